@@ -1,0 +1,210 @@
+"""YAML that remembers where every value came from and refuses what PyYAML accepts silently.
+
+PyYAML's safe loader lets a second `課程認證:` key erase the first, turns
+`2024-01-19` into a date object, and expands aliases without limit. Policy files
+are edited by hand, so here: duplicate keys, unknown tags and aliases are
+findings; dates stay text (the ROC parser reads them later); and each value's
+position is kept so a schema error deep in the tree points at its line.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+import yaml
+
+from .diagnostics import Diagnostic, RulekitError, Span, UsageError
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 64
+
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:timestamp",  # kept as text: dates are parsed by rulekit.calendar
+}
+_CONSTRUCTED_TAGS = {
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+Path = tuple  # of str keys and int indexes
+
+try:  # the C parser is several times faster; positions and checks are the same
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class Document:
+    """Plain data plus the source position of every value and key in it."""
+
+    path: str
+    data: Any
+    lines: tuple[str, ...] = field(repr=False)
+    value_spans: dict = field(default_factory=dict, repr=False, compare=False)
+    key_spans: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def span(self, path: Path, key: bool = False) -> Span:
+        """The span of the value at `path` (or its key), else of the nearest ancestor."""
+        table = self.key_spans if key else self.value_spans
+        p = tuple(path)
+        while p:
+            if p in table:
+                return table[p]
+            if key and p in self.value_spans:
+                return self.value_spans[p]
+            p = p[:-1]
+        return self.value_spans.get((), Span(self.path, 1, 1))
+
+
+def read_text(path: str, what: str = "file") -> str:
+    """Read a UTF-8 text file; every way this can fail is a usage error with a hint."""
+    if not os.path.exists(path):
+        raise UsageError([Diagnostic("file-not-found", f"{what} {path} does not exist",
+                                     Span(path), hint="check the path and spelling")])
+    if os.path.isdir(path):
+        raise UsageError([Diagnostic("is-a-directory", f"{path} is a directory, expected a {what}",
+                                     Span(path), hint="name the YAML file inside it")])
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise RulekitError([Diagnostic(
+                "file-too-large", f"{path} is {size} bytes, more than the limit of {MAX_FILE_BYTES}",
+                Span(path), hint="split the file, or check that it is the right one")])
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        raise UsageError([Diagnostic("unreadable", f"cannot read {path}: {exc.strerror}",
+                                     Span(path), hint="check the file's permissions")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RulekitError([Diagnostic(
+            "encoding", f"{path} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            Span(path, line, 1), hint="save the file as UTF-8 (Big5 files must be converted)")]) from None
+
+
+def load_file(path: str) -> Document:
+    return load_text(read_text(path), path)
+
+
+def load_text(text: str, path: str = "<string>") -> Document:
+    lines = tuple(text.splitlines())
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        raise RulekitError([_yaml_error(exc, path)]) from None
+    except yaml.YAMLError as exc:
+        raise RulekitError([Diagnostic("yaml-syntax", str(exc).splitlines()[0], Span(path, 1, 1))]) from None
+    except RecursionError:
+        raise RulekitError([Diagnostic("too-deep", "the YAML is nested too deeply to read",
+                                       Span(path, 1, 1), hint=f"keep nesting under {MAX_DEPTH} levels")]) from None
+    if node is None:
+        raise RulekitError([Diagnostic("empty-file", f"{path} is empty", Span(path, 1, 1),
+                                       hint="a policy file starts with `format:` and `metadata:`")])
+    builder = _Builder(path)
+    data = builder.build(node, (), 0)
+    if builder.diagnostics:
+        raise RulekitError(builder.diagnostics)
+    return Document(path, data, lines, builder.value_spans, builder.key_spans)
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or "invalid YAML"
+    hint = "check indentation and that every `key: value` has a space after the colon"
+    if "\t" in problem or "tab" in problem:
+        hint = "YAML does not allow tabs for indentation; use spaces"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return Diagnostic("yaml-syntax", f"invalid YAML: {problem}", Span(path, line, col), hint=hint)
+
+
+def _span(path: str, node: yaml.Node) -> Span:
+    s, e = node.start_mark, node.end_mark
+    return Span(path, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+class _Builder:
+    def __init__(self, path: str):
+        self.path = path
+        self.value_spans: dict = {}
+        self.key_spans: dict = {}
+        self.diagnostics: list[Diagnostic] = []
+        self._seen: set[int] = set()
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def error(self, code: str, message: str, node: yaml.Node, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(code, message, _span(self.path, node), hint=hint))
+
+    def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
+        self.value_spans[path] = _span(self.path, node)
+        if depth > MAX_DEPTH:
+            self.error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", node,
+                       hint="flatten the structure")
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            if id(node) in self._seen:  # a revisited node is an alias (*name)
+                self.error("yaml-alias", "YAML aliases (*name) are not allowed in rulekit files", node,
+                           hint="write the value out in full; aliases hide what an entry says")
+                return None
+            self._seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            self._check_tag(node, _SEQ)
+            return [self.build(child, path + (i,), depth + 1) for i, child in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _check_tag(self, node: yaml.Node, expected: str) -> None:
+        if node.tag != expected:
+            self.error("yaml-tag", f"tag {node.tag} is not allowed", node,
+                       hint="remove the `!` tag; rulekit files use plain YAML values only")
+
+    def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
+        self._check_tag(node, _MAP)
+        out: dict = {}
+        first_line: dict = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.error("yaml-merge", "merge keys (<<) are not allowed", key_node,
+                           hint="write the keys out in full")
+                continue
+            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int)) or isinstance(key, bool):
+                self.error("yaml-key", "a key must be plain text", key_node, hint="quote the key")
+                continue
+            key = str(key)
+            if key in out:
+                self.error("duplicate-key", f"duplicate key {key} (first at line {first_line[key]})",
+                           key_node, hint="merge the two entries; the second would silently erase the first")
+                continue
+            first_line[key] = key_node.start_mark.line + 1
+            self.key_spans[path + (key,)] = _span(self.path, key_node)
+            out[key] = self.build(value_node, path + (key,), depth + 1)
+        return out
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag in _PLAIN_TAGS:
+            return node.value
+        if node.tag in _CONSTRUCTED_TAGS:
+            return self._constructor.construct_object(node)
+        self.error("yaml-tag", f"tag {node.tag} is not allowed", node,
+                   hint="remove the `!` tag; rulekit files use plain YAML values only")
+        return node.value
+
+
+def iter_paths(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    yield path, data
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from iter_paths(v, path + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from iter_paths(v, path + (i,))
