@@ -60,6 +60,8 @@ def parse_date(value) -> datetime.date:
         raise DateError(f"expected a date, got {type(value).__name__}", hint=_FORMS_HINT)
     shown = value.strip()
     text = _clean(value)
+    if not text:
+        raise DateError("the date is empty", hint=_FORMS_HINT)
     for pattern, is_roc in _DATE_FORMS:
         m = pattern.fullmatch(text)
         if m:
