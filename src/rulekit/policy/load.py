@@ -1,0 +1,85 @@
+"""Text -> YAML document -> schema findings -> Policy model -> semantic findings.
+
+`load_policy` never raises for a policy that is merely wrong: it returns every
+finding of the run with whatever could be built. It raises `RulekitError` only
+when there is nothing to build from (missing file, broken YAML).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..diagnostics import Diagnostic, errors_in, sort_key
+from ..sourceyaml import Document, load_text, read_text
+from .build import build_policy
+from .checks import run_checks
+from .model import Policy
+from .schema import schema_findings
+
+DEFAULT_POLICY = "policy/regulation.yaml"
+
+
+@dataclass(frozen=True)
+class LoadedPolicy:
+    policy: Policy
+    document: Document
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not errors_in(self.diagnostics)
+
+    def sources(self) -> dict[str, list[str]]:
+        return {self.document.path: list(self.document.lines)}
+
+
+def load_policy(path: str = DEFAULT_POLICY) -> LoadedPolicy:
+    text = read_text(path, "policy file")
+    doc = load_text(text, path)
+    findings = list(schema_findings(doc))
+    policy = build_policy(doc, text)
+    findings.extend(run_checks(policy, doc))
+    policy, rule_findings = _attach_rules(policy, doc)
+    findings.extend(rule_findings)
+    return LoadedPolicy(policy, doc, tuple(sorted(set(findings), key=sort_key)))
+
+
+def require_valid(path: str = DEFAULT_POLICY) -> Policy:
+    """For commands that answer questions: a policy with errors is refused, not half-used."""
+    from ..diagnostics import RulekitError
+
+    loaded = load_policy(path)
+    if not loaded.ok:
+        raise RulekitError(errors_in(loaded.diagnostics))
+    return loaded.policy
+
+
+def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnostic]]:
+    if not isinstance(doc.data, dict) or not doc.data.get("rules"):
+        return policy, []
+    from ..rules import load_rules  # the DSL is only loaded for policies that have rules
+
+    params = {name: ("duration" if p.type == "duration" else "int") for name, p in policy.parameters.items()}
+    rules, findings = load_rules(doc, params, policy_constants_types(policy))
+    known = policy.citations()
+    for rule in rules:
+        if rule.citation not in known:
+            from ..diagnostics import did_you_mean
+
+            findings.append(Diagnostic("unknown-citation", f"rule {rule.id} cites {rule.citation}, which does not exist",
+                                       doc.span(rule.path + ("citation",)), field="citation",
+                                       hint=did_you_mean(rule.citation, known)))
+    return replace(policy, rules=tuple(rules)), list(findings)
+
+
+def policy_constants(policy: Policy) -> dict:
+    """Named values of the policy itself that rules may read as `policy.NAME`."""
+    wg = policy.working_group
+    return {
+        "working_group_seats": [s.seat for s in wg.seats] if wg else [],
+        "working_group_roles": [s.role for s in wg.seats if s.role] if wg else [],
+        "roles": sorted(policy.organization.roles),
+    }
+
+
+def policy_constants_types(policy: Policy) -> dict:
+    return {name: "list[string]" for name in policy_constants(policy)}

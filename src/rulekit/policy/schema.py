@@ -1,0 +1,121 @@
+"""Check a policy document against the shipped JSON Schema, in words an editor can act on.
+
+jsonschema's own messages ("'x' is not valid under any of the given schemas") are
+written for programmers; here each error is rewritten as "unknown key `unti`"
+with a did-you-mean, and placed on the line of the key or value at fault.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Iterator
+
+import jsonschema
+
+from ..diagnostics import Diagnostic, did_you_mean
+from ..sourceyaml import Document
+
+_TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list", "object": "a mapping",
+               "boolean": "true or false", "number": "a number"}
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    text = resources.files("rulekit.schemas").joinpath(name).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=None)
+def policy_validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema("policy.schema.json"))
+
+
+def schema_findings(doc: Document, validator=None) -> Iterator[Diagnostic]:
+    validator = validator or policy_validator()
+    for error in validator.iter_errors(doc.data):
+        yield from _explain(error, doc)
+
+
+def _where(path) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def _explain(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagnostic]:
+    path = tuple(error.absolute_path)
+    field = str(path[-1]) if path else ""
+    kw = error.validator
+    if kw == "oneOf" and error.context:
+        yield from _one_of(error, doc)
+    elif kw == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        for key in sorted(set(error.instance) - set(allowed)):
+            hint = did_you_mean(key, allowed) or ("allowed keys: " + ", ".join(allowed) if allowed else "")
+            yield Diagnostic("unknown-key", f"unknown key {key} in {_where(path)}",
+                             doc.span(path + (key,), key=True), hint=hint, field=key)
+    elif kw == "required":
+        missing = error.message.split("'")[1]
+        yield Diagnostic("missing-key", f"{_where(path)} is missing the key {missing}",
+                         doc.span(path, key=True), field=missing,
+                         hint=f"add `{missing}:`; see docs/policy-format.md")
+    elif kw == "type":
+        want = error.validator_value
+        want = [want] if isinstance(want, str) else want
+        words = " or ".join(_TYPE_WORDS.get(w, w) for w in want)
+        yield Diagnostic("wrong-type", f"{_where(path)} must be {words}, not {_describe(error.instance)}",
+                         doc.span(path), field=field, hint=_type_hint(want))
+    elif kw in ("enum", "const"):
+        options = error.validator_value if kw == "enum" else [error.validator_value]
+        yield Diagnostic("not-allowed", f"{_where(path)} is {error.instance!r}, not one of the allowed values",
+                         doc.span(path), field=field,
+                         hint=(did_you_mean(str(error.instance), map(str, options)) + " " if isinstance(error.instance, str) else "")
+                         + "allowed: " + ", ".join(map(str, options)))
+    elif kw == "pattern":
+        yield Diagnostic("bad-format", f"{_where(path)} is {error.instance!r}, which has the wrong form",
+                         doc.span(path), field=field, hint=error.schema.get("description", ""))
+    else:
+        yield Diagnostic("schema", f"{_where(path)}: {error.message}", doc.span(path), field=field)
+
+
+def _one_of(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagnostic]:
+    """Parameters are a oneOf keyed by `type`: explain against the branch that type names."""
+    declared = error.instance.get("type") if isinstance(error.instance, dict) else None
+    branches = error.schema.get("oneOf", [])
+    chosen = [i for i, b in enumerate(branches)
+              if b.get("properties", {}).get("type", {}).get("const") == declared]
+    if not chosen:
+        kinds = [b.get("properties", {}).get("type", {}).get("const") for b in branches]
+        path = tuple(error.absolute_path)
+        yield Diagnostic("not-allowed", f"{_where(path)} has type {declared!r}, not one of {', '.join(filter(None, kinds))}",
+                         doc.span(path + ("type",)), field="type",
+                         hint=did_you_mean(str(declared), filter(None, kinds)) or "every parameter is a count, a duration or a frequency")
+        return
+    for sub in error.context:
+        if sub.schema_path and sub.schema_path[0] == chosen[0]:
+            yield from _explain(sub, doc)
+
+
+def _describe(value) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping"
+
+
+def _type_hint(want: list[str]) -> str:
+    if "array" in want:
+        return "write a list as [a, b] or as lines starting with `- `"
+    if "integer" in want:
+        return "write the number without quotes or units, e.g. 6"
+    if "string" in want:
+        return "quote the value if it looks like a number or date"
+    if "object" in want:
+        return "indent the keys under this one"
+    return ""
