@@ -79,7 +79,7 @@ def _organization(org: dict) -> Organization:
                                ("organization", key, name))
     roles = {name: Role(name, _text(_map(spec).get("en")), _text(_map(spec).get("unit")),
                         _text(_map(spec).get("held_by")), _text(_map(spec).get("citation")),
-                        ("organization", "roles", name))
+                        _text(_map(spec).get("per")), ("organization", "roles", name))
              for name, spec in _map(org.get("roles")).items()}
     return Organization(units, roles)
 
@@ -137,7 +137,7 @@ def _tasks(spec: dict) -> dict:
     tasks = {}
     for name, t in spec.items():
         t = _map(t)
-        stated = tuple(Statement(_text(s.get("citation")), _names(s.get("parties")),
+        stated = tuple(Statement(_text(s.get("citation")), _names(s.get("parties")), _text(s.get("scope")),
                                  ("tasks", name, "stated_in", i))
                        for i, s in enumerate(_list(t.get("stated_in"))) if isinstance(s, dict))
         tasks[name] = Task(name, _text(t.get("en")), _names(t.get("aliases")), stated, ("tasks", name))

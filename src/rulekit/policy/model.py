@@ -61,6 +61,7 @@ class Role:
     unit: str = ""
     held_by: str = ""
     citation: str = ""
+    per: str = ""  # "course" | "class" | "student": held per record, e.g. each course's teacher
     path: Path = _path()
 
 
@@ -187,6 +188,7 @@ class Statement:
 
     citation: str
     parties: tuple[str, ...]
+    scope: str = ""  # the part of the task covered (學科, 實作作品); different scopes are not compared
     path: Path = _path()
 
 

@@ -1,0 +1,130 @@
+"""The `rulekit` command: a thin shell over the library.
+
+Each command calls one library function and renders its result. Exit codes are
+declared once: 0 fine, 1 the policy/records are wrong (or a check failed),
+2 the command was used wrongly. No traceback ever reaches the user.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from functools import wraps
+
+import click
+
+from .diagnostics import RulekitError, UsageError, render_all
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+def _emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def guarded(fn):
+    """Turn rulekit findings into rendered errors and exit codes, never tracebacks."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            code = fn(*args, **kwargs)
+        except UsageError as exc:
+            click.echo(render_all(exc.diagnostics), err=True)
+            sys.exit(EXIT_USAGE)
+        except RulekitError as exc:
+            click.echo(render_all(exc.diagnostics, _sources_of(exc)), err=True)
+            sys.exit(EXIT_INVALID)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except RecursionError:
+            click.echo("rulekit: error: input nested too deeply to process", err=True)
+            sys.exit(EXIT_INVALID)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+            click.echo(f"rulekit: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+            sys.exit(EXIT_INTERNAL)
+        sys.exit(code or EXIT_OK)
+
+    return wrapper
+
+
+def _sources_of(exc: RulekitError) -> dict:
+    sources = {}
+    for d in exc.diagnostics:
+        f = d.span.file
+        if f and f not in sources and d.span.line:
+            try:
+                with open(f, encoding="utf-8-sig") as fh:
+                    sources[f] = fh.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                sources[f] = []
+    return sources
+
+
+def parse_on(value: str | None) -> dt.date:
+    from .calendar import DateError, parse_date
+    from .diagnostics import Diagnostic, Span
+
+    if not value:
+        return dt.date.today()
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise UsageError([Diagnostic("bad-date", f"--as-of: {exc.message}", Span("<command line>"), hint=exc.hint)])
+
+
+@click.group()
+@click.version_option(package_name="rulekit")
+def main() -> None:
+    """rulekit: a school regulation as data, and the answers it gives."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--strict", is_flag=True, help="Warnings (e.g. text/table conflicts) also fail.")
+@click.option("--roster", type=click.Path(), help="Staff records: also check chains against who holds each role.")
+@click.option("--as-of", "as_of", help="Date for the roster (default today).")
+@guarded
+def validate(paths, fmt, strict, roster, as_of):
+    """Check policy files (default policy/regulation.yaml); exit 1 if any is invalid."""
+    from .diagnostics import to_json
+    from .policy import DEFAULT_POLICY
+    from .roster import load_roster
+    from .validate import validate_paths
+
+    report = validate_paths(paths or (DEFAULT_POLICY,), load_roster(roster) if roster else None, parse_on(as_of))
+    if fmt == "json":
+        click.echo(to_json(report.diagnostics))
+    else:
+        if report.diagnostics:
+            click.echo(render_all(report.diagnostics, report.sources))
+        errors = sum(d.is_error for d in report.diagnostics)
+        warnings = len(report.diagnostics) - errors
+        status = "invalid" if errors else "valid"
+        click.echo(f"{', '.join(report.files)}: {status} ({errors} errors, {warnings} warnings)")
+    return report.exit_code(strict)
+
+
+@main.command()
+@click.argument("citation")
+@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@guarded
+def show(citation, policy_path, fmt):
+    """Print an article's text and everything encoded from it (e.g. 七.(一), 四.(三), 附表)."""
+    from .policy import require_valid
+    from .show import provision_view, render_view
+
+    view = provision_view(require_valid(policy_path), citation)
+    if fmt == "json":
+        _emit_json(view.to_json())
+    else:
+        click.echo(render_view(view))
+
+
+from .cli_people import duties, handover, who  # noqa: E402  (registers the commands)
+
+main.add_command(who)
+main.add_command(duties)
+main.add_command(handover)

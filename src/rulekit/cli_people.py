@@ -1,0 +1,143 @@
+"""`rulekit who`, `duties`, `handover`: the commands about people and tasks."""
+from __future__ import annotations
+
+import json
+
+import click
+from tabulate import tabulate
+
+from .cli import guarded, parse_on
+
+POLICY_OPTION = click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True,
+                             type=click.Path())
+FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                             show_default=True)
+
+
+def _json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _course_teacher(records_path, course_id, roster):
+    """Resolve 任課教師 of a course from the records, and the person from the roster."""
+    from .diagnostics import Diagnostic, Span, UsageError, did_you_mean
+    from .records import load_records
+    from .roster import roster_from_records
+
+    records = load_records(records_path)
+    courses = {r["id"]: r for r in records.get("courses").rows}
+    if course_id not in courses:
+        raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",
+                                     Span(records_path), hint=did_you_mean(course_id, courses) or "check the course id")])
+    teacher_id = courses[course_id]["teacher"]
+    roster = roster or roster_from_records(records, records_path)
+    return teacher_id, roster.find(teacher_id), roster
+
+
+@click.command()
+@click.argument("task", required=False)
+@click.option("--absent", multiple=True, help="A role or person who is away (repeatable).")
+@click.option("--roster", type=click.Path(), help="Staff records, to name persons and see who is on leave.")
+@click.option("--as-of", "as_of", help="Date (ISO or ROC, default today).")
+@click.option("--course", help="Course id: 任課教師 becomes that course's teacher (needs --records).")
+@click.option("--records", type=click.Path(), help="School records holding the course.")
+@click.option("--list", "list_tasks", is_flag=True, help="List every task and its aliases.")
+@POLICY_OPTION
+@FORMAT_OPTION
+@guarded
+def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, fmt):
+    """Who does TASK now, following the substitute list (七.(一)) and 七.(二)."""
+    from .diagnostics import Diagnostic, Span, UsageError
+    from .policy import require_valid
+    from .responsibility import Situation, check_absent, task_names, who as answer
+    from .roster import load_roster
+
+    policy = require_valid(policy_path)
+    if list_tasks:
+        rows = task_names(policy)
+        if fmt == "json":
+            _json([{"task": n, "en": en, "aliases": list(a)} for n, en, a in rows])
+        else:
+            click.echo(tabulate([[n, "、".join(a), en] for n, en, a in rows], ["task", "aliases", "en"]))
+        return 0
+    if not task:
+        raise UsageError([Diagnostic("missing-task", "name a task, or use --list", Span("<command line>"),
+                                     hint="e.g. rulekit who 課程認證 --absent 任課教師")])
+    if course and not records:
+        raise UsageError([Diagnostic("missing-records", "--course needs --records", Span("<command line>"),
+                                     hint="give the school records that hold the course")])
+    people = load_roster(roster) if roster else None
+    teacher_id = teacher = None
+    if course:
+        teacher_id, teacher, people = _course_teacher(records, course, people)
+    check_absent(policy, absent, people)
+    sit = Situation(parse_on(as_of), frozenset(absent), people, teacher, teacher_id)
+    result = answer(policy, task, sit)
+    if fmt == "json":
+        _json(result.to_json())
+        return 0
+    click.echo(result.sentence())
+    if result.chain:
+        click.echo(tabulate([[s.role, "✓" if s.available else "✗", s.person or "", s.reason] for s in result.chain],
+                            ["順位", "可辦理", "人員", "說明"]))
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    for b in result.basis:
+        click.echo(f"[{b.citation}] {b.text}")
+    return 0
+
+
+@click.command()
+@click.argument("subject")
+@click.option("--roster", type=click.Path(), help="Staff records, to ask about a person.")
+@POLICY_OPTION
+@FORMAT_OPTION
+@guarded
+def duties(subject, roster, policy_path, fmt):
+    """Every task a role or person carries, as 承辦人 or 代理人, and the duty-table rows naming them."""
+    from .policy import require_valid
+    from .responsibility import duties as find_duties
+    from .roster import load_roster
+
+    result = find_duties(require_valid(policy_path), subject, load_roster(roster) if roster else None)
+    if fmt == "json":
+        _json(result.to_json())
+        return 0
+    click.echo(f"{subject}: {'、'.join(result.roles)}")
+    if result.chain_duties:
+        click.echo(tabulate([[d.task, d.label(), d.role, d.citation] for d in result.chain_duties],
+                            ["項目", "身分", "職稱", "依據"]))
+    if result.rows:
+        click.echo("\n附表 rows naming them:")
+        click.echo(tabulate([[r.id, r.content, r.work_item, "、".join(r.administration)] for r in result.rows],
+                            ["id", "內容", "工作項目", "行政"]))
+    if result.stated:
+        click.echo("\nnamed in the text for: " + "、".join(f"{t} [{c}]" for t, c in result.stated))
+    return 0
+
+
+@click.command()
+@click.argument("person")
+@click.option("--roster", type=click.Path(), required=True, help="Staff records.")
+@click.option("--on", "on", help="Date the person leaves (default today).")
+@POLICY_OPTION
+@FORMAT_OPTION
+@guarded
+def handover(person, roster, on, policy_path, fmt):
+    """When PERSON leaves (七 人員異動): each task they carry and who takes it over."""
+    from .policy import require_valid
+    from .responsibility import handover as plan
+    from .roster import load_roster
+
+    result = plan(require_valid(policy_path), person, parse_on(on), load_roster(roster))
+    if fmt == "json":
+        _json(result.to_json())
+        return 0
+    click.echo(f"{result.person} leaving on {result.on.isoformat()}:")
+    rows = [[d.task, d.label(), a.role + (f"({a.person})" if a.person else ""),
+             "工作小組指定" if a.via == "working_group" else a.via] for d, a in result.items]
+    click.echo(tabulate(rows, ["項目", "原身分", "接手", "方式"]))
+    if result.unassigned:
+        click.echo("\nno available substitute, the working group must assign: "
+                   + "、".join(d.task for d, _ in result.unassigned))
+    return 0

@@ -1,0 +1,105 @@
+"""`rulekit show CITATION`: an article's text beside everything encoded from it.
+
+So an editor can hold the paper original next to the screen and tick off each
+number, duty row and substitute chain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tabulate import tabulate
+
+from .diagnostics import Diagnostic, Span, UsageError, did_you_mean
+from .policy.model import DutyRow, Parameter, Policy, Provision, SubstituteChain
+
+
+def _under(citation: str, prefix: str) -> bool:
+    return citation == prefix or citation.startswith(prefix + ".")
+
+
+@dataclass(frozen=True)
+class ProvisionView:
+    citation: str
+    provision: Provision | None
+    parameters: tuple[Parameter, ...]
+    duty_rows: tuple[DutyRow, ...]
+    chains: tuple[SubstituteChain, ...]
+    tasks: tuple[tuple[str, str, tuple[str, ...]], ...]  # (task, citation, parties)
+    rules: tuple = ()
+    special: tuple[str, ...] = ()  # 七.(二)/(三) provisions in words
+
+    def to_json(self) -> dict:
+        return {
+            "citation": self.citation,
+            "text": [{"id": p.id, "heading": p.heading, "text": p.text} for p in self.provision.walk()] if self.provision else [],
+            "parameters": [{"name": p.name, "type": p.type, "value": p.value, "unit": p.unit, "bound": p.bound,
+                            "per": p.per or None, "citation": p.citation, "quote": p.quote} for p in self.parameters],
+            "duty_rows": [{"id": r.id, "category": r.category, "content": r.content, "work_item": r.work_item,
+                           "administration": list(r.administration), "parts": dict(r.parts), "remarks": r.remarks}
+                          for r in self.duty_rows],
+            "chains": [{"task": c.task, "roles": list(c.roles)} for c in self.chains],
+            "tasks": [{"task": t, "citation": c, "parties": list(p)} for t, c, p in self.tasks],
+            "rules": [{"id": r.id, "citation": r.citation} for r in self.rules],
+            "provisions": list(self.special),
+        }
+
+
+def provision_view(policy: Policy, citation: str) -> ProvisionView:
+    known = policy.citations()
+    if citation not in known:
+        raise UsageError([Diagnostic("unknown-citation", f"citation {citation} does not exist in {policy.path}",
+                                     Span(policy.path), hint=did_you_mean(citation, known) or
+                                     "citations look like 四.(三).1, 四.段2, 附表 or 附表.8")])
+    subs = policy.substitutes
+    chains = tuple(subs.chains.values()) if subs and _under(subs.citation, citation) else ()
+    rows = tuple(r for r in (policy.duty_table.rows if policy.duty_table else ()) if _under(r.id, citation))
+    params = tuple(p for p in policy.parameters.values()
+                   if _under(p.citation, citation) or any(_under(c, citation) for c in p.also_cited))
+    tasks = tuple((t.name, st.citation, st.parties) for t in policy.tasks.values() for st in t.stated_in
+                  if _under(st.citation, citation))
+    rules = tuple(r for r in policy.rules if _under(r.citation, citation))
+    return ProvisionView(citation, policy.provisions.get(citation), params, rows, chains, tasks, rules,
+                         tuple(_special(policy, citation)))
+
+
+def _special(policy: Policy, citation: str):
+    subs = policy.substitutes
+    if not subs:
+        return
+    t = subs.teacher
+    if t and _under(t.cannot_assist_citation, citation):
+        yield f"{t.cannot_assist_citation}: {t.role} cannot assist -> {t.task} passes along the 七.(一) chain"
+    if t and _under(t.can_assist_citation, citation):
+        yield f"{t.can_assist_citation}: a departed {t.role} who can still assist stays responsible for {t.task}"
+    s = subs.student
+    if s and _under(s.citation, citation):
+        yield f"{s.citation}: {s.task} by {s.responsible} ({s.applies_to})"
+
+
+def render_view(view: ProvisionView) -> str:
+    out = []
+    if view.provision:
+        for p in view.provision.walk():
+            head = f"{p.id} {p.heading}".rstrip()
+            out.append(head + (f": {p.text}" if p.text else ""))
+    if view.chains:
+        width = max(len(c.roles) for c in view.chains)
+        headers = ["項目", "承辦人"] + [f"代理人{i}" if width > 2 else "代理人" for i in range(1, width)]
+        out += ["", "各項目承辦人之代理名單:",
+                tabulate([[c.task, *c.roles] + [""] * (width - len(c.roles)) for c in view.chains], headers)]
+    if view.special:
+        out += ["", *view.special]
+    if view.duty_rows:
+        table = [[r.id, r.category, r.content, r.work_item, "、".join(r.administration),
+                  "; ".join(f"{k}: {v}" for k, v in r.parts), r.remarks] for r in view.duty_rows]
+        out += ["", tabulate(table, ["id", "項目", "內容", "工作項目", "行政", "其他", "備註"])]
+    if view.parameters:
+        out += ["", "parameters:"]
+        out += [f"  {p.describe()}  [{p.citation}] 「{p.quote}」" for p in view.parameters]
+    if view.tasks:
+        out += ["", "responsibilities stated here:"]
+        out += [f"  {task}: {'、'.join(parties)}  [{cit}]" for task, cit, parties in view.tasks]
+    if view.rules:
+        out += ["", "rules:"]
+        out += [f"  {r.id}  [{r.citation}] {getattr(r, 'title_zh', '')}".rstrip() for r in view.rules]
+    return "\n".join(out)
