@@ -108,6 +108,11 @@ def _provision_text(policy: Policy, citation: str) -> str:
         return p.text or p.heading
     if policy.substitutes and citation == policy.substitutes.citation:
         return policy.substitutes.title
+    for row in policy.duty_table.rows if policy.duty_table else ():
+        if row.id == citation:
+            cells = [row.category, row.content, row.work_item, "、".join(row.administration),
+                     *(f"{party}:{part}" for party, part in row.parts), row.remarks]
+            return " | ".join(c for c in cells if c)
     return ""
 
 
