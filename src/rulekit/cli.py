@@ -123,8 +123,10 @@ def show(citation, policy_path, fmt):
         click.echo(render_view(view))
 
 
-from .cli_people import duties, handover, who  # noqa: E402  (registers the commands)
+from .cli_diff import diff  # noqa: E402
+from .cli_people import duties, handover, who  # noqa: E402
 
+main.add_command(diff)
 main.add_command(who)
 main.add_command(duties)
 main.add_command(handover)

@@ -33,7 +33,11 @@ class LoadedPolicy:
 
 
 def load_policy(path: str = DEFAULT_POLICY) -> LoadedPolicy:
-    text = read_text(path, "policy file")
+    return load_policy_text(read_text(path, "policy file"), path)
+
+
+def load_policy_text(text: str, path: str) -> LoadedPolicy:
+    """Load a policy from text; `path` labels it in findings (a file, or `REV:file` from git)."""
     doc = load_text(text, path)
     findings = list(schema_findings(doc))
     policy = build_policy(doc, text)

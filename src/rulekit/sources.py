@@ -1,0 +1,42 @@
+"""Where a policy's text comes from: a file, or `REV:path` read through `git show`."""
+from __future__ import annotations
+
+import os
+import subprocess
+
+from .diagnostics import Diagnostic, Span, UsageError
+from .policy.load import LoadedPolicy, load_policy, load_policy_text
+
+
+def is_git_spec(spec: str) -> bool:
+    if os.path.exists(spec) or ":" not in spec:
+        return False
+    rev = spec.split(":", 1)[0]
+    return len(rev) > 1  # a one-letter prefix is a Windows drive (C:), not a revision
+
+
+def git_text(spec: str) -> str:
+    rev, path = spec.split(":", 1)
+    if not path:
+        raise UsageError([Diagnostic("git-revision", f"{spec} names no file", Span(spec),
+                                     hint="write REV:path, e.g. HEAD~1:policy/regulation.yaml")])
+    try:
+        out = subprocess.run(["git", "show", f"{rev}:{path}"], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise UsageError([Diagnostic("git-unavailable", f"cannot run git: {exc}", Span(spec),
+                                     hint="install git, or compare two files")]) from None
+    if out.returncode != 0:
+        reason = out.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UsageError([Diagnostic("git-revision", f"git cannot show {spec}: {reason[-1] if reason else 'unknown error'}",
+                                     Span(spec), hint="check the revision (git log) and the path inside the repository")])
+    try:
+        return out.stdout.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError([Diagnostic("encoding", f"{spec} is not UTF-8", Span(spec), hint="policy files are UTF-8")]) from None
+
+
+def load_any(spec: str) -> LoadedPolicy:
+    """A policy from a file path or a git `REV:path`."""
+    if is_git_spec(spec):
+        return load_policy_text(git_text(spec), spec)
+    return load_policy(spec)
