@@ -10,7 +10,7 @@ import functools
 import json
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..diagnostics import Span, did_you_mean
 
@@ -60,11 +60,41 @@ def mask_personal(value: Any) -> str:
     return text[:-4] + "****"
 
 
+class RowSpans(Sequence):
+    """Spans of CSV rows, made on demand: `Span(file, row=lines[i])` (a million Spans cost seconds)."""
+
+    __slots__ = ("file", "lines")
+
+    def __init__(self, file: str, lines: Sequence[int]):
+        self.file = file
+        self.lines = lines
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(Span(self.file, row=line) for line in self.lines[index])
+        return Span(self.file, row=self.lines[index])
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, RowSpans):
+            return self.file == other.file and list(self.lines) == list(other.lines)
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"RowSpans({self.file!r}, {len(self.lines)} rows)"
+
+
 @dataclass(frozen=True)
 class Table:
     """The records of one entity: each row has every field of the entity (absent -> None).
 
     `spans[i]` is where row i came from (YAML/JSON: the record's line:col; CSV: its row).
+    `spans` is a tuple, or for CSV an equivalent read-only sequence that makes Spans on demand.
     """
 
     entity: str

@@ -1,0 +1,218 @@
+"""One CSV file of one entity, as school systems export it.
+
+Encodings: UTF-8 (with or without BOM) is tried first, strictly; if it does not
+decode, Big5 as Windows writes it (cp950); UTF-16 with a BOM is recognised; an
+explicit `encoding` overrides all of that. Headers are field names or their
+`x-aliases` (學號, 姓名, ...). Cells are stripped; an empty cell is an absent
+field. Text becomes int / bool / list per the schema column by column; a cell
+that does not convert stays text, so the schema check reports it.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import unicodedata
+
+from ..diagnostics import Diagnostic, Span, did_you_mean
+from .model import ACADEMIC_YEAR, BOOL, INT, LIST_STRING, RowSpans, entity_infos
+from .validate import MISSING, RawTable
+
+BOOL_WORDS = {
+    "true": True, "false": False, "yes": True, "no": False, "是": True, "否": False,
+    "y": True, "n": False, "1": True, "0": False, "✓": True, "✔": True, "✗": False, "✘": False,
+}
+LIST_SEPARATORS = re.compile(r"[;、,，；]")
+ENCODING_HINT = "name the file's encoding with --encoding (e.g. --encoding big5), or save it as UTF-8"
+
+
+def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str | None, Diagnostic | None]:
+    """The file's text, or a one-line diagnostic naming the byte that cannot be read."""
+    if encoding:
+        name = codecs.lookup(encoding).name
+        tried = [("utf-8-sig" if name == "utf-8" else encoding, encoding)]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        tried = [("utf-16", "UTF-16")]
+    else:
+        tried = [("utf-8-sig", "UTF-8"), ("cp950", "Big5 (cp950)")]
+    failures = []
+    for codec, label in tried:
+        try:
+            return raw.decode(codec), None
+        except UnicodeDecodeError as exc:
+            failures.append((exc.start, label))
+    offset = max(start for start, _ in failures)
+    row = raw[:offset].count(b"\n") + 1
+    labels = " or ".join(label for _, label in failures)
+    return None, Diagnostic(
+        "encoding", f"cannot read the file as {labels}: byte 0x{raw[offset]:02x} at offset {offset}",
+        Span(file, row=row), hint=ENCODING_HINT)
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def _records(text: str) -> tuple[list[list[str]], list[int]]:
+    """CSV records and the 1-based line each starts on. Raises csv.Error."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = list(reader)
+    if reader.line_num == len(rows):  # no quoted line breaks: record k is on line k+1
+        return rows, list(range(1, len(rows) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, lines, previous = [], [], 0
+    for rec in reader:
+        rows.append(rec)
+        lines.append(previous + 1)
+        previous = reader.line_num
+    return rows, lines
+
+
+def _text_converter(kind: str):
+    """Cells of one column -> raw values the schema check sees (MISSING for empty)."""
+    if kind == INT or kind == ACADEMIC_YEAR:
+        def conv(col):
+            out = []
+            for c in col:
+                t = c.strip()
+                if not t:
+                    out.append(MISSING)
+                    continue
+                try:
+                    out.append(int(t))
+                except ValueError:
+                    out.append(t)  # not a number: the schema check says so
+            return out
+        return conv
+    if kind == BOOL:
+        words = BOOL_WORDS
+
+        def conv(col):
+            out = []
+            for c in col:
+                t = c.strip()
+                out.append(words.get(t.casefold(), t) if t else MISSING)
+            return out
+        return conv
+    if kind == LIST_STRING:
+        def conv(col):
+            out = []
+            for c in col:
+                items = [p.strip() for p in LIST_SEPARATORS.split(c) if p.strip()]
+                out.append(items or MISSING)  # a cell of only separators is empty too
+            return out
+        return conv
+    return lambda col: [c.strip() or MISSING for c in col]
+
+
+def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTable | None, list[Diagnostic]]:
+    """Read `path` as the CSV of `entity`: the raw table (None if unreadable) and findings."""
+    file = os.fspath(path)
+    try:
+        with open(file, "rb") as fh:
+            raw = fh.read()
+    except OSError as exc:
+        return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
+                                 hint="check the file's permissions")]
+    text, problem = decode(raw, file, encoding)
+    if problem:
+        return None, [problem]
+    del raw
+    try:
+        rows, lines = _records(text)
+    except csv.Error as exc:
+        return None, [Diagnostic("csv-syntax", f"invalid CSV: {exc}", Span(file),
+                                 hint="check the quotes in this file")]
+    del text
+    start = next((k for k, r in enumerate(rows) if any(c.strip() for c in r)), None)
+    if start is None:
+        return None, [Diagnostic("empty-file", f"{os.path.basename(file)} has no header row", Span(file),
+                                 hint="the first line names the columns, e.g. 學號,姓名,...")]
+    return _table(file, entity, rows[start], lines[start], rows[start + 1:], lines[start + 1:])
+
+
+def _table(file: str, entity: str, header: list[str], header_line: int,
+           body: list[list[str]], body_lines: list[int]) -> tuple[RawTable | None, list[Diagnostic]]:
+    infos = entity_infos()[entity]
+    diags: list[Diagnostic] = []
+    lookup: dict[str, str] = {}
+    for name, info in infos.items():
+        for label in (name, *info.aliases):
+            lookup.setdefault(_norm(label), name)
+            lookup.setdefault(_norm(label).casefold(), name)
+    choices = [label for name, info in infos.items() for label in (name, *info.aliases)]
+    ncol = len(header)
+    field_of: list[str | None] = []
+    column_of: dict[str, int] = {}
+    for k, cell in enumerate(header):
+        label = _norm(cell)
+        name = lookup.get(label) or lookup.get(label.casefold())
+        span = Span(file, row=header_line, column=k + 1)
+        if name is None:
+            if not label:
+                if any(k < len(r) and r[k].strip() for r in body):
+                    diags.append(Diagnostic("missing-header", f"column {k + 1} has values but no header",
+                                            span, hint="name the column in the first row"))
+            else:
+                hint = did_you_mean(label, choices) or f"columns of {entity}: {', '.join(infos)}"
+                diags.append(Diagnostic("unknown-header", f"unknown column {label} in {entity}", span,
+                                        hint=hint, field=label))
+        elif name in column_of:
+            diags.append(Diagnostic(
+                "duplicate-column", f"column {label} repeats column {column_of[name]} (both are {name})",
+                span, field=name, hint="remove one of the two columns"))
+            name = None
+        else:
+            column_of[name] = k + 1
+        field_of.append(name)
+    missing = [n for n, info in infos.items() if info.type.required and n not in column_of]
+    for name in missing:
+        alt = " or ".join(infos[name].aliases[:2])
+        diags.append(Diagnostic("missing-column", f"no column for required field {name}",
+                                Span(file, row=header_line), field=name,
+                                hint=f"add a column {name}" + (f" (or {alt})" if alt else "")))
+
+    if set(map(len, body)) <= {ncol} and all(map(any, body)):
+        good, good_lines = body, body_lines  # the usual case, checked without a Python loop
+    else:
+        good, good_lines = _rows_with_ncol(file, body, body_lines, ncol, diags)
+
+    cells = list(zip(*good)) if good else [()] * ncol
+    columns: dict[str, list] = {}
+    for k, name in enumerate(field_of):
+        if name is not None:
+            columns[name] = _text_converter(infos[name].type.name)(cells[k])
+    del cells
+
+    def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
+        return Span(file, row=good_lines[i], column=column_of.get(name, 0) if name else 0)
+
+    spans = RowSpans(file, good_lines)
+    raw = RawTable(entity, file, "csv", columns, spans, locate, unchecked=set(missing),
+                   problems=len(diags), csv_columns=dict(column_of))
+    return raw, diags
+
+
+def _rows_with_ncol(file: str, body: list[list[str]], body_lines: list[int], ncol: int,
+                    diags: list[Diagnostic]) -> tuple[list[list[str]], list[int]]:
+    """Rows that fit the header; blank rows are skipped, ragged rows reported."""
+    good: list[list[str]] = []
+    good_lines: list[int] = []
+    for r, line in zip(body, body_lines):
+        if not any(c.strip() for c in r):
+            continue  # a blank line or a row of empty cells
+        if len(r) == ncol:
+            good.append(r)
+        elif len(r) > ncol and not any(c.strip() for c in r[ncol:]):
+            good.append(r[:ncol])  # trailing empty cells carry nothing
+        else:
+            more = len(r) > ncol
+            diags.append(Diagnostic(
+                "column-count", f"row has {len(r)} columns, the header has {ncol}", Span(file, row=line),
+                hint="a value containing a comma must be in double quotes" if more
+                else "a value or a separating comma is missing"))
+            continue
+        good_lines.append(line)
+    return good, good_lines

@@ -1,0 +1,172 @@
+"""JSON and JSON Lines: parsed by the json module, positions found by a small scanner.
+
+`json.loads` is the parser (strict: duplicate keys, NaN and Infinity are refused).
+The json module keeps no positions, so `positions()` walks the same text once more
+and records the line:col of every key and value by path, giving JSON the same
+`Document` (data + spans) that rulekit.sourceyaml gives YAML.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from json.decoder import scanstring
+
+from ..diagnostics import Diagnostic, RulekitError, Span
+from ..sourceyaml import Document
+
+_WS = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
+_LITERALS = ("true", "false", "null")
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _pairs(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _DuplicateKey()
+    return out
+
+
+def _constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def loads(text: str):
+    """json.loads that refuses duplicate keys (raises _DuplicateKey) and NaN/Infinity."""
+    return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+
+
+class _Positions:
+    def __init__(self, text: str, file: str, first_line: int = 1):
+        self.text = text
+        self.file = file
+        self.first_line = first_line
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+        self.value_spans: dict = {}
+        self.key_spans: dict = {}
+        self.duplicates: list[Diagnostic] = []
+
+    def at(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset) - 1
+        return line + self.first_line, offset - self.starts[line] + 1
+
+    def span(self, start: int, end: int) -> Span:
+        (l1, c1), (l2, c2) = self.at(start), self.at(end)
+        return Span(self.file, l1, c1, l2, c2)
+
+    def skip(self, pos: int) -> int:
+        return _WS.match(self.text, pos).end()
+
+    def value(self, pos: int, path: tuple) -> int:
+        text = self.text
+        pos = self.skip(pos)
+        start = pos
+        ch = text[pos:pos + 1]
+        if ch == "{":
+            pos = self.skip(pos + 1)
+            first: dict = {}
+            if text[pos:pos + 1] == "}":
+                pos += 1
+            else:
+                while True:
+                    pos = self.skip(pos)
+                    key, end = scanstring(text, pos + 1)
+                    kspan = self.span(pos, end)
+                    if key in first:
+                        self.duplicates.append(Diagnostic(
+                            "duplicate-key", f"duplicate key {key} (first at line {first[key]})",
+                            kspan, hint="merge the two entries; the second would silently erase the first"))
+                    else:
+                        first[key] = kspan.line
+                        self.key_spans[path + (key,)] = kspan
+                    pos = self.skip(end)
+                    pos = self.value(pos + 1, path + (key,))  # after ':'
+                    pos = self.skip(pos)
+                    if text[pos] == ",":
+                        pos += 1
+                        continue
+                    pos += 1  # '}'
+                    break
+        elif ch == "[":
+            pos = self.skip(pos + 1)
+            index = 0
+            if text[pos:pos + 1] == "]":
+                pos += 1
+            else:
+                while True:
+                    pos = self.skip(self.value(pos, path + (index,)))
+                    index += 1
+                    if text[pos] == ",":
+                        pos += 1
+                        continue
+                    pos += 1  # ']'
+                    break
+        elif ch == '"':
+            _, pos = scanstring(text, pos + 1)
+        elif text.startswith(_LITERALS, pos):
+            pos += next(len(w) for w in _LITERALS if text.startswith(w, pos))
+        else:
+            m = _NUMBER.match(text, pos)
+            pos = m.end() if m else pos + 1
+        if path not in self.value_spans:
+            self.value_spans[path] = self.span(start, pos)
+        return pos
+
+
+def positions(text: str, file: str, first_line: int = 1) -> _Positions:
+    """Spans of every key and value of a JSON text that json.loads accepted (or refused
+    only for duplicate keys, which this reports with their positions)."""
+    p = _Positions(text, file, first_line)
+    start = 1 if text.startswith("\ufeff") else 0
+    p.value(start, ())
+    return p
+
+
+def _duplicates(text: str, file: str, first_line: int = 1) -> list[Diagnostic]:
+    try:
+        found = positions(text, file, first_line).duplicates
+    except (IndexError, ValueError, AttributeError, RecursionError):  # invalid JSON after the duplicate
+        found = []
+    return found or [Diagnostic("duplicate-key", "a key appears twice in one object",
+                                Span(file, first_line, 1) if first_line > 1 else Span(file),
+                                hint="merge the two entries; the second would silently erase the first")]
+
+
+def _syntax_error(exc: Exception, text: str, file: str, first_line: int = 1) -> Diagnostic:
+    if isinstance(exc, json.JSONDecodeError):
+        return Diagnostic("json-syntax", f"invalid JSON: {exc.msg}",
+                          Span(file, exc.lineno + first_line - 1, exc.colno),
+                          hint="check commas, quotes and brackets near this place")
+    return Diagnostic("json-syntax", f"invalid JSON: {exc}", Span(file, first_line, 1),
+                      hint="JSON has no NaN or Infinity; write a number or leave the field out")
+
+
+def parse_document(text: str, file: str) -> Document:
+    """A whole JSON file as a Document; raises RulekitError for syntax errors and duplicate keys."""
+    try:
+        data = loads(text)
+    except _DuplicateKey:
+        raise RulekitError(_duplicates(text, file)) from None
+    except RecursionError:
+        raise RulekitError([Diagnostic("too-deep", "the JSON is nested too deeply to read",
+                                       Span(file, 1, 1))]) from None
+    except ValueError as exc:
+        raise RulekitError([_syntax_error(exc, text, file)]) from None
+    p = positions(text, file)
+    return Document(file, data, tuple(text.splitlines()), p.value_spans, p.key_spans)
+
+
+def parse_line(text: str, file: str, line: int):
+    """One JSON Lines record: (value, diagnostics)."""
+    try:
+        return loads(text), []
+    except _DuplicateKey:
+        return None, _duplicates(text, file, line)
+    except RecursionError:
+        return None, [Diagnostic("too-deep", "the JSON is nested too deeply to read", Span(file, line, 1))]
+    except ValueError as exc:
+        return None, [_syntax_error(exc, text, file, line)]

@@ -1,0 +1,231 @@
+"""load_records: a YAML/JSON file, a JSON Lines or CSV file, or a folder of them -> RecordSet.
+
+Every problem in every file is collected first; if any is an error the whole
+load fails with RulekitError (sorted), so rules never run on partial data.
+"""
+from __future__ import annotations
+
+import codecs
+import gc
+import os
+
+from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, sort_key
+from ..sourceyaml import Document, load_file, read_text
+from . import jsonfile
+from .csvfile import read_csv
+from .model import RecordSet, Table, entity_infos
+from .validate import RawTable, finish, from_records
+
+DATA_EXTENSIONS = (".csv", ".jsonl")
+DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
+
+
+def load_records(path, encoding: str | None = None) -> RecordSet:
+    """Load school records from `path`:
+
+    - `x.yaml` / `x.yml` / `x.json`: a mapping entity name -> list of records;
+    - a folder: one `<entity>.csv` or `<entity>.jsonl` per entity (other files are ignored);
+    - a single `<entity>.csv` / `<entity>.jsonl` file.
+
+    `encoding` names the encoding of CSV files (default: UTF-8, else Big5/cp950).
+    Raises UsageError for a missing path or unknown encoding, RulekitError listing
+    every finding otherwise.
+    """
+    path = os.fspath(path)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise UsageError([Diagnostic("unknown-encoding", f"unknown encoding {encoding}", Span(path),
+                                         hint="e.g. utf-8, big5, cp950, utf-16")]) from None
+    if not os.path.exists(path):
+        raise UsageError([Diagnostic("file-not-found", f"records {path} do not exist", Span(path),
+                                     hint="check the path and spelling")])
+    tables: dict[str, Table] = {}
+    diags: list[Diagnostic] = []
+    collecting = gc.isenabled()
+    gc.disable()  # a million row dicts make no cycles, but would trigger many full collections
+    try:
+        _load_path(path, encoding, tables, diags)
+    finally:
+        if collecting:
+            gc.enable()
+    if any(d.is_error for d in diags):
+        raise RulekitError(sorted(diags, key=sort_key))
+    return RecordSet(tables, path)
+
+
+def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
+    if os.path.isdir(path):
+        _load_folder(path, encoding, tables, diags)
+    else:
+        ext = os.path.splitext(path)[1].lower()
+        if ext in DOCUMENT_EXTENSIONS:
+            _load_document(path, ext, tables, diags)
+        elif ext in DATA_EXTENSIONS:
+            _load_data_file(path, encoding, tables, diags)
+        else:
+            raise UsageError([Diagnostic(
+                "unsupported-file", f"cannot read records from {path}", Span(path),
+                hint="use a .yaml, .json, .jsonl or .csv file, or a folder of <entity>.csv files")])
+
+
+def _entity_of(file: str, diags: list[Diagnostic]) -> str | None:
+    base = os.path.basename(file)
+    stem, ext = os.path.splitext(base)
+    if stem in entity_infos():
+        return stem
+    close = did_you_mean(stem, entity_infos())
+    hint = (close.replace("?", f"{ext}?") if close
+            else "name the file after an entity: " + ", ".join(f"{e}{ext}" for e in entity_infos()))
+    diags.append(Diagnostic("unknown-entity", f"{base} does not name a kind of record", Span(file),
+                            hint=hint))
+    return None
+
+
+def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
+    files = sorted(f for f in os.listdir(folder)
+                   if not f.startswith(".") and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
+    if not files:
+        diags.append(Diagnostic("no-records", f"{folder} has no .csv or .jsonl files", Span(folder),
+                                hint="put one <entity>.csv per kind of record there, e.g. students.csv"))
+        return
+    for name in files:
+        _load_data_file(os.path.join(folder, name), encoding, tables, diags)
+
+
+def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
+    entity = _entity_of(file, diags)
+    if entity is None:
+        return
+    if entity in tables:
+        diags.append(Diagnostic("duplicate-entity", f"{entity} records are given twice", Span(file),
+                                hint=f"keep one of {entity}.csv and {entity}.jsonl"))
+        return
+    if file.lower().endswith(".csv"):
+        raw, found = read_csv(file, entity, encoding)
+    else:
+        raw, found = _read_jsonl(file, entity)
+    diags.extend(found)
+    if raw is not None:
+        table, found = finish(raw)
+        diags.extend(found)
+        tables[entity] = table
+
+
+# ------------------------------------------------------------------- JSON Lines
+
+def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnostic]]:
+    try:
+        with open(file, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
+                                 hint="check the file's permissions")]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return None, [Diagnostic(
+            "encoding", f"cannot read the file as UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            Span(file, data[:exc.start].count(b"\n") + 1, 1),
+            hint="JSON Lines files must be UTF-8: convert the file (--encoding applies to CSV only)")]
+    del data
+    records: list = []
+    spans: list[Span] = []
+    lines: list[str] = []
+    skip: set[int] = set()
+    diags: list[Diagnostic] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        value, found = jsonfile.parse_line(line, file, number)
+        span = Span(file, number, 1)
+        if found:
+            diags.extend(found)
+            value = None
+        elif not isinstance(value, dict):
+            diags.append(Diagnostic("not-a-record", f"line {number} is not a JSON object", span,
+                                    hint='each line holds one record: {"id": "...", ...}'))
+            value = None
+        if value is None:
+            skip.add(len(records))
+        records.append(value)
+        spans.append(span)
+        lines.append(line)
+    del text
+    cache: dict[int, object] = {}
+
+    def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
+        if name is None:
+            return spans[i]
+        if i not in cache:
+            cache[i] = jsonfile.positions(lines[i], file, spans[i].line)
+        p = cache[i]
+        table = p.key_spans if key else p.value_spans
+        return (table.get((name, *inner)) or table.get((name,)) or p.key_spans.get((name,))
+                or spans[i])
+
+    raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip)
+    raw.problems = len(diags)
+    return raw, diags
+
+
+# ------------------------------------------------------------------- YAML, JSON
+
+def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -> None:
+    try:
+        doc = load_file(file) if ext != ".json" else jsonfile.parse_document(read_text(file, "records file"), file)
+    except UsageError:
+        raise
+    except RulekitError as exc:
+        diags.extend(exc.diagnostics)
+        return
+    data = doc.data
+    if not isinstance(data, dict):
+        diags.append(Diagnostic("not-a-mapping", "a records file maps entity names to lists of records",
+                                doc.span(()), hint="e.g.\nstudents:\n  - id: S001\n    name: ..."))
+        return
+    for entity, records in data.items():
+        key_span = doc.span((entity,), key=True)
+        if entity not in entity_infos():
+            hint = did_you_mean(entity, entity_infos()) or "entities: " + ", ".join(entity_infos())
+            diags.append(Diagnostic("unknown-entity", f"unknown entity {entity}", key_span, hint=hint))
+            continue
+        if records is None:
+            records = []
+        if not isinstance(records, list):
+            diags.append(Diagnostic("not-a-list", f"{entity} must be a list of records",
+                                    doc.span((entity,)), hint=f"write each record as an item: - id: ..."))
+            continue
+        raw, found = _document_table(doc, entity, records)
+        diags.extend(found)
+        table, found = finish(raw)
+        diags.extend(found)
+        tables[entity] = table
+
+
+def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    skip: set[int] = set()
+    spans = [doc.span((entity, i)) for i in range(len(records))]
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict):
+            skip.add(i)
+            diags.append(Diagnostic("not-a-record", f"item {i + 1} of {entity} is not a record",
+                                    spans[i], hint="a record is a mapping of field: value"))
+
+    def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
+        if name is None:
+            return spans[i]
+        return doc.span((entity, i, name, *inner), key=key)
+
+    field_spans = {}
+    for i, rec in enumerate(records):
+        if isinstance(rec, dict):
+            for name in rec:
+                field_spans[(i, name)] = doc.span((entity, i, name))
+    raw = from_records(entity, doc.path, "json" if doc.path.lower().endswith(".json") else "yaml",
+                       records, spans, locate, skip=skip)
+    raw.problems = len(diags)
+    raw.field_spans = field_spans
+    return raw, diags

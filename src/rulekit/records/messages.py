@@ -1,0 +1,147 @@
+"""Findings as users read them: jsonschema errors turned into located, masked Diagnostics.
+
+jsonschema's own messages quote the offending value (`'A123456789' is not of type
+'integer'`); these are rewritten per keyword so that a value is shown only when it
+is not personal data, and each kind of mistake gets a hint saying how to fix it.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..diagnostics import Diagnostic, did_you_mean
+from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos, mask_personal
+
+BOOL_FORMS = "true/false, yes/no, 是/否, Y/N, 1/0, ✓"
+
+
+def is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number",
+               "boolean": "true or false", "array": "a list", "object": "a mapping",
+               "null": "nothing"}
+_XTYPE_WORDS = {DATE: "a date", SEMESTER: "a semester such as 113-1",
+                ACADEMIC_YEAR: "an academic year such as 113"}
+
+
+# A Taiwanese national id or resident certificate number: masked wherever it turns up,
+# e.g. in a shifted CSV column, even in a field not marked x-personal.
+_NATIONAL_ID = re.compile(r"[A-Z][12489A-D][0-9]{8}")
+
+
+def looks_personal(value: Any) -> bool:
+    return isinstance(value, str) and _NATIONAL_ID.search(value) is not None
+
+
+def describe(value: Any, personal: bool = False) -> str:
+    """A value as a message shows it; personal data is masked."""
+    personal = personal or looks_personal(value)
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {mask_personal(value) if personal else value}"
+    if isinstance(value, str):
+        return f"text '{mask_personal(value) if personal else value}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _shown(value: Any, personal: bool) -> str:
+    return mask_personal(value) if personal or looks_personal(value) else str(value)
+
+
+def _type_hint(expected: list[str], value: Any, kind: str, personal: bool) -> str:
+    if expected == ["boolean"]:
+        return f"write one of: {BOOL_FORMS}" if kind == "csv" else "write true or false"
+    if "string" in expected and is_number(value):
+        if personal or looks_personal(str(value)):
+            return "put the value in quotes"
+        return f"put it in quotes: \"{value}\""
+    if expected == ["integer"] and isinstance(value, str):
+        if kind != "csv" and value.strip().lstrip("+-").isdigit():
+            return "remove the quotes around the number"
+        return "write a whole number, e.g. 2"
+    if expected == ["array"]:
+        return "write a list, e.g. [教務主任, 導師]"
+    return ""
+
+
+def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
+    """One jsonschema error on row i of `raw` (a validate.RawTable) as Diagnostics,
+    leaving out what `seen` says was already reported for that row."""
+    infos = entity_infos()[raw.entity]
+    path = list(err.absolute_path)
+    name = str(path[0]) if path else None
+    info: FieldInfo | None = infos.get(name) if name else None
+    personal = bool(info and info.personal)
+    v = err.validator
+    out: list[Diagnostic] = []
+
+    def add(code, message, fname, span, hint=""):
+        if (code, fname) not in seen:
+            seen.add((code, fname))
+            out.append(Diagnostic(code, message, span, hint=hint, field=fname or ""))
+
+    if v == "required" and not path:
+        for prop in err.validator_value:
+            if prop in err.instance or prop in raw.unchecked:
+                continue
+            if raw.kind == "csv":
+                add("missing-field", f"required field {prop} is empty", prop, raw.locate(i, prop, False),
+                    hint=f"fill in the {prop} column")
+            else:
+                add("missing-field", f"missing required field {prop}", prop, raw.locate(i, None, False),
+                    hint=f"add {prop}: to this record")
+        return out
+    if v == "additionalProperties" and not path:
+        for extra in sorted((k for k in err.instance if k not in infos), key=str):
+            alias_of = [f for f, fi in infos.items() if extra in fi.aliases]
+            if alias_of:
+                hint = f"write it as {alias_of[0]} ({extra} is accepted only as a CSV column header)"
+            else:
+                hint = did_you_mean(extra, infos) or f"fields of {raw.entity}: {', '.join(infos)}"
+            add("unknown-field", f"unknown field {extra} in {raw.entity}", str(extra),
+                raw.locate(i, str(extra), True), hint=hint)
+        return out
+    span = raw.locate(i, name, False, tuple(path[1:]))
+    value = err.instance
+    what = name or raw.entity
+    if len(path) > 1:
+        what = f"item {int(path[1]) + 1} of {name}" if isinstance(path[1], int) else f"{name}.{path[1]}"
+    if v == "type":
+        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        words = _XTYPE_WORDS.get(info.type.name) if info and len(path) == 1 else None
+        words = words or " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        add("wrong-type", f"{what} must be {words}, got {describe(value, personal)}", name, span,
+            hint=_type_hint(expected, value, raw.kind, personal))
+    elif v == "enum":
+        allowed = [str(e) for e in err.validator_value]
+        close = "" if personal or looks_personal(value) or not isinstance(value, str) \
+            else did_you_mean(value, allowed)
+        hint = (close + " " if close else "") + "allowed: " + ", ".join(allowed)
+        add("invalid-value", f"{what} '{_shown(value, personal)}' is not one of the allowed values",
+            name, span, hint=hint)
+    elif v in ("minimum", "maximum"):
+        low, high = (info.minimum, info.maximum) if info and len(path) == 1 else (None, None)
+        bound = "below the minimum" if v == "minimum" else "above the maximum"
+        if low is not None and high is not None:
+            hint = f"{what} must be between {low} and {high}"
+        else:
+            hint = f"{what} must be {'at least' if v == 'minimum' else 'at most'} {err.validator_value}"
+        add("out-of-range", f"{what} {_shown(value, personal)} is {bound} {err.validator_value}",
+            name, span, hint=hint)
+    elif v == "pattern":
+        add("invalid-format", f"{what} '{_shown(value, personal)}' does not have the expected form",
+            name, span, hint=f"it must match the pattern {err.validator_value}")
+    else:
+        hidden = personal or looks_personal(value)
+        message = f"{what} is not valid ({v})" if hidden else f"{what}: {err.message}"
+        add("invalid-value", message, name, span)
+    return out

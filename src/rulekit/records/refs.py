@@ -1,0 +1,85 @@
+"""Cross-record checks: every x-ref to students/staff/courses names an existing id; ids are unique."""
+from __future__ import annotations
+
+import bisect
+
+from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, sort_key
+from .model import RECORD_REF_TARGETS, RecordSet, entity_infos, mask_personal
+from .messages import looks_personal
+
+_FULL_SEARCH = 5000  # above this many ids, suggestions come from ids sharing a prefix
+
+
+def _suggest(value: str, ordered: list[str]) -> str:
+    if len(ordered) <= _FULL_SEARCH:
+        return did_you_mean(value, ordered)
+    for keep in range(len(value) - 1, 0, -1):  # typos are usually in the last characters
+        prefix = value[:keep]
+        lo = bisect.bisect_left(ordered, prefix)
+        hi = bisect.bisect_right(ordered, prefix + "\U0010ffff")
+        if hi > lo:
+            if hi - lo > _FULL_SEARCH:
+                return ""
+            return did_you_mean(value, ordered[lo:hi])
+    return ""
+
+
+def check_references(records: RecordSet) -> list[Diagnostic]:
+    """Unknown references and duplicate ids, sorted; all are errors except a warning per
+    reference field whose target entity was not loaded at all (it cannot be checked)."""
+    diags: list[Diagnostic] = []
+    ids: dict[str, dict[str, int]] = {}
+    for target in RECORD_REF_TARGETS:
+        if target not in records.tables:
+            continue
+        table = records.tables[target]
+        personal = entity_infos()[target]["id"].personal
+        first: dict[str, int] = {}
+        for i, row in enumerate(table.rows):
+            value = row.get("id")
+            if value is None:
+                continue
+            if value in first:
+                shown = mask_personal(value) if personal or looks_personal(value) else value
+                where = table.span_of(first[value], "id").location()
+                diags.append(Diagnostic(
+                    "duplicate-id", f"{target} id {shown} is used more than once (first at {where})",
+                    table.span_of(i, "id"), ERROR, hint="ids must be unique: renumber or remove one record",
+                    field="id"))
+            else:
+                first[value] = i
+        ids[target] = first
+
+    for entity in records.entities():
+        table = records.tables[entity]
+        for name, info in entity_infos()[entity].items():
+            target = info.type.ref
+            if target not in RECORD_REF_TARGETS or not table.rows:
+                continue
+            if target not in ids:
+                if any(row[name] is not None for row in table.rows):
+                    diags.append(Diagnostic(
+                        "unchecked-reference", f"{entity}.{name} refers to {target}, but no {target} "
+                        "records were loaded", table.span_of(0), WARNING, field=name,
+                        hint=f"load {target} records too so these references can be checked"))
+                continue
+            known = ids[target]
+            ordered: list[str] | None = None
+            hints: dict[str, str] = {}
+            for i, row in enumerate(table.rows):
+                value = row[name]
+                values = value if isinstance(value, tuple) else (value,)
+                for v in values:
+                    if v is None or v in known:
+                        continue
+                    if v not in hints:
+                        if ordered is None:
+                            ordered = sorted(known)
+                        secret = info.personal or looks_personal(v)
+                        hints[v] = "" if secret else _suggest(v, ordered)
+                    shown = mask_personal(v) if info.personal or looks_personal(v) else v
+                    diags.append(Diagnostic(
+                        "unknown-reference", f"{name} {shown} is not an id in {target}",
+                        table.span_of(i, name), ERROR, field=name,
+                        hint=hints[v] or f"add {target} record {shown}, or correct the id"))
+    return sorted(diags, key=sort_key)

@@ -1,0 +1,300 @@
+"""From raw records (as YAML, JSON or CSV gave them) to a checked, converted `Table`.
+
+The schema is the source of truth. Every row first goes through a fast check
+compiled from its `$defs` entry (type, enum, minimum/maximum, pattern, required,
+unknown fields); only the rows that check flags are run through jsonschema's
+`iter_errors`, and jsonschema's findings become the diagnostics. A schema
+keyword the fast check does not know makes it flag every row, so jsonschema
+still decides. Then x-type fields are converted per column (dates, semesters,
+academic years), each distinct text parsed once.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+from jsonschema import Draft202012Validator
+
+from ..calendar import AcademicYear, DateError, Semester, parse_date
+from ..diagnostics import Diagnostic, Span
+from .messages import is_number, looks_personal, translate
+from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, FieldInfo, RowSpans, Table,
+                    entity_infos, mask_personal, records_schema)
+
+MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+MAX_PROBLEMS_PER_FILE = 1000
+
+Locate = Callable[..., Span]  # (row, field or None, at the key?, path inside the value=()) -> Span
+
+
+@dataclass
+class RawTable:
+    """One entity's records as read, before checking: a column of raw values per field."""
+
+    entity: str
+    file: str
+    kind: str  # "yaml", "json", "jsonl", "csv"
+    columns: dict[str, list]  # field -> one raw value per row, MISSING where absent
+    spans: Sequence[Span]
+    locate: Locate  # (row, field or None, at the key?) -> Span
+    records: list | None = None  # dict sources: the raw mappings (None where unusable)
+    flagged: set[int] = field(default_factory=set)  # rows that need the full schema check
+    skip: set[int] = field(default_factory=set)  # rows already reported as unusable
+    unchecked: set[str] = field(default_factory=set)  # required columns absent (reported once)
+    problems: int = 0  # findings already reported for this file
+    field_spans: dict = field(default_factory=dict)
+    csv_columns: dict = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.spans)
+
+    def record(self, i: int) -> dict | None:
+        if self.records is not None:
+            return self.records[i]
+        return {f: col[i] for f, col in self.columns.items() if col[i] is not MISSING}
+
+
+def from_records(entity: str, file: str, kind: str, records: list, spans: list[Span],
+                 locate: Locate, skip: set[int] = frozenset()) -> RawTable:
+    """Records that are mappings already (YAML, JSON, JSON Lines). `null` means absent."""
+    infos = entity_infos()[entity]
+    allowed = set(infos)
+    clean: list = []
+    flagged: set[int] = set()
+    for i, rec in enumerate(records):
+        if i in skip or not isinstance(rec, dict):
+            clean.append(None)
+            continue
+        if None in rec.values():
+            rec = {k: v for k, v in rec.items() if v is not None}
+        if not allowed.issuperset(rec):
+            flagged.add(i)
+        clean.append(rec)
+    empty: dict = {}
+    columns = {f: [(r if r is not None else empty).get(f, MISSING) for r in clean] for f in infos}
+    return RawTable(entity, file, kind, columns, spans, locate, records=clean, flagged=flagged,
+                    skip=set(skip))
+
+
+# ------------------------------------------------------------ fast check from schema
+
+_ANNOTATIONS = {"description", "title", "$comment", "examples", "default", "deprecated"}
+_TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool))
+    or (isinstance(v, float) and v.is_integer()),
+    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+    "null": lambda v: v is None,
+}
+
+
+_EXACT = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+          "array": (), "object": (dict,), "null": (type(None),)}
+
+
+def compile_check(prop: dict) -> Callable[[Any], bool] | None:
+    """A predicate equal to "jsonschema finds nothing wrong", or None if `prop` uses
+    a keyword this compiler does not know (then jsonschema checks every value)."""
+    for key in prop:
+        if key not in ("type", "enum", "minimum", "maximum", "pattern", "items") \
+                and key not in _ANNOTATIONS and not key.startswith("x-"):
+            return None
+    checks: list[Callable[[Any], bool]] = []
+    exact: frozenset = frozenset()
+    if "type" in prop:
+        types = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        if any(t not in _TYPE_CHECKS for t in types):
+            return None
+        preds = [_TYPE_CHECKS[t] for t in types]
+        checks.append(preds[0] if len(preds) == 1 else (lambda v: any(p(v) for p in preds)))
+        exact = frozenset(t for name in types for t in _EXACT.get(name, ()))
+    if "enum" in prop:
+        if not all(isinstance(e, str) for e in prop["enum"]):
+            return None
+        allowed = frozenset(prop["enum"])
+        checks.append(lambda v: isinstance(v, str) and v in allowed)
+    if "minimum" in prop:
+        low = prop["minimum"]
+        checks.append(lambda v: not is_number(v) or v >= low)
+    if "maximum" in prop:
+        high = prop["maximum"]
+        checks.append(lambda v: not is_number(v) or v <= high)
+    if "pattern" in prop:
+        regex = re.compile(prop["pattern"])
+        checks.append(lambda v: not isinstance(v, str) or regex.search(v) is not None)
+    if "items" in prop:
+        if not isinstance(prop["items"], dict):
+            return None
+        item = compile_check(prop["items"])
+        if item is None:
+            return None
+        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+    if not checks:
+        check = lambda v: True  # noqa: E731
+    elif len(checks) == 1:
+        check = checks[0]
+    else:
+        check = lambda v: all(c(v) for c in checks)  # noqa: E731
+    # Values of exactly these Python types pass without calling `check` (a type-only rule).
+    check.exact_types = exact if len(checks) == 1 and "type" in prop else frozenset()
+    return check
+
+
+@functools.cache
+def _checks(entity: str) -> dict[str, Callable[[Any], bool] | None]:
+    definition = records_schema()["$defs"][entity]
+    simple = set(definition) <= {"type", "additionalProperties", "required", "properties"} | _ANNOTATIONS
+    if not simple or definition.get("additionalProperties", True) is not False:
+        return {f: None for f in entity_infos()[entity]}
+    return {f: compile_check(prop) for f, prop in definition["properties"].items()}
+
+
+@functools.cache
+def validator(entity: str) -> Draft202012Validator:
+    schema = records_schema()
+    return Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{entity}"})
+
+
+_NUMERIC = {bool, int, float}
+
+
+def _bad_in_column(col: list, check: Callable[[Any], bool]) -> list[int]:
+    """Rows whose present value fails `check`; each distinct value is checked once."""
+    present = set(map(type, col))
+    present.discard(type(MISSING))
+    if present <= check.exact_types:
+        return []
+    if len(present & _NUMERIC) <= 1 and not present & {list, dict}:  # 1 == True in a set
+        wrong = {v for v in set(col) if v is not MISSING and not check(v)}
+        return [i for i, v in enumerate(col) if v in wrong] if wrong else []
+    return [i for i, v in enumerate(col) if v is not MISSING and not check(v)]
+
+
+def _flag_rows(raw: RawTable) -> list[int]:
+    flagged = set(raw.flagged)
+    checks = _checks(raw.entity)
+    for name, info in entity_infos()[raw.entity].items():
+        col = raw.columns.get(name)
+        if col is None:
+            continue
+        check = checks[name]
+        if check is None:
+            flagged.update(i for i, v in enumerate(col) if v is not MISSING)
+        else:
+            flagged.update(_bad_in_column(col, check))
+        if info.type.required and name not in raw.unchecked and MISSING in col:
+            flagged.update(i for i, v in enumerate(col) if v is MISSING)
+    return sorted(flagged - raw.skip)
+
+
+# ------------------------------------------------------------------- conversion
+
+def _academic_year(value):
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON 113.0
+    return AcademicYear.parse(value)
+
+
+def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
+    if kind == DATE:
+        return parse_date, "invalid-date"
+    if kind == SEMESTER:
+        return Semester.parse, "invalid-semester"
+    if kind == ACADEMIC_YEAR:
+        return _academic_year, "invalid-academic-year"
+    return None
+
+
+def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
+    kind = info.type.name
+    if kind == INT:
+        return [None if v is MISSING else int(v) for v in col]
+    if kind == LIST_STRING:
+        return [None if v is MISSING else tuple(v) for v in col]
+    parsed = _parser(kind)
+    if parsed is None:
+        return [None if v is MISSING else v for v in col]
+    parse, code = parsed
+    memo: dict = {MISSING: None}
+    failed: dict = {}
+    for v in set(col):  # each distinct text parsed once
+        if v is not MISSING:
+            try:
+                memo[v] = parse(v)
+            except DateError as exc:
+                failed[v] = exc
+    if not failed:
+        return list(map(memo.__getitem__, col))
+    out = []
+    for i, v in enumerate(col):
+        exc = failed.get(v)
+        if exc is None:
+            out.append(memo[v])
+            continue
+        message, hint = exc.message, exc.hint
+        if info.personal or looks_personal(v):
+            message = message.replace(str(v).strip(), mask_personal(str(v).strip()))
+            hint = ""
+        report(i, Diagnostic(code, message, raw.locate(i, info.name, False), hint=hint, field=info.name))
+        out.append(None)
+    return out
+
+
+def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
+    """Check every row against the schema, convert the values, build the Table."""
+    infos = entity_infos()[raw.entity]
+    diags: list[Diagnostic] = []
+    budget = [MAX_PROBLEMS_PER_FILE - raw.problems]
+    hidden: set[int] = set()
+    bad_cells: dict[str, set[int]] = {}
+
+    def report(i: int, d: Diagnostic) -> None:
+        if budget[0] > 0:
+            diags.append(d)
+            budget[0] -= 1
+        else:
+            hidden.add(i)
+
+    vdr = validator(raw.entity)
+    for i in _flag_rows(raw):
+        rec = raw.record(i)
+        if rec is None:
+            continue
+        seen: set = set()
+        for err in vdr.iter_errors(rec):
+            path = list(err.absolute_path)
+            if path:
+                bad_cells.setdefault(str(path[0]), set()).add(i)
+            for d in translate(err, raw, i, seen):
+                report(i, d)
+
+    n = raw.size
+    names = list(infos)
+    columns = []
+    for name in names:
+        col = raw.columns.get(name)
+        if col is None:
+            columns.append([None] * n)
+            continue
+        bad = bad_cells.get(name)
+        if bad or raw.skip:
+            col = [MISSING if (i in bad if bad else False) or i in raw.skip else v
+                   for i, v in enumerate(col)]
+        columns.append(_convert_column(col, infos[name], raw, report))
+    if hidden:
+        diags.append(Diagnostic(
+            "too-many-problems",
+            f"{len(hidden)} more rows have problems; only the first {MAX_PROBLEMS_PER_FILE} "
+            "problems in this file are listed", Span(raw.file),
+            hint="fix the listed problems (often one cause) and run again"))
+    rows = tuple(dict(zip(names, values)) for values in zip(*columns)) if n else ()
+    spans = raw.spans if isinstance(raw.spans, RowSpans) else tuple(raw.spans)
+    table = Table(raw.entity, rows, spans, field_spans=raw.field_spans,
+                  columns=raw.csv_columns)
+    return table, diags

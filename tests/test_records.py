@@ -1,0 +1,459 @@
+import datetime as dt
+import os
+import string
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from rulekit.calendar import AcademicYear, Semester
+from rulekit.diagnostics import RulekitError, UsageError, render
+from rulekit.records import (FieldType, RecordSet, Table, check_references, entity_types,
+                             load_records, mask_personal)
+from rulekit.records import validate as validate_module
+from rulekit.records.model import TYPE_NAMES, entity_infos, records_schema
+from rulekit.records.validate import _checks
+
+FIXTURES = Path(__file__).parent / "fixtures" / "records"
+D = dt.date
+
+
+def problems(path, **kw):
+    with pytest.raises(RulekitError) as info:
+        load_records(path, **kw)
+    assert not isinstance(info.value, UsageError)
+    return list(info.value.diagnostics)
+
+
+def summary(diags):
+    return [(d.span.location(), d.code, d.field, d.message, d.hint) for d in diags]
+
+
+def write(folder: Path, files: dict) -> Path:
+    for name, text in files.items():
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        (folder / name).write_bytes(data)
+    return folder
+
+
+# ------------------------------------------------------------------- schema, model
+
+def test_schema_is_valid_and_aliases_are_unambiguous():
+    schema = records_schema()
+    Draft202012Validator.check_schema(schema)
+    assert set(schema["properties"]) == set(schema["$defs"])
+    for entity, fields in entity_infos().items():
+        labels = [label for name, info in fields.items() for label in (name, *info.aliases)]
+        assert len(labels) == len(set(labels)), entity
+
+
+def test_entity_types_are_derived_from_the_schema():
+    types = entity_types()
+    assert types["students"]["national_id"] == FieldType("string", True, True, None)
+    assert types["students"]["enrolled_on"] == FieldType("date", True, False, None)
+    assert types["students"]["left_on"] == FieldType("date", False, False, None)
+    assert types["students"]["grade"] == FieldType("int", True, False, None)
+    assert types["staff"]["roles"] == FieldType("list[string]", True, False, "policy.roles")
+    assert types["staff"]["can_assist"] == FieldType("bool", False, False, None)
+    assert types["courses"]["semester"].name == "semester"
+    assert types["courses"]["teacher"].ref == "staff"
+    assert types["multi_performances"]["academic_year"].name == "academic_year"
+    assert {t.name for fields in types.values() for t in fields.values()} <= set(TYPE_NAMES)
+    types["students"].clear()  # callers get a copy
+    assert entity_types()["students"]
+
+
+def test_mask_personal():
+    assert mask_personal("A123456789") == "A12345****"
+    assert mask_personal("1234") == "****"
+    assert mask_personal("12") == "**"
+    assert mask_personal(None) == ""
+
+
+# ------------------------------------------------------------------- good input
+
+def test_yaml_values_are_converted():
+    records = load_records(FIXTURES / "school.yaml")
+    assert isinstance(records, RecordSet)
+    assert records.entities() == ["course_outcomes", "courses", "multi_performances", "staff", "students"]
+    s1, s2 = records.get("students").rows
+    assert s1 == {"id": "S001", "name": "王小明", "national_id": "A123456789", "grade": 1,
+                  "class": "101", "enrolled_on": D(2024, 8, 1), "left_on": None, "graduated_on": None}
+    assert s2["enrolled_on"] == D(2023, 8, 1) and s2["left_on"] == D(2024, 3, 1)
+    staff = records.get("staff")
+    assert staff.rows[0]["roles"] == ("導師", "教務主任") and staff.rows[0]["can_assist"] is True
+    assert staff.rows[1]["can_assist"] is None
+    outcome = records.get("course_outcomes").rows[0]
+    assert outcome["semester"] == Semester(113, 1) and outcome["uploaded_on"] == D(2024, 10, 15)
+    assert records.get("multi_performances").rows[0]["academic_year"] == AcademicYear(112)
+    assert records.get("students").spans[1].location().endswith("school.yaml:9:5")
+    assert records.get("students").span_of(1, "left_on").line == 15
+
+
+def test_the_same_school_in_every_format():
+    yaml_, json_, folder = (load_records(FIXTURES / name) for name in ("school.yaml", "school.json", "school"))
+    assert yaml_.entities() == json_.entities() == folder.entities()
+    for entity in yaml_.entities():
+        assert yaml_.get(entity).rows == json_.get(entity).rows == folder.get(entity).rows, entity
+    assert check_references(yaml_) == check_references(folder) == []
+
+
+def test_record_set_and_table_api():
+    records = load_records(FIXTURES / "school")
+    assert records.source.endswith("school")
+    empty = records.get("meetings")
+    assert isinstance(empty, Table) and empty.entity == "meetings" and empty.rows == () and len(empty) == 0
+    with pytest.raises(KeyError, match="did you mean students"):
+        records.get("studnets")
+    students = records.get("students")
+    assert students.spans[0].location().endswith("students.csv:row 2")
+    assert students.span_of(1, "left_on").column == 7
+    assert students.column("id") == ("S001", "S002")
+    assert all(set(row) == set(entity_types()["students"]) for row in students)
+    assert "students" in records and "meetings" not in records
+
+
+@pytest.mark.parametrize("encoding, bom, explicit", [
+    ("utf-8", b"", None),
+    ("utf-8", b"\xef\xbb\xbf", None),
+    ("cp950", b"", None),  # Big5 as Windows writes it: fails as UTF-8, read as cp950
+    ("big5", b"", "big5"),
+    ("utf-16-le", b"\xff\xfe", None),
+])
+def test_csv_encodings(tmp_path, encoding, bom, explicit):
+    text = (FIXTURES / "school" / "students.csv").read_text("utf-8").replace("\n", "\r\n")
+    (tmp_path / "students.csv").write_bytes(bom + text.encode(encoding))
+    rows = load_records(tmp_path, encoding=explicit).get("students").rows
+    assert [r["name"] for r in rows] == ["王小明", "李小華"]
+    assert rows[1]["left_on"] == D(2024, 3, 1)
+
+
+def test_big5_fixture_really_fails_as_utf8():
+    data = (FIXTURES / "school" / "students.csv").read_text("utf-8").encode("cp950")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+
+
+def test_csv_details(tmp_path):
+    write(tmp_path, {
+        "staff.csv": "ID , Name,職務,狀態,可協助認證,\n"
+                     "T1,\"張,三\",導師;組長 ， 教務主任,active,Yes,\n"
+                     "\n"
+                     ",,,,,\n"
+                     "T2,\"多\n行\",導師,departed,✓,\n"
+                     "T3, 李 ,導師,on_leave,否,,\n",
+    })
+    staff = load_records(tmp_path).get("staff")
+    assert [r["name"] for r in staff] == ["張,三", "多\n行", "李"]
+    assert staff.rows[0]["roles"] == ("導師", "組長", "教務主任")
+    assert staff.rows[1]["roles"] == ("導師",)
+    assert [r["can_assist"] for r in staff] == [True, True, False]
+    assert [s.row for s in staff.spans] == [2, 5, 7]  # line numbers, counting the quoted line break
+
+
+# ------------------------------------------------------------------- bad CSV
+
+BAD_CSV = [
+    ("unknown entity file", {"studnets.csv": "id\n"},
+     [("studnets.csv", "unknown-entity", "", "studnets.csv does not name a kind of record",
+       "did you mean students.csv?")]),
+    ("unknown header", {"staff.csv": "id,name,roles,statsu\nT1,張,導師,active\n"},
+     [("staff.csv:row 1", "missing-column", "status", "no column for required field status",
+       "add a column status (or 狀態)"),
+      ("staff.csv:row 1", "unknown-header", "statsu", "unknown column statsu in staff", "did you mean status?")]),
+    ("too few and too many columns", {"staff.csv": "id,name,roles,status\nT1,張,導師\nT2,李,導師,active,x\n"},
+     [("staff.csv:row 2", "column-count", "", "row has 3 columns, the header has 4",
+       "a value or a separating comma is missing"),
+      ("staff.csv:row 3", "column-count", "", "row has 5 columns, the header has 4",
+       "a value containing a comma must be in double quotes")]),
+    ("invalid date", {"staff.csv": "id,name,roles,status,離職日期\nT1,張,導師,departed,113.02.30\n"},
+     [("staff.csv:row 2", "invalid-date", "departed_on",
+       "113.02.30 is not a valid date: February 113 (2024) has 29 days",
+       "the last day of that month is 113.02.29")]),
+    ("semester 113-3", {"courses.csv": "id,name,semester,teacher,credits,in_course_plan\nC1,數學,113-3,T1,2,是\n"},
+     [("courses.csv:row 2", "invalid-semester", "semester",
+       "113-3 is not a semester: the term must be 1 (上) or 2 (下)", "write it as 113-1 or 113-2")]),
+    ("enum", {"staff.csv": "id,name,roles,status\nT1,張,導師,actve\n"},
+     [("staff.csv:row 2", "invalid-value", "status", "status 'actve' is not one of the allowed values",
+       "did you mean active? allowed: active, on_leave, departed")]),
+    ("grade 4", {"students.csv": "學號,姓名,身分證字號,年級,班級,入學日期\nS1,王,A123456789,4,101,113.08.01\n"},
+     [("students.csv:row 2", "out-of-range", "grade", "grade 4 is above the maximum 3",
+       "grade must be between 1 and 3")]),
+    ("missing required value", {"students.csv": "學號,姓名,身分證字號,年級,班級,入學日期\nS1,,A123456789,1,101,113.08.01\n"},
+     [("students.csv:row 2", "missing-field", "name", "required field name is empty",
+       "fill in the name column")]),
+    ("not a number, not a boolean",
+     {"courses.csv": "id,name,semester,teacher,credits,in_course_plan\nC1,數學,113-1,T1,two,maybe\n"},
+     [("courses.csv:row 2", "wrong-type", "credits", "credits must be a whole number, got text 'two'",
+       "write a whole number, e.g. 2"),
+      ("courses.csv:row 2", "wrong-type", "in_course_plan", "in_course_plan must be true or false, got text 'maybe'",
+       "write one of: true/false, yes/no, 是/否, Y/N, 1/0, ✓")]),
+    ("duplicate column", {"staff.csv": "id,編號,name,roles,status\nT1,T1,張,導師,active\n"},
+     [("staff.csv:row 1", "duplicate-column", "id", "column 編號 repeats column 1 (both are id)",
+       "remove one of the two columns")]),
+    ("values without a header", {"staff.csv": "id,name,roles,status,\nT1,張,導師,active,x\n"},
+     [("staff.csv:row 1", "missing-header", "", "column 5 has values but no header",
+       "name the column in the first row")]),
+    ("empty file", {"staff.csv": "\n\n"},
+     [("staff.csv", "empty-file", "", "staff.csv has no header row",
+       "the first line names the columns, e.g. 學號,姓名,...")]),
+    ("two files for one entity", {"staff.csv": "id,name,roles,status\n", "staff.jsonl": ""},
+     [("staff.jsonl", "duplicate-entity", "", "staff records are given twice",
+       "keep one of staff.csv and staff.jsonl")]),
+    ("undecodable", {"staff.csv": b"id,name,roles,status\nT1,\xff\xfe,x,active\n"},
+     [("staff.csv:row 2", "encoding", "",
+       "cannot read the file as UTF-8 or Big5 (cp950): byte 0xff at offset 24",
+       "name the file's encoding with --encoding (e.g. --encoding big5), or save it as UTF-8")]),
+]
+
+
+@pytest.mark.parametrize("files, expected", [case[1:] for case in BAD_CSV], ids=[case[0] for case in BAD_CSV])
+def test_bad_csv(tmp_path, files, expected):
+    write(tmp_path, files)
+    found = summary(problems(tmp_path))
+    expected = [(str(tmp_path / loc), *rest) for loc, *rest in expected]
+    assert found == expected
+
+
+def test_every_problem_of_a_folder_is_reported_at_once(tmp_path):
+    write(tmp_path, {
+        "studnets.csv": "id\n",
+        "staff.csv": "id,name,roles,status,can_assist\nT1,張,;,actve,maybe\nT2,李\n",
+        "courses.csv": "id,name,semester,teacher,credits,in_course_plan\nC1,數學,113-3,T1,-1,是\n",
+    })
+    found = [(os.path.basename(d.span.file), d.span.row, d.code, d.field) for d in problems(tmp_path)]
+    assert found == [
+        ("courses.csv", 2, "invalid-semester", "semester"),
+        ("courses.csv", 2, "out-of-range", "credits"),
+        ("staff.csv", 2, "missing-field", "roles"),
+        ("staff.csv", 2, "invalid-value", "status"),
+        ("staff.csv", 2, "wrong-type", "can_assist"),
+        ("staff.csv", 3, "column-count", ""),
+        ("studnets.csv", 0, "unknown-entity", ""),
+    ]
+
+
+def test_encoding_override(tmp_path):
+    write(tmp_path, {"staff.csv": "id,name,roles,status\nT1,張,導師,active\n".encode("cp950")})
+    [d] = problems(tmp_path, encoding="utf-8")
+    assert (d.code, d.message, d.span.row) == (
+        "encoding", "cannot read the file as utf-8: byte 0xb1 at offset 24", 2)
+    with pytest.raises(UsageError, match="unknown encoding klingon"):
+        load_records(tmp_path, encoding="klingon")
+
+
+# ------------------------------------------------------------------- bad YAML / JSON
+
+STUDENT = "{id: S1, name: 王, national_id: A123456789, grade: 1, class: '101', enrolled_on: 113.08.01"
+
+BAD_YAML = [
+    ("unknown entity", "studnets: []\n",
+     [("1:1", "unknown-entity", "", "unknown entity studnets", "did you mean students?")]),
+    ("grade 4", f"students:\n  - {STUDENT.replace('grade: 1', 'grade: 4')}}}\n",
+     [("2:55", "out-of-range", "grade", "grade 4 is above the maximum 3", "grade must be between 1 and 3")]),
+    ("missing required", "students:\n  - id: S1\n    name: 王\n",
+     [("2:5", "missing-field", f, f"missing required field {f}", f"add {f}: to this record")
+      for f in ("class", "enrolled_on", "grade", "national_id")]),
+    ("unknown field", f"students:\n  - {STUDENT}, nmae: x}}\n",
+     [("2:96", "unknown-field", "nmae", "unknown field nmae in students", "did you mean name?")]),
+    ("alias as key", f"students:\n  - {STUDENT}, 班級x: 1, 學號: S1}}\n",
+     [("2:96", "unknown-field", "班級x", "unknown field 班級x in students",
+       "fields of students: id, name, national_id, grade, class, enrolled_on, left_on, graduated_on"),
+      ("2:104", "unknown-field", "學號", "unknown field 學號 in students",
+       "write it as id (學號 is accepted only as a CSV column header)")]),
+    ("number where text is expected", f"students:\n  - {STUDENT.replace(chr(39) + '101' + chr(39), '101')}}}\n",
+     [("2:65", "wrong-type", "class", "class must be text, got the number 101", 'put it in quotes: "101"')]),
+    ("invalid date", f"students:\n  - {STUDENT.replace('113.08.01', '113.02.30')}}}\n",
+     [("2:85", "invalid-date", "enrolled_on", "113.02.30 is not a valid date: February 113 (2024) has 29 days",
+       "the last day of that month is 113.02.29")]),
+    ("enum and list", "staff:\n  - id: T1\n    name: 張\n    roles: 導師\n    status: actve\n",
+     [("4:12", "wrong-type", "roles", "roles must be a list, got text '導師'", "write a list, e.g. [教務主任, 導師]"),
+      ("5:13", "invalid-value", "status", "status 'actve' is not one of the allowed values",
+       "did you mean active? allowed: active, on_leave, departed")]),
+    ("semester", "windows:\n  - {semester: 113-3, kind: certification, start: 113.09.01, end: 113.09.30}\n",
+     [("2:16", "invalid-semester", "semester", "113-3 is not a semester: the term must be 1 (上) or 2 (下)",
+       "write it as 113-1 or 113-2")]),
+    ("not a list, not a record", "staff: {}\nstudents:\n  - x\n",
+     [("1:8", "not-a-list", "", "staff must be a list of records", "write each record as an item: - id: ..."),
+      ("3:5", "not-a-record", "", "item 1 of students is not a record", "a record is a mapping of field: value")]),
+    ("duplicate key", "students: []\nstudents: []\n",
+     [("2:1", "duplicate-key", "", "duplicate key students (first at line 1)",
+       "merge the two entries; the second would silently erase the first")]),
+]
+
+
+@pytest.mark.parametrize("text, expected", [c[1:] for c in BAD_YAML], ids=[c[0] for c in BAD_YAML])
+def test_bad_yaml(tmp_path, text, expected):
+    path = tmp_path / "records.yaml"
+    path.write_text(text, "utf-8")
+    assert summary(problems(path)) == [(f"{path}:{loc}", *rest) for loc, *rest in expected]
+
+
+BAD_JSON = [
+    ("duplicate key", "records.json",
+     '{"staff": [\n  {"id": "T1", "name": "x", "id": "T2", "roles": [], "status": "active"}\n]}\n',
+     [("2:29", "duplicate-key", "", "duplicate key id (first at line 2)",
+       "merge the two entries; the second would silently erase the first")]),
+    ("syntax", "records.json", '{"staff": [\n  {"id": "T1",}\n]}\n',
+     [("2:15", "json-syntax", "", "invalid JSON: Expecting property name enclosed in double quotes",
+       "check commas, quotes and brackets near this place")]),
+    ("grade and name", "records.json",
+     '{"students": [\n  {"id": "S1", "name": 7, "national_id": "A123456789",\n'
+     '   "grade": 4, "class": "1", "enrolled_on": 1130801}\n]}\n',
+     [("2:24", "wrong-type", "name", "name must be text, got the number 7", 'put it in quotes: "7"'),
+      ("3:13", "out-of-range", "grade", "grade 4 is above the maximum 3", "grade must be between 1 and 3")]),
+    ("unknown entity", "records.json", '{"stafff": []}',
+     [("1:2", "unknown-entity", "", "unknown entity stafff", "did you mean staff?")]),
+    ("jsonl", "staff.jsonl",
+     '{"id": "T1", "name": "x", "roles": ["導師"], "status": "active"}\n\n'
+     '{"id": "T2", "name": "y", "roles": ["導師", 3], "status": "active", "rank": 1}\n'
+     '[]\n'
+     '{"id": "T3", "id": "T4"}\n'
+     '{"id": NaN}\n',
+     [("3:43", "wrong-type", "roles", "item 2 of roles must be text, got the number 3", 'put it in quotes: "3"'),
+      ("3:67", "unknown-field", "rank", "unknown field rank in staff", "fields of staff: id, name, roles, status, "
+       "departed_on, can_assist"),
+      ("4:1", "not-a-record", "", "line 4 is not a JSON object", 'each line holds one record: {"id": "...", ...}'),
+      ("5:14", "duplicate-key", "", "duplicate key id (first at line 5)",
+       "merge the two entries; the second would silently erase the first"),
+      ("6:1", "json-syntax", "", "invalid JSON: NaN is not valid JSON",
+       "JSON has no NaN or Infinity; write a number or leave the field out")]),
+]
+
+
+@pytest.mark.parametrize("name, text, expected", [c[1:] for c in BAD_JSON], ids=[c[0] for c in BAD_JSON])
+def test_bad_json(tmp_path, name, text, expected):
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    assert summary(problems(path)) == [(f"{path}:{loc}", *rest) for loc, *rest in expected]
+
+
+def test_usage_errors(tmp_path):
+    with pytest.raises(UsageError, match="do not exist"):
+        load_records(tmp_path / "nope.yaml")
+    (tmp_path / "records.txt").write_text("x")
+    with pytest.raises(UsageError, match="cannot read records"):
+        load_records(tmp_path / "records.txt")
+    [d] = problems(tmp_path)  # a folder without .csv / .jsonl files
+    assert d.code == "no-records"
+
+
+def test_the_number_of_listed_problems_is_capped(tmp_path, monkeypatch):
+    monkeypatch.setattr(validate_module, "MAX_PROBLEMS_PER_FILE", 3)
+    write(tmp_path, {"staff.csv": "id,name,roles,status\n" + "".join(f"T{i},x,y,bad\n" for i in range(10))})
+    diags = problems(tmp_path)
+    assert [d.code for d in diags] == ["too-many-problems"] + ["invalid-value"] * 3
+    assert diags[0].message == "7 more rows have problems; only the first 3 problems in this file are listed"
+
+
+# ------------------------------------------------------------------- personal data
+
+def test_national_id_never_appears_in_diagnostics(tmp_path):
+    nid = "A123456789"
+    write(tmp_path, {
+        "students.csv": "學號,姓名,身分證字號,年級,班級,入學日期,備註\n"
+                        f"S1,王,{nid},9,101,113.02.30,\n"
+                        f"S1,王,{nid},1,101\n",
+        "staff.jsonl": f'{{"id": "T1", "name": "x", "roles": [], "status": "{nid}"}}\n',
+    })
+    (tmp_path / "records.yaml").write_text(
+        f"students:\n  - {{id: S1, national_id: 123456789, grade: '{nid}', class: x, enrolled_on: '{nid}'}}\n")
+    diags = problems(tmp_path) + problems(tmp_path / "records.yaml")
+    assert len(diags) >= 6
+    text = "\n".join(render(d) + repr(d) for d in diags)
+    assert "123456789" not in text.replace(mask_personal(nid), "")
+    yaml_diag = next(d for d in diags if d.field == "national_id")
+    assert yaml_diag.message == "national_id must be text, got the number 12345****"
+    assert yaml_diag.hint == "put the value in quotes"
+
+
+# ------------------------------------------------------------------- references
+
+def test_references_and_duplicate_ids(tmp_path):
+    write(tmp_path, {
+        "staff.csv": "id,name,roles,status\nT001,張,不存在的角色,active\nT002,李,導師,active\nT001,王,導師,active\n",
+        "courses.csv": "id,name,semester,teacher,credits,in_course_plan\nC001,數學,113-1,T003,2,Y\n",
+        "course_outcomes.csv": "id,student,course,semester,kind,uploaded_on,certified_by\n"
+                               "O1,S001,C001,113-1,報告,113.10.01,T002\n",
+    })
+    found = summary(check_references(load_records(tmp_path)))
+    base = str(tmp_path)
+    assert found == [
+        (f"{base}/course_outcomes.csv:row 2", "unchecked-reference", "student",
+         "course_outcomes.student refers to students, but no students records were loaded",
+         "load students records too so these references can be checked"),
+        (f"{base}/courses.csv:row 2", "unknown-reference", "teacher", "teacher T003 is not an id in staff",
+         "did you mean T002?"),
+        (f"{base}/staff.csv:row 4", "duplicate-id", "id",
+         f"staff id T001 is used more than once (first at {base}/staff.csv:row 2)",
+         "ids must be unique: renumber or remove one record"),
+    ]
+    assert check_references(load_records(tmp_path))[0].severity == "warning"
+
+
+def test_reference_hints_in_yaml_point_at_the_field(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text("staff:\n  - {id: T001, name: 張, roles: [x], status: active}\n"
+                    "courses:\n  - {id: C1, name: 數學, semester: 113-1, teacher: T01, credits: 1,"
+                    " in_course_plan: no}\n")
+    [d] = check_references(load_records(path))
+    assert (d.span.location(), d.code, d.message, d.hint) == (
+        f"{path}:4:50", "unknown-reference", "teacher T01 is not an id in staff", "did you mean T001?")
+
+
+# ------------------------------------------------------------------- properties
+
+SAFE_TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zs", "Zl", "Zp")),
+                    min_size=1, max_size=12).filter(lambda s: s == s.strip())
+STUDENT_RECORDS = st.fixed_dictionaries({
+    "id": st.text(alphabet=string.ascii_uppercase + string.digits, min_size=1, max_size=8),
+    "name": SAFE_TEXT,
+    "national_id": st.from_regex(r"[A-Z][12][0-9]{8}", fullmatch=True),
+    "grade": st.integers(1, 3),
+    "class": SAFE_TEXT,
+    "enrolled_on": st.dates(D(1990, 1, 1), D(2100, 12, 31)),
+    "left_on": st.none() | st.dates(D(1990, 1, 1), D(2100, 12, 31)),
+    "graduated_on": st.none(),
+})
+DATE_FORMS = [lambda d: d.isoformat(), lambda d: f"{d.year - 1911}.{d.month:02d}.{d.day:02d}",
+              lambda d: f"{d.year - 1911}/{d.month}/{d.day}", lambda d: f"{d.year - 1911}年{d.month}月{d.day}日"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(records=st.lists(STUDENT_RECORDS, max_size=8), form=st.sampled_from(DATE_FORMS),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig"]))
+def test_csv_round_trip(tmp_path_factory, records, form, encoding):
+    import csv
+    import io
+    folder = tmp_path_factory.mktemp("rt")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["學號", "姓名", "身分證字號", "年級", "班級", "入學日期", "離校日期"])
+    for r in records:
+        writer.writerow([r["id"], r["name"], r["national_id"], r["grade"], r["class"],
+                         form(r["enrolled_on"]), form(r["left_on"]) if r["left_on"] else ""])
+    (folder / "students.csv").write_bytes(out.getvalue().encode(encoding))
+    assert list(load_records(folder).get("students").rows) == records
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 5) | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from(["", "x", "active", "校內", "113-1", "A123456789", "1"]),
+    lambda children: st.lists(children, max_size=3), max_leaves=5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(entity=st.sampled_from(sorted(entity_infos())), data=st.data())
+def test_fast_check_agrees_with_jsonschema(entity, data):
+    """The compiled check only decides which rows jsonschema looks at: it must never
+    pass a record jsonschema would fail (or fail one it would pass)."""
+    fields = list(entity_infos()[entity]) + ["extra"]
+    record = data.draw(st.dictionaries(st.sampled_from(fields), JSON_VALUES, max_size=len(fields)))
+    record = {k: v for k, v in record.items() if v is not None}
+    checks = _checks(entity)
+    fast_ok = set(record) <= set(entity_infos()[entity]) and all(
+        f in record for f, info in entity_infos()[entity].items() if info.type.required) and all(
+        checks[f](v) for f, v in record.items() if f in checks)
+    assert fast_ok == validate_module.validator(entity).is_valid(record)
