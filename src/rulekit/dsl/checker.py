@@ -50,6 +50,8 @@ class Checker:
         self.types: dict[int, Type] = {}
         self.entity_refs: dict[int, str] = {}  # id(Var) -> entity, where a Var names a collection
         self.diagnostics: list[Diagnostic] = []
+        # names that exist but may not be used here -> why (e.g. lets inside `when`)
+        self.unavailable: dict[str, str] = {}
 
     # ------------------------------------------------------------ entry points
     def check(self, node: A.Node, scope: Scope, role: str = "expression",
@@ -72,7 +74,7 @@ class Checker:
 
     def _bool(self, node: A.Node, scope: Scope, role: str) -> Type | None:
         t = self._infer(node, scope)
-        if t is None or t.name in (T.BOOL, T.NULL):
+        if t is None or t.name in (T.BOOL, T.NULL, T.ANY):
             return t
         hint = "compare it, e.g. ... > 0" if t.name == T.INT else \
             "compare it with == != < <= > >=, or test it with exists(...)"
@@ -130,6 +132,10 @@ class Checker:
     def _var(self, n, scope):
         if n.name in scope:
             return scope[n.name]
+        if n.name in self.unavailable:
+            self.error("dsl-unknown-variable", f"{n.name} cannot be used here", n,
+                       self.unavailable[n.name])
+            return None
         if n.name == "as_of":
             return T.T_DATE
         if n.name in self.entities:
@@ -159,8 +165,8 @@ class Checker:
 
     def _field(self, n, scope):
         t = self._infer(n.obj, scope)
-        if t is None:
-            return None
+        if t is None or t.name == T.ANY:
+            return t
         if t.name == T.RECORD:
             fields, owner = self.entities.get(t.entity, {}), f"a {t.entity} record"
         else:
@@ -194,7 +200,7 @@ class Checker:
         if any(t is None for t in arg_types):
             return None
         for arg, t, ok in zip(n.args, arg_types, accepted):
-            if T.ANY not in ok and t.name not in ok:
+            if T.ANY not in ok and t.name not in ok and t.name != T.ANY:
                 self.error("dsl-type", f"{n.func} takes {' or '.join(ok)}, not {t.base}", arg,
                            _literal_hint(arg, t, ok[0]))
                 return None
@@ -211,7 +217,7 @@ class Checker:
         t = self._infer(n.operand, scope)
         if t is None:
             return None
-        if t.name not in (T.INT, T.DURATION):
+        if t.name not in (T.INT, T.DURATION, T.ANY):
             self.error("dsl-type", f"cannot negate {t.base}", n)
             return None
         return t
@@ -224,6 +230,8 @@ class Checker:
         left, right = self._infer(n.left, scope), self._infer(n.right, scope)
         if left is None or right is None:
             return None
+        if T.ANY in (left.name, right.name):
+            return T.T_ANY
         result = _ARITH.get((n.op, left.name, right.name))
         if result is None:
             verb = f"add {right.base} to {left.base}" if n.op == "+" else \
@@ -255,13 +263,15 @@ class Checker:
                        "test for a missing value with x == null")
             return None
         kind = left.name if left.name != T.ANY else right.name
-        if kind not in T.ORDERED:
+        if kind not in T.ORDERED + (T.ANY,):
             self.error("dsl-type", f"{kind} values have no order, so {n.op} does not apply", n,
                        "use == or !=")
             return None
         return T.T_BOOL
 
     def _membership(self, n, item: Type, container: Type) -> Type | None:
+        if container.name == T.ANY:
+            return T.T_BOOL
         if container.name != T.LIST:
             self.error("dsl-type", f"`{n.op}` needs a list on its right, not {container.base}", n.right,
                        "e.g. x.kind in [\"a\", \"b\"]; to search records use exists(x in ... where ...)")
@@ -331,8 +341,8 @@ class Checker:
                        did_you_mean(src.name, list(self.entities) + lists))
             return None
         t = self._infer(src, scope)
-        if t is None:
-            return None
+        if t is None or t.name == T.ANY:
+            return t
         if t.name != T.LIST:
             self.error("dsl-type", f"cannot go through {t.base}: it is not a collection", src,
                        "aggregate over an entity (course_outcomes) or a list (policy.NAME)")

@@ -47,6 +47,11 @@ class SourceMap:
         positions = _locate(lines, value_span, text)
         return cls(value_span.file, text, positions, value_span)
 
+    def sub(self, start: int, end: int) -> "SourceMap":
+        """The map of text[start:end], e.g. a {placeholder} inside a message template."""
+        positions = self._positions[start:end] if self._positions is not None else None
+        return SourceMap(self.file, self.text[start:end], positions, self.at_offset(start, end))
+
     @property
     def exact(self) -> bool:
         return self._positions is not None

@@ -1,0 +1,372 @@
+"""Rule entries of a policy document: read, validate, parse and type-check them.
+
+    rules, diags = load_rules(doc, params={"course_outcome_quota": "int"},
+                              constants={"working_group_seats": "list[string]"})
+
+Every problem of every entry is collected (unknown keys with did-you-mean, bad
+ids, unknown domains, DSL syntax and type errors located in the YAML file); an
+entry with errors is left out of the returned rules.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .diagnostics import Diagnostic, Span, did_you_mean
+from .dsl import ast as A
+from .dsl.checker import Checker
+from .dsl.parser import parse_expr
+from .dsl.source import SourceMap
+from .dsl import types as T
+from .sourceyaml import Document
+
+DOMAINS = {"semesters": T.T_SEMESTER, "academic_years": T.T_AY, "school": T.T_SCHOOL}
+STATUSES = ("pass", "fail", "pending", "not_applicable")
+SEVERITIES = ("error", "warning")
+ENTRY_KEYS = ("id", "citation", "title", "description", "severity", "for_each",
+              "where", "when", "let", "assert", "due", "message")
+REQUIRED_KEYS = ("id", "citation", "for_each", "assert")
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+NAME_PATTERN = r"^[^\W\d]\w*$"  # a letter (any script) or _, then letters, digits, _
+
+_DSL = {"type": ["string", "boolean", "integer"],
+        "description": "an expression of the rules DSL (docs/dsl.md)"}
+RULE_ENTRY_SCHEMA: dict = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": list(REQUIRED_KEYS),
+    "properties": {
+        "id": {"type": "string", "pattern": ID_PATTERN},
+        "citation": {"type": ["string", "number"]},
+        "title": {"oneOf": [{"type": "string"},
+                            {"type": "object", "minProperties": 1,
+                             "additionalProperties": {"type": "string"}}]},
+        "description": {"type": "string"},
+        "severity": {"enum": list(SEVERITIES)},
+        "for_each": {"type": "object", "minProperties": 1,
+                     "propertyNames": {"pattern": NAME_PATTERN},
+                     "additionalProperties": {"type": "string"}},
+        "where": _DSL, "when": _DSL, "assert": _DSL, "due": _DSL,
+        "let": {"type": "object", "propertyNames": {"pattern": NAME_PATTERN},
+                "additionalProperties": _DSL},
+        "message": {"oneOf": [{"type": "string"},
+                              {"type": "object", "additionalProperties": False, "minProperties": 1,
+                               "properties": {s: {"type": "string"} for s in STATUSES}}]},
+    },
+}
+
+
+@dataclass(frozen=True)
+class Template:
+    """A message: text with {expression} placeholders; `parts` alternates str and Expr."""
+
+    text: str
+    parts: tuple = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    citation: str
+    title: Any
+    severity: str
+    for_each: tuple[tuple[str, str], ...]
+    assert_: A.Expr
+    where: A.Expr | None = None
+    when: A.Expr | None = None
+    lets: tuple[tuple[str, A.Expr], ...] = ()
+    due: A.Expr | None = None
+    messages: tuple[tuple[str, Template], ...] = ()
+    span: Span = field(default=A.NO_SPAN, compare=False, repr=False)
+    path: tuple = field(default=(), compare=False, repr=False)  # ("rules", i) in the document
+    # what the checker found: id(node) -> Type, id(Var) -> entity, name -> Type
+    types: Mapping = field(default_factory=dict, compare=False, repr=False)
+    entity_refs: Mapping = field(default_factory=dict, compare=False, repr=False)
+    var_types: Mapping = field(default_factory=dict, compare=False, repr=False)
+    entities: Mapping = field(default_factory=dict, compare=False, repr=False)  # as given to load_rules
+    cache: dict = field(default_factory=dict, compare=False, repr=False)  # compiled closures
+
+    def message(self, status: str) -> Template | None:
+        for key, template in self.messages:
+            if key == status:
+                return template
+        return None
+
+    def title_text(self) -> str:
+        if isinstance(self.title, Mapping):
+            return str(self.title.get("zh") or next(iter(self.title.values()), self.id))
+        return str(self.title or self.id)
+
+
+def load_rules(doc: Document, params: Mapping[str, Any], constants: Mapping[str, Any],
+               entities: Mapping | None = None) -> tuple[tuple[Rule, ...], list[Diagnostic]]:
+    """Parse and type-check `doc.data["rules"]`; returns the good rules and all diagnostics.
+
+    params: name -> "int" | "duration" (any DSL type name); constants: name -> type
+    (e.g. "list[string]" or a dsl.types.Type); entities: defaults to records.entity_types().
+    """
+    if entities is None:
+        from .records import entity_types
+        entities = entity_types()
+    loader = _Loader(doc, Checker(entities, params, constants))
+    loader.entities = entities
+    entries = doc.data.get("rules") if isinstance(doc.data, dict) else None
+    if entries is None:
+        return (), []
+    if not isinstance(entries, list):
+        loader.error("rule-bad-value", "rules must be a list of rule entries", ("rules",))
+        return (), loader.diagnostics
+    rules = []
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        rid = entry.get("id") if isinstance(entry, dict) else None
+        duplicate = isinstance(rid, str) and rid in seen
+        if duplicate:
+            loader.error("rule-duplicate-id", f"rule id {rid} is used twice (first at line "
+                         f"{seen[rid]})", ("rules", i, "id"), "give every rule its own id")
+        elif isinstance(rid, str):
+            seen[rid] = doc.span(("rules", i)).line
+        rule = loader.entry(("rules", i), entry)  # checked even when a duplicate: report it all
+        if rule is not None and not duplicate:
+            rules.append(rule)
+    return tuple(rules), loader.diagnostics
+
+
+class _Loader:
+    def __init__(self, doc: Document, checker: Checker):
+        self.doc = doc
+        self.checker = checker
+        self.diagnostics = checker.diagnostics  # one list: entry and DSL problems, in order
+
+    def error(self, code: str, message: str, path: tuple, hint: str = "", key: bool = False) -> None:
+        self.diagnostics.append(Diagnostic(code, message, self.doc.span(path, key=key), hint=hint))
+
+    # ------------------------------------------------------------ one entry
+    def entry(self, path: tuple, entry: Any) -> Rule | None:
+        if not isinstance(entry, dict):
+            self.error("rule-bad-value", "a rule entry must be a mapping (id:, citation:, assert:, ...)", path)
+            return None
+        before = len(self.diagnostics)
+        self._keys(path, entry)
+        rid = self._id(path, entry)
+        severity = self._severity(path, entry)
+        scope = self._for_each(path, entry)
+        if scope is None:
+            return None
+        self.checker.unavailable = {}
+        where = self._dsl(path, entry, "where", scope, want="bool")
+        lets_hint = "let values are computed after where/when; move the condition into assert"
+        self.checker.unavailable = {k: lets_hint for k in (entry.get("let") or {})} \
+            if isinstance(entry.get("let"), dict) else {}
+        when = self._dsl(path, entry, "when", scope, want="bool")
+        self.checker.unavailable = {}
+        base_scope = dict(scope)
+        lets = self._lets(path, entry, scope)
+        assertion = self._dsl(path, entry, "assert", scope, want="bool")
+        due = self._dsl(path, entry, "due", scope, want="date")
+        messages = self._messages(path, entry, scope, base_scope)
+        if len(self.diagnostics) > before or assertion is None:
+            return None
+        return Rule(
+            id=rid, citation=str(entry["citation"]), title=entry.get("title") or rid,
+            severity=severity, for_each=tuple((k, v) for k, v in entry["for_each"].items()),
+            assert_=assertion, where=where, when=when, lets=lets, due=due, messages=messages,
+            span=self.doc.span(path), path=path, types=self.checker.types,
+            entity_refs=self.checker.entity_refs, var_types=dict(scope), entities=self.entities)
+
+    def _keys(self, path: tuple, entry: dict) -> None:
+        for key in entry:
+            if key not in ENTRY_KEYS:
+                hint = did_you_mean(key, ENTRY_KEYS) or "rule keys: " + ", ".join(ENTRY_KEYS)
+                self.error("rule-unknown-key", f"unknown rule key {key}", path + (key,), hint, key=True)
+        for key in REQUIRED_KEYS:
+            if entry.get(key) in (None, "", {}):
+                self.error("rule-missing-key", f"the rule has no {key}", path,
+                           f"every rule needs {', '.join(REQUIRED_KEYS)}")
+
+    def _id(self, path: tuple, entry: dict) -> str:
+        rid = entry.get("id")
+        if rid is not None and not (isinstance(rid, str) and re.match(ID_PATTERN, rid)):
+            self.error("rule-bad-id", f"rule id {rid} is not kebab-case", path + ("id",),
+                       "use lowercase letters, digits and dashes, e.g. outcome-quota")
+        return str(rid)
+
+    def _severity(self, path: tuple, entry: dict) -> str:
+        severity = entry.get("severity", "error")
+        if severity not in SEVERITIES:
+            self.error("rule-bad-value", f"severity {severity} is not error or warning",
+                       path + ("severity",), did_you_mean(str(severity), SEVERITIES))
+        return str(severity)
+
+    def _name_ok(self, name: Any, path: tuple, what: str) -> bool:
+        if isinstance(name, str) and re.match(NAME_PATTERN, name) and \
+                name not in A.KEYWORDS and name not in A.RESERVED:
+            return True
+        self.error("rule-bad-name", f"{name} cannot name a {what}", path, "use a plain name such as "
+                   "student or n; keywords and param, policy, as_of are taken", key=True)
+        return False
+
+    def _for_each(self, path: tuple, entry: dict) -> dict | None:
+        spec = entry.get("for_each")
+        if not isinstance(spec, dict) or not spec:
+            if spec not in (None, "", {}):
+                self.error("rule-bad-value", "for_each must map variables to collections, "
+                           "e.g. {student: students, semester: semesters}", path + ("for_each",))
+            return None
+        scope: dict[str, T.Type] = {}
+        for var, domain in spec.items():
+            p = path + ("for_each", var)
+            if not self._name_ok(var, p, "variable"):
+                continue
+            if domain in DOMAINS:
+                scope[var] = DOMAINS[domain]
+            elif domain in self.checker.entities:
+                scope[var] = T.record(domain)
+            else:
+                choices = list(DOMAINS) + list(self.checker.entities)
+                self.error("rule-unknown-domain", f"unknown collection {domain}", p,
+                           did_you_mean(str(domain), choices) or "use " + ", ".join(choices))
+                scope[var] = T.T_ANY  # reported; keep checking the rest of the entry
+        return scope
+
+    # ------------------------------------------------------------ DSL fields
+    def _text(self, path: tuple, value: Any) -> SourceMap | None:
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int):
+            value = str(value)
+        if not isinstance(value, str):
+            self.error("rule-bad-value", "expected an expression (text)", path)
+            return None
+        return SourceMap.for_scalar(self.doc.lines, self.doc.span(path), value)
+
+    def _dsl(self, path: tuple, entry: dict, key: str, scope: dict, want: str = "") -> A.Expr | None:
+        if key not in entry or entry[key] is None:
+            return None
+        src = self._text(path + (key,), entry[key])
+        if src is None:
+            return None
+        node, diags = parse_expr(src.text, src)
+        self.diagnostics.extend(diags)
+        if node is None:
+            return None
+        t = self.checker.check(node, scope, role=key, want_bool=(want == "bool"))
+        if want == "date" and t is not None and t.name not in (T.DATE, T.ANY):
+            self.diagnostics.append(Diagnostic(
+                "dsl-type", f"{key} must be a date, but this is {t.base}", node.span,
+                hint="e.g. semester.end, or first(w in windows where ...).end"))
+        return node
+
+    def _lets(self, path: tuple, entry: dict, scope: dict) -> tuple:
+        spec = entry.get("let")
+        if spec is None:
+            return ()
+        if not isinstance(spec, dict):
+            self.error("rule-bad-value", "let must map names to expressions", path + ("let",))
+            return ()
+        out = []
+        for name, _ in spec.items():
+            if not self._name_ok(name, path + ("let", name), "let value"):
+                continue
+            if name in scope:
+                self.error("rule-bad-name", f"{name} is already a for_each variable",
+                           path + ("let", name), "choose another name", key=True)
+                continue
+            node = self._dsl(path + ("let",), spec, name, scope)
+            if node is not None:
+                out.append((name, node))
+                scope[name] = self.checker.types.get(id(node), T.T_ANY)
+            else:
+                scope[name] = T.T_ANY  # already reported: do not report every use again
+        return tuple(out)
+
+    def _messages(self, path: tuple, entry: dict, scope: dict, base_scope: dict) -> tuple:
+        spec = entry.get("message")
+        if spec is None:
+            return ()
+        if isinstance(spec, str):
+            return tuple((s, t) for s in STATUSES[:3]
+                         for t in [self._template(path + ("message",), spec, scope)] if t)
+        if not isinstance(spec, dict):
+            self.error("rule-bad-value", "message must be text or a mapping of statuses", path + ("message",))
+            return ()
+        out = []
+        for status, text in spec.items():
+            p = path + ("message", status)
+            if status not in STATUSES:
+                self.error("rule-unknown-key", f"unknown status {status}", p,
+                           did_you_mean(str(status), STATUSES) or "statuses: " + ", ".join(STATUSES), key=True)
+                continue
+            t = self._template(p, text, base_scope if status == "not_applicable" else scope)
+            if t is not None:
+                out.append((status, t))
+        return tuple(out)
+
+    def _template(self, path: tuple, text: Any, scope: dict) -> Template | None:
+        if not isinstance(text, str):
+            self.error("rule-bad-value", "a message must be text", path)
+            return None
+        src = SourceMap.for_scalar(self.doc.lines, self.doc.span(path), text)
+        parts, problems = split_template(text, src)
+        self.diagnostics.extend(problems)
+        for part in parts:
+            if not isinstance(part, str):
+                self.checker.check(part, scope, role="placeholder")
+        return Template(text, tuple(parts)) if not problems else None
+
+
+def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
+    """"{n} 件" -> [Expr n, " 件"]; {{ and }} are literal braces."""
+    parts: list = []
+    problems: list[Diagnostic] = []
+    buf: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in "{}" and text[i + 1:i + 2] == ch:
+            buf.append(ch)
+            i += 2
+            continue
+        if ch == "}":
+            problems.append(Diagnostic("dsl-template", "unmatched } in message", src.at_offset(i),
+                                       hint="write }} for a literal brace"))
+            i += 1
+            continue
+        if ch != "{":
+            buf.append(ch)
+            i += 1
+            continue
+        end = _closing_brace(text, i + 1)
+        if end < 0:
+            problems.append(Diagnostic("dsl-template", "unclosed { in message", src.at_offset(i),
+                                       hint="close the placeholder with }, or write {{ for a brace"))
+            break
+        node, diags = parse_expr(text[i + 1:end], src.sub(i + 1, end))
+        problems.extend(diags)
+        if buf:
+            parts.append("".join(buf))
+            buf = []
+        if node is not None:
+            parts.append(node)
+        i = end + 1
+    if buf:
+        parts.append("".join(buf))
+    return parts, problems
+
+
+def _closing_brace(text: str, start: int) -> int:
+    """Index of the } closing a placeholder, skipping "quoted" DSL strings."""
+    in_str = False
+    i = start
+    while i < len(text):
+        ch = text[i]
+        if in_str and ch == "\\":
+            i += 2
+            continue
+        if ch == '"':
+            in_str = not in_str
+        elif ch == "}" and not in_str:
+            return i
+        i += 1
+    return -1
