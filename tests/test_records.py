@@ -345,7 +345,7 @@ def test_the_number_of_listed_problems_is_capped(tmp_path, monkeypatch):
     write(tmp_path, {"staff.csv": "id,name,roles,status\n" + "".join(f"T{i},x,y,bad\n" for i in range(10))})
     diags = problems(tmp_path)
     assert [d.code for d in diags] == ["too-many-problems"] + ["invalid-value"] * 3
-    assert diags[0].message == "7 more rows have problems; only the first 3 problems in this file are listed"
+    assert diags[0].message == "only the first 3 problems in this file are listed; 7 rows have more"
 
 
 # ------------------------------------------------------------------- personal data

@@ -213,13 +213,13 @@ def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
 
 def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
     kind = info.type.name
-    if kind == INT:
-        return [None if v is MISSING else int(v) for v in col]
+    if kind == INT and set(map(type, col)) - {int, type(MISSING)}:
+        return [None if v is MISSING else int(v) for v in col]  # 2.0 from JSON -> 2
     if kind == LIST_STRING:
         return [None if v is MISSING else tuple(v) for v in col]
     parsed = _parser(kind)
     if parsed is None:
-        return [None if v is MISSING else v for v in col]
+        return [None if v is MISSING else v for v in col] if MISSING in col else col
     parse, code = parsed
     memo: dict = {MISSING: None}
     failed: dict = {}
@@ -262,7 +262,11 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
             hidden.add(i)
 
     vdr = validator(raw.entity)
+    unexamined: set[int] = set()
     for i in _flag_rows(raw):
+        if budget[0] <= 0:  # enough listed: the rest are only counted
+            unexamined.add(i)
+            continue
         rec = raw.record(i)
         if rec is None:
             continue
@@ -273,6 +277,8 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
                 bad_cells.setdefault(str(path[0]), set()).add(i)
             for d in translate(err, raw, i, seen):
                 report(i, d)
+    hidden |= unexamined
+    skip = raw.skip | unexamined
 
     n = raw.size
     names = list(infos)
@@ -282,16 +288,17 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
         if col is None:
             columns.append([None] * n)
             continue
-        bad = bad_cells.get(name)
-        if bad or raw.skip:
-            col = [MISSING if (i in bad if bad else False) or i in raw.skip else v
-                   for i, v in enumerate(col)]
+        blank = bad_cells.get(name, set()) | skip  # not converted: already reported
+        if blank:
+            col = list(col)
+            for i in blank:
+                col[i] = MISSING
         columns.append(_convert_column(col, infos[name], raw, report))
     if hidden:
         diags.append(Diagnostic(
             "too-many-problems",
-            f"{len(hidden)} more rows have problems; only the first {MAX_PROBLEMS_PER_FILE} "
-            "problems in this file are listed", Span(raw.file),
+            f"only the first {MAX_PROBLEMS_PER_FILE} problems in this file are listed; "
+            f"{len(hidden)} rows have more", Span(raw.file),
             hint="fix the listed problems (often one cause) and run again"))
     rows = tuple(dict(zip(names, values)) for values in zip(*columns)) if n else ()
     spans = raw.spans if isinstance(raw.spans, RowSpans) else tuple(raw.spans)
