@@ -328,10 +328,6 @@ def test_handover_when_the_substitute_is_there():
     assert result.unassigned == ()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "responsibility.handover: a leaving 任課教師 is answered '任課教師 via primary' for 課程認證, i.e. the "
-    "leaver takes over their own task; the per-course role ignores that the person is named absent. "
-    "Expected 七.(二) for the leaver: 教學組長 via substitute (can_assist unknown)"))
 def test_handover_of_a_teacher_hands_certification_to_the_instruction_chief():
     result = handover(POLICY, "陳美玲", TODAY, STAFF)
     a = {(d.task, d.role): a for d, a in result.items}[("課程認證", "任課教師")]

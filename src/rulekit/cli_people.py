@@ -30,8 +30,9 @@ def _course_teacher(records_path, course_id, roster):
         raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",
                                      Span(records_path), hint=did_you_mean(course_id, courses) or "check the course id")])
     teacher_id = courses[course_id]["teacher"]
-    roster = roster or roster_from_records(records, records_path)
-    return teacher_id, roster.find(teacher_id), roster
+    if roster is None and records.get("staff").rows:
+        roster = roster_from_records(records, records_path)
+    return teacher_id, roster.find(teacher_id) if roster else None, roster
 
 
 @click.command()

@@ -150,6 +150,8 @@ def _step(policy: Policy, role: str, sit: Situation, teacher_rule) -> tuple[Chai
 
 def _teacher_step(role: str, sit: Situation, rule) -> tuple[ChainStep, tuple[str, ...]]:
     person = sit.course_teacher
+    if person is None and sit.roster is None:
+        return ChainStep(role, True, "no roster given: availability not checked", sit.course_teacher_id), ()
     if person is None:
         return ChainStep(role, False, f"teacher {sit.course_teacher_id} of the course is not in the roster"), ()
     ok, why = person.availability(sit.on)
@@ -290,7 +292,9 @@ def handover(policy: Policy, person_name: str, on: dt.date, roster: Roster) -> H
         raise UsageError([Diagnostic("unknown-person", f"{person_name} is not in the roster", roster.span,
                                      hint=did_you_mean(person_name, roster.names()) or "check the staff records")])
     mine = duties(policy, person.id, roster).chain_duties
-    sit = Situation(on=on, absent=frozenset({person.id}), roster=roster)
+    # Their own courses lose their teacher too: 七.(二) decides who certifies them.
+    sit = Situation(on=on, absent=frozenset({person.id}), roster=roster, course_teacher=person,
+                    course_teacher_id=person.id)
     items = tuple((d, who(policy, d.task, sit)) for d in mine)
     return Handover(person.label(), on, items)
 
