@@ -1,3 +1,4 @@
+import codecs
 import datetime as dt
 import os
 import string
@@ -235,6 +236,15 @@ def test_every_problem_of_a_folder_is_reported_at_once(tmp_path):
     ]
 
 
+def test_damaged_utf8_is_not_read_as_big5(tmp_path):
+    data = codecs.BOM_UTF8 + "id,name,roles,status\nT1,張三,導師,active\nT2,".encode("utf-8") + b"\xe5\x91,x,active\n"
+    write(tmp_path, {"staff.csv": data})
+    [d] = problems(tmp_path)
+    assert (d.message, d.span.row) == ("cannot read the file as UTF-8: byte 0xe5 at offset 51", 3)
+    assert d.hint.startswith("the file looks like UTF-8 with a damaged byte there: fix it, or name")
+    assert data[51] == 0xE5
+
+
 def test_encoding_override(tmp_path):
     write(tmp_path, {"staff.csv": "id,name,roles,status\nT1,張,導師,active\n".encode("cp950")})
     [d] = problems(tmp_path, encoding="utf-8")
@@ -328,6 +338,17 @@ def test_bad_json(tmp_path, name, text, expected):
     path = tmp_path / name
     path.write_text(text, "utf-8")
     assert summary(problems(path)) == [(f"{path}:{loc}", *rest) for loc, *rest in expected]
+
+
+def test_empty_entities_and_null_fields(tmp_path):
+    path = tmp_path / "r.yaml"
+    path.write_text("students:\nstaff:\n  - {id: T1, name: x, roles: [], status: active, can_assist: null}\n")
+    records = load_records(path)
+    assert records.entities() == ["staff", "students"] and records.get("students").rows == ()
+    assert records.get("staff").rows[0]["can_assist"] is None and records.get("staff").rows[0]["roles"] == ()
+    path.write_text("- students\n")
+    [d] = problems(path)
+    assert (d.code, d.message) == ("not-a-mapping", "a records file maps entity names to lists of records")
 
 
 def test_usage_errors(tmp_path):
@@ -457,3 +478,16 @@ def test_fast_check_agrees_with_jsonschema(entity, data):
         f in record for f, info in entity_infos()[entity].items() if info.type.required) and all(
         checks[f](v) for f, v in record.items() if f in checks)
     assert fast_ok == validate_module.validator(entity).is_valid(record)
+
+
+def test_a_large_csv_loads_quickly(tmp_path):
+    """Guards the column-wise path: jsonschema on every row would take several seconds."""
+    import time
+    rows = "".join(f"S{i:06d},王{i % 97},A{100000000 + i},{i % 3 + 1},{300 + i % 20},11{i % 3}.09.0{1 + i % 5}\n"
+                   for i in range(50_000))
+    write(tmp_path, {"students.csv": "學號,姓名,身分證字號,年級,班級,入學日期\n" + rows})
+    start = time.perf_counter()
+    students = load_records(tmp_path).get("students")
+    assert time.perf_counter() - start < 5
+    assert len(students) == 50_000 and students.rows[-1]["enrolled_on"] == D(2022, 9, 5)
+    assert students.spans[-1].row == 50_001 and len(students.spans) == 50_000

@@ -32,23 +32,31 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str | No
     """The file's text, or a one-line diagnostic naming the byte that cannot be read."""
     if encoding:
         name = codecs.lookup(encoding).name
-        tried = [("utf-8-sig" if name == "utf-8" else encoding, encoding)]
+        attempts = [("utf-8" if name == "utf-8" else encoding, encoding)]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        tried = [("utf-16", "UTF-16")]
+        attempts = [("utf-16", "UTF-16")]
     else:
-        tried = [("utf-8-sig", "UTF-8"), ("cp950", "Big5 (cp950)")]
+        attempts = [("utf-8", "UTF-8"), ("cp950", "Big5 (cp950)")]
     failures = []
-    for codec, label in tried:
+    hint = ENCODING_HINT
+    for codec, label in attempts:
+        skip = len(codecs.BOM_UTF8) if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8) else 0
+        view = memoryview(raw)[skip:]
         try:
-            return raw.decode(codec), None
+            return str(view, codec), None
         except UnicodeDecodeError as exc:
-            failures.append((exc.start, label))
+            failures.append((exc.start + skip, label))
+            if codec == "utf-8" and not encoding and exc.start - len(str(view[:exc.start], "utf-8")) >= 6:
+                # Several Chinese characters read fine as UTF-8 before this byte: a damaged
+                # UTF-8 file, which read as Big5 would turn into plausible-looking garbage.
+                hint = "the file looks like UTF-8 with a damaged byte there: fix it, or " + ENCODING_HINT
+                break
     offset = max(start for start, _ in failures)
     row = raw[:offset].count(b"\n") + 1
     labels = " or ".join(label for _, label in failures)
     return None, Diagnostic(
         "encoding", f"cannot read the file as {labels}: byte 0x{raw[offset]:02x} at offset {offset}",
-        Span(file, row=row), hint=ENCODING_HINT)
+        Span(file, row=row), hint=hint)
 
 
 def _norm(text: str) -> str:
