@@ -491,3 +491,11 @@ def test_a_large_csv_loads_quickly(tmp_path):
     assert time.perf_counter() - start < 5
     assert len(students) == 50_000 and students.rows[-1]["enrolled_on"] == D(2022, 9, 5)
     assert students.spans[-1].row == 50_001 and len(students.spans) == 50_000
+
+
+def test_suggestions_among_many_ids_use_a_prefix():
+    from rulekit.records.refs import _suggest
+    ids = sorted(f"S{i:06d}" for i in range(20_000))
+    assert _suggest("S012349x", ids) == "did you mean S012349?"
+    assert _suggest("S01234x", ids).startswith("did you mean S01234")
+    assert _suggest("Q", ids) == ""
