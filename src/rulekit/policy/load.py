@@ -77,12 +77,24 @@ def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnosti
 
 def policy_constants(policy: Policy) -> dict:
     """Named values of the policy itself that rules may read as `policy.NAME`."""
-    wg = policy.working_group
-    return {
+    wg, org, subs = policy.working_group, policy.organization, policy.substitutes
+    constants = {
         "working_group_seats": [s.seat for s in wg.seats] if wg else [],
         "working_group_roles": [s.role for s in wg.seats if s.role] if wg else [],
-        "roles": sorted(policy.organization.roles),
+        "roles": sorted(org.roles),
+        # offices the duty table gives work to: each must finish its checks (附表 維護)
+        "duty_offices": sorted({name for row in (policy.duty_table.rows if policy.duty_table else ())
+                                for name in row.administration
+                                if name in org.units and org.units[name].kind == "office"}),
     }
+    for unit in org.units:  # policy.roles_in_教務處: every role sitting in that unit
+        constants[f"roles_in_{unit}"] = sorted(r for r in org.roles if unit in org.containers(r)[1:])
+    for task, chain in (subs.chains.items() if subs else ()):  # policy.chain_課程認證, policy.substitutes_課程認證
+        constants[f"chain_{task}"] = list(chain.roles)
+        constants[f"substitutes_{task}"] = list(chain.roles[1:])
+    if subs and subs.student:
+        constants["student_provision_roles"] = [subs.student.responsible]
+    return constants
 
 
 def policy_constants_types(policy: Policy) -> dict:
