@@ -1,0 +1,13 @@
+"""Evaluate loaded rules against school records.
+
+    from rulekit.rules import load_rules
+    from rulekit.evaluator import evaluate, explain
+    rules, diags = load_rules(doc, params_types, constant_types)
+    results = evaluate(rules, records, as_of, params, constants)
+"""
+from .compile import compile_rule
+from .explain import explain
+from .run import Context, Result, evaluate
+from .values import EvalError
+
+__all__ = ["compile_rule", "evaluate", "explain", "Context", "Result", "EvalError"]

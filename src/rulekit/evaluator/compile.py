@@ -1,0 +1,338 @@
+"""Checked AST -> Python closures. No eval, no exec: every node becomes a small function.
+
+Closures read an environment: a list of slots. Slot 0 holds the run Context
+(records, indexes); every for_each variable, let, aggregate binder, parameter,
+constant and `as_of` has a slot fixed at compile time, so a variable is one
+`env[i]` (an operator.itemgetter), never a chain of dictionary lookups.
+
+Aggregates over an entity whose `where` contains `x.field == E` (E not
+mentioning x) look rows up in a hash index built once per run per
+(entity, fields), so a per-student, per-semester count is O(1) per subject.
+"""
+from __future__ import annotations
+
+import datetime
+import operator
+from dataclasses import dataclass, field
+from operator import itemgetter
+from typing import Callable
+
+from ..calendar import AcademicYear, Duration, Semester, parse_date
+from ..dsl import ast as A
+from ..dsl import types as T
+from . import aggregate as G
+from .values import add_durations, days_between, shift, signed_duration
+
+Fn = Callable[[list], object]
+_NOT = object()
+_ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+@dataclass
+class Compiled:
+    """One rule as closures, plus the slot layout `run` fills in."""
+
+    nslots: int
+    var_slots: tuple[int, ...]
+    where: Fn | None
+    when: Fn | None
+    lets: tuple[tuple[str, int, Fn], ...]
+    assert_: Fn
+    due: Fn | None
+    messages: dict[str, Fn]
+    param_slots: dict[str, int] = field(default_factory=dict)
+    const_slots: dict[str, int] = field(default_factory=dict)
+    param_types: dict[str, T.Type] = field(default_factory=dict)
+    as_of_slot: int | None = None
+    let_json: dict[str, Callable] = field(default_factory=dict)
+
+
+def compile_rule(rule, trace: list | None = None) -> Compiled:
+    """Compile a loaded Rule. With `trace`, evaluated sub-expressions are appended to it."""
+    c = Compiler(rule, trace)
+    scope: dict[str, int] = {}
+    for var, _ in rule.for_each:
+        scope[var] = c.fresh()
+    var_slots = tuple(scope.values())
+    base = dict(scope)
+    where = c.expr(rule.where, base) if rule.where is not None else None
+    when = c.expr(rule.when, base) if rule.when is not None else None
+    lets, let_json = [], {}
+    for name, node in rule.lets:
+        fn = c.expr(node, scope)
+        scope[name] = c.fresh()
+        lets.append((name, scope[name], fn))
+        let_json[name] = G.json_of(c.type(node), rule.entities)
+    assertion = c.expr(rule.assert_, scope)
+    due = c.expr(rule.due, scope) if rule.due is not None else None
+    messages = {status: c.template(t, base if status == "not_applicable" else scope)
+                for status, t in rule.messages}
+    return Compiled(c.nslots, var_slots, where, when, tuple(lets), assertion, due, messages,
+                    c.param_slots, c.const_slots, c.param_types, c.as_of_slot, let_json)
+
+
+class Compiler:
+    def __init__(self, rule, trace: list | None = None):
+        self.types = rule.types
+        self.refs = rule.entity_refs
+        self.entities = rule.entities
+        self.nslots = 1  # slot 0: the Context
+        self.param_slots: dict[str, int] = {}
+        self.param_types: dict[str, T.Type] = {}
+        self.const_slots: dict[str, int] = {}
+        self.as_of_slot: int | None = None
+        self.trace = trace
+        self._quiet = 0  # > 0 inside aggregates: their per-row values are not traced
+
+    def fresh(self) -> int:
+        self.nslots += 1
+        return self.nslots - 1
+
+    def type(self, node: A.Node) -> T.Type:
+        return self.types.get(id(node), T.T_ANY)
+
+    def expr(self, node: A.Node, scope: dict[str, int]) -> Fn:
+        value = constant(node)
+        if value is not _NOT:
+            return lambda env: value
+        fn = getattr(self, "_" + type(node).__name__.lower())(node, scope)
+        if self.trace is not None and not self._quiet:
+            fn = _traced(fn, node, self.trace)
+        return fn
+
+    def template(self, template, scope: dict[str, int]) -> Fn:
+        """A message as str.format over its placeholders' shown values."""
+        fmt, values = [], []
+        for part in template.parts:
+            if isinstance(part, str):
+                fmt.append(part.replace("{", "{{").replace("}", "}}"))
+            else:
+                fmt.append("{}")
+                fn, show = self.expr(part, scope), G.display_of(self.type(part), self.entities)
+                values.append(fn if show is None else (lambda env, fn=fn, show=show: show(fn(env))))
+        text = "".join(fmt).format
+        if not values:
+            constant_text = text()
+            return lambda env: constant_text
+        return lambda env: text(*[v(env) for v in values])
+
+    # ------------------------------------------------------------ names
+    def _var(self, n, scope):
+        if n.name in scope:
+            return itemgetter(scope[n.name])
+        if n.name == "as_of":
+            if self.as_of_slot is None:
+                self.as_of_slot = self.fresh()
+            return itemgetter(self.as_of_slot)
+        entity = self.refs[id(n)]
+        return lambda env: env[0].rows(entity)
+
+    def _param(self, n, scope):
+        if n.name not in self.param_slots:
+            self.param_slots[n.name] = self.fresh()
+            self.param_types[n.name] = self.type(n)
+        return itemgetter(self.param_slots[n.name])
+
+    def _const(self, n, scope):
+        if n.name not in self.const_slots:
+            self.const_slots[n.name] = self.fresh()
+        return itemgetter(self.const_slots[n.name])
+
+    def _field(self, n, scope):
+        t, name = self.type(n.obj), n.name
+        if t.name == T.RECORD and isinstance(n.obj, A.Var) and n.obj.name in scope and not t.optional:
+            slot = scope[n.obj.name]
+            return lambda env: env[slot][name]
+        obj = self.expr(n.obj, scope)
+        if t.name == T.RECORD:
+            get = itemgetter(name)
+        elif name in ("next", "prev"):
+            get = operator.methodcaller(name)
+        else:
+            get = operator.attrgetter(name)
+        if t.optional:
+            return lambda env: None if (v := obj(env)) is None else get(v)
+        return lambda env: get(obj(env))
+
+    def _call(self, n, scope):
+        args = [self.expr(a, scope) for a in n.args]
+        if n.func == "is_null":
+            a = args[0]
+            return lambda env: a(env) is None
+        if n.func == "days":
+            return _guarded2(args[0], args[1], G.day_count(n.span))
+        fn = _CALLS[n.func] if n.func != "academic_year_of" or self.type(n.args[0]).name == T.DATE \
+            else operator.attrgetter("academic_year")
+        a = args[0]
+        return lambda env: None if (v := a(env)) is None else fn(v)
+
+    # ------------------------------------------------------------ operators
+    def _unary(self, n, scope):
+        a = self.expr(n.operand, scope)
+        if n.op == "not":
+            return lambda env: not a(env)
+        if self.type(n.operand).name == T.DURATION:
+            return lambda env: None if (v := a(env)) is None else signed_duration(-v.amount, v.unit)
+        return lambda env: None if (v := a(env)) is None else -v
+
+    def _binop(self, n, scope):
+        a, b = self.expr(n.left, scope), self.expr(n.right, scope)
+        lt, rt = self.type(n.left), self.type(n.right)
+        if n.op in ("and", "or"):
+            strict = not (lt.optional or rt.optional)
+            if n.op == "and":
+                return (lambda env: a(env) and b(env)) if strict else (lambda env: bool(a(env)) and bool(b(env)))
+            return (lambda env: a(env) or b(env)) if strict else (lambda env: bool(a(env)) or bool(b(env)))
+        sign = 1 if n.op == "+" else -1
+        const = constant(n.right)
+        if lt.name == T.DATE and isinstance(const, Duration) and const.in_days() is not None:
+            delta = datetime.timedelta(days=sign * const.in_days())
+            return lambda env: None if (v := a(env)) is None else v + delta
+        op2 = _arith(n.op, lt.name, rt.name, sign, n.span)
+        return _guarded2(a, b, op2) if lt.optional or rt.optional else (lambda env: op2(a(env), b(env)))
+
+    def _compare(self, n, scope):
+        if n.op in ("in", "not in"):
+            return self._membership(n, scope)
+        rewritten = self._date_window(n, scope)
+        if rewritten is not None:
+            return rewritten
+        a, b = self.expr(n.left, scope), self.expr(n.right, scope)
+        lt, rt = self.type(n.left), self.type(n.right)
+        if T.DURATION in (lt.name, rt.name):
+            op2 = G.duration_compare(n.op, n.span)
+            return _nullable_eq(a, b, op2, n.op == "!=") if n.op in ("==", "!=") \
+                else _guarded2(a, b, op2, none=False)
+        if n.op in ("==", "!="):
+            const = constant(n.right)
+            if const is not _NOT:
+                return (lambda env: a(env) == const) if n.op == "==" else (lambda env: a(env) != const)
+            return (lambda env: a(env) == b(env)) if n.op == "==" else (lambda env: a(env) != b(env))
+        op = _ORDER[n.op]
+        if lt.optional or rt.optional:
+            return _guarded2(a, b, op, none=False)
+        return lambda env: op(a(env), b(env))
+
+    def _date_window(self, n, scope):
+        """`x - y <= 1 month` means `x <= y + 1 month`: months have no fixed length in days."""
+        left, right = n.left, n.right
+        if n.op in ("==", "!=") or not (isinstance(left, A.BinOp) and left.op == "-"
+                                        and self.type(left.left).name == T.DATE
+                                        and self.type(left.right).name == T.DATE
+                                        and self.type(right).name == T.DURATION):
+            return None
+        x, y, d = self.expr(left.left, scope), self.expr(left.right, scope), self.expr(right, scope)
+        op, span = _ORDER[n.op], n.span
+
+        def window(env):
+            xv, yv, dv = x(env), y(env), d(env)
+            if xv is None or yv is None or dv is None:
+                return False
+            return op(xv, shift(yv, dv, 1, span))
+        return window
+
+    def _membership(self, n, scope):
+        a = self.expr(n.left, scope)
+        items = constant(n.right)
+        if items is not _NOT:
+            try:
+                items = frozenset(items)
+            except TypeError:
+                pass
+            if n.op == "in":
+                return lambda env: a(env) in items
+            return lambda env: a(env) not in items
+        b = self.expr(n.right, scope)
+        if n.op == "in":
+            return lambda env: (c := b(env)) is not None and a(env) in c
+        return lambda env: (c := b(env)) is None or a(env) not in c
+
+    def _if(self, n, scope):
+        c, t, e = self.expr(n.cond, scope), self.expr(n.then, scope), self.expr(n.else_, scope)
+        return lambda env: t(env) if c(env) else e(env)
+
+    def _default(self, n, scope):
+        base = self.expr(n.base, scope)
+        pairs = tuple((self.expr(x.cond, scope), self.expr(x.value, scope)) for x in n.exceptions)
+
+        def default(env):
+            for cond, value in pairs:
+                if cond(env):
+                    return value(env)
+            return base(env)
+        return default
+
+    def _aggregate(self, n, scope):
+        return G.compile_aggregate(self, n, scope)
+
+
+# ------------------------------------------------------------------ helpers
+
+def constant(node: A.Node):
+    """The value of a literal node (and of lists of literals), else _NOT."""
+    if isinstance(node, (A.IntLit, A.StrLit, A.BoolLit)):
+        return node.value
+    if isinstance(node, A.NullLit):
+        return None
+    if isinstance(node, A.DateLit):
+        return parse_date(node.text)
+    if isinstance(node, A.SemesterLit):
+        return Semester.parse(node.text)
+    if isinstance(node, A.DurationLit):
+        return Duration(node.amount, node.unit)
+    if isinstance(node, A.Call) and node.func == "academic_year" and isinstance(node.args[0], A.IntLit):
+        return AcademicYear(node.args[0].value)
+    if isinstance(node, A.ListLit):
+        items = tuple(constant(i) for i in node.items)
+        return _NOT if any(i is _NOT for i in items) else items
+    return _NOT
+
+
+def _nullable_eq(a: Fn, b: Fn, op2, negate: bool) -> Fn:
+    """== / != where op2 compares non-null values; null equals only null."""
+    def nullable_eq(env):
+        x, y = a(env), b(env)
+        if x is None or y is None:
+            return (x is None and y is None) != negate
+        return op2(x, y)
+    return nullable_eq
+
+
+def _guarded2(a: Fn, b: Fn, op2, none=None) -> Fn:
+    """op2(a, b), or `none` when either side is null."""
+    def guarded(env):
+        x = a(env)
+        if x is None:
+            return none
+        y = b(env)
+        return none if y is None else op2(x, y)
+    return guarded
+
+
+def _arith(op: str, left: str, right: str, sign: int, span):
+    if left == T.INT:
+        return operator.add if op == "+" else operator.sub
+    if left == T.DATE and right == T.DATE:
+        return days_between
+    if left == T.DATE:
+        return lambda d, u: shift(d, u, sign, span)
+    if right == T.DATE:
+        return lambda u, d: shift(d, u, 1, span)
+    return lambda x, y: add_durations(x, y, sign, span)
+
+
+def _traced(fn: Fn, node: A.Node, trace: list) -> Fn:
+    def traced(env):
+        value = fn(env)
+        trace.append((node, value))
+        return value
+    return traced
+
+
+_CALLS = {
+    "semester_of": Semester.of,
+    "academic_year_of": AcademicYear.of,
+    "start": operator.attrgetter("start"),
+    "end": operator.attrgetter("end"),
+    "len": len,
+}

@@ -1,0 +1,516 @@
+"""Evaluator: every construct, the three-valued outcomes, domains, index joins, errors, explain."""
+from __future__ import annotations
+
+import datetime
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rulekit.calendar import AcademicYear, Duration, Semester
+from rulekit.diagnostics import RulekitError
+from rulekit.evaluator import evaluate, explain
+from rulekit.evaluator import run as run_module
+from rulekit.records import RecordSet, Table, entity_types
+from rulekit.rules import load_rules
+from rulekit.sourceyaml import load_text
+
+D = datetime.date
+AS_OF = D(2025, 3, 1)  # semester 113-2
+PARAMS = {"course_outcome_quota": 2, "confirmation_period_min": Duration(3, "days"),
+          "one_month": Duration(1, "months"), "thirty_days": Duration(30, "days")}
+PARAM_TYPES = {"course_outcome_quota": "int", "confirmation_period_min": "duration",
+               "one_month": "duration", "thirty_days": "duration"}
+CONSTANTS = {"working_group_seats": ["召集人", "執行秘書", "教務主任"]}
+CONST_TYPES = {"working_group_seats": "list[string]"}
+
+
+def table(entity: str, *rows: dict) -> Table:
+    fields = entity_types()[entity]
+    return Table(entity, tuple({f: row.get(f) for f in fields} for row in rows))
+
+
+def recordset(**tables: tuple) -> RecordSet:
+    return RecordSet({name: table(name, *rows) for name, rows in tables.items()}, "memory")
+
+
+def student(sid, enrolled=D(2023, 8, 1), left=None, grade=1):
+    return {"id": sid, "name": "某生", "national_id": "A123456789", "grade": grade,
+            "class": "101", "enrolled_on": enrolled, "left_on": left}
+
+
+def outcome(oid, sid, sem, kind="書面報告", uploaded=D(2024, 9, 1), certified=None):
+    return {"id": oid, "student": sid, "course": "C1", "semester": Semester.parse(sem),
+            "kind": kind, "uploaded_on": uploaded, "certified_on": certified}
+
+
+RECORDS = recordset(
+    students=(student("S1"), student("S2", left=D(2024, 1, 10)), student("S3", enrolled=D(2024, 8, 1))),
+    course_outcomes=(outcome("O1", "S1", "113-1"), outcome("O2", "S1", "113-1"),
+                     outcome("O3", "S1", "113-1", kind="其他"), outcome("O4", "S3", "113-1"),
+                     outcome("O5", "S1", "112-2", certified=D(2024, 3, 1))),
+    meetings=({"kind": "working_group", "date": D(2024, 9, 10), "organizer": "教務處"},
+              {"kind": "working_group", "date": D(2023, 10, 1), "organizer": "教務處"},
+              {"kind": "parent_briefing", "date": D(2024, 10, 5), "organizer": "輔導室"}),
+    working_group=({"role": "召集人", "person": "甲"}, {"role": "教務主任", "person": "乙"}),
+)
+
+
+def load(yaml_text: str, param_types=PARAM_TYPES, const_types=CONST_TYPES, entities=None):
+    doc = load_text(textwrap.dedent(yaml_text), "p.yaml")
+    rules, diags = load_rules(doc, param_types, const_types, entities)
+    assert diags == [], diags
+    return rules
+
+
+def run(yaml_text: str, records=RECORDS, as_of=AS_OF, params=PARAMS, constants=CONSTANTS, **kw):
+    return evaluate(load(yaml_text, **kw), records, as_of, params, constants)
+
+
+def value_of(expr: str):
+    [r] = run(f"""\
+        rules:
+          - id: probe
+            citation: "1"
+            for_each: {{school: school}}
+            let: {{v: '{expr}'}}
+            assert: true
+        """)
+    return r.values["v"]
+
+
+# ------------------------------------------------------------ every construct
+
+CONSTRUCTS = [
+    ("1 + 2 - 4", -1),
+    ("-(2)", -2),
+    ('"課程" == "課程"', True),
+    ("2024-01-31 + 1 month", "2024-02-29"),
+    ("2024-03-01 - 2024-02-01", "29 days"),
+    ("2024-02-01 - 2024-03-01", "-29 days"),
+    ('date("113.01.19")', "2024-01-19"),
+    ('date("113年1月19日") + 2 weeks', "2024-02-02"),
+    ("as_of", "2025-03-01"),
+    ("3 days + 1 week", "10 days"),
+    ('semester("113-1").end', "2025-01-31"),
+    ('semester("113-1").next', "113-2"),
+    ('semester("113-1").academic_year', "113"),
+    ("semester_of(2024-09-01)", "113-1"),
+    ("academic_year_of(2025-03-01)", "113"),
+    ("academic_year(112).semesters", ["112-1", "112-2"]),
+    ('start(semester("112-2"))', "2024-02-01"),
+    ("end(academic_year(112))", "2024-07-31"),
+    ("days(2024-01-01, 2024-01-31)", 31),
+    ("len(policy.working_group_seats)", 3),
+    ('"教務主任" in policy.working_group_seats', True),
+    ('"校長" not in policy.working_group_seats', True),
+    ("is_null(null)", True),
+    ("if 1 > 2 then 10 else 20", 20),
+    ("default 0 unless false then 1 unless true then 2 unless true then 3", 2),
+    ("default 0 unless false then 1", 0),
+    ("count(o in course_outcomes)", 5),
+    ('count(o in course_outcomes where o.student == "S1" and o.kind == "書面報告")', 3),
+    ('exists(s in students where s.id == "S9")', False),
+    ('first(s in students where s.enrolled_on > 2024-01-01).id', "S3"),
+    ('first(s in students where s.id == "S9")', None),
+    ('first(s in students where s.id == "S9").left_on', None),
+    ('first(s in students where s.id == "S2")', "S2"),
+    ("all(s in policy.working_group_seats satisfy exists(w in working_group where w.role == s))", False),
+    ('all(s in policy.working_group_seats where s != "執行秘書" '
+     'satisfy exists(w in working_group where w.role == s))', True),
+    ("sum(s.grade for s in students)", 3),
+    ('sum(o.certified_on - o.uploaded_on for o in course_outcomes where o.certified_on != null)',
+     "-184 days"),
+    ("min(s.enrolled_on for s in students)", "2023-08-01"),
+    ("max(m.date for m in meetings where m.kind == \"working_group\")", "2024-09-10"),
+    ('max(m.date for m in meetings where m.kind == "student_training")', None),
+    ("[1, 2, 3]", [1, 2, 3]),
+    ("count(x in [1, 2, 3] where x >= 2)", 2),
+    ("param.confirmation_period_min", "3 days"),
+    ("param.one_month", "1 month"),
+]
+
+
+@pytest.mark.parametrize("expr,expected", CONSTRUCTS, ids=[c[0] for c in CONSTRUCTS])
+def test_constructs(expr, expected):
+    assert value_of(expr) == expected
+
+
+def test_null_comparisons_are_false_and_null_equals_null():
+    assert value_of('first(s in students where s.id == "S1").left_on < 2030-01-01') is False
+    assert value_of('first(s in students where s.id == "S1").left_on >= 2000-01-01') is False
+    assert value_of('not (first(s in students where s.id == "S1").left_on < 2030-01-01)') is True
+    assert value_of('first(s in students where s.id == "S1").left_on == null') is True
+    assert value_of('first(s in students where s.id == "S2").left_on != null') is True
+    assert value_of('count(s in students where s.left_on + 1 day > 2000-01-01)') == 1
+
+
+def test_date_minus_date_within_a_month_compares_by_calendar():
+    # 2024-01-31 + 1 month = 2024-02-29: 29 days later is within, 30 days later is not
+    assert value_of("2024-02-29 - 2024-01-31 <= param.one_month") is True
+    assert value_of("2024-03-01 - 2024-01-31 <= param.one_month") is False
+    assert value_of("2024-03-01 - 2024-01-31 <= param.thirty_days") is True
+
+
+# ------------------------------------------------------------ outcomes
+
+QUOTA = """\
+    rules:
+      - id: outcome-quota
+        citation: 四.(三)
+        title: {zh: 課程學習成果每學期至多二件}
+        for_each: {student: students, semester: semesters}
+        when: student.enrolled_on <= semester.end and (student.left_on == null or student.left_on >= semester.start)
+        let:
+          n: count(o in course_outcomes where o.student == student.id and o.semester == semester)
+        assert: n <= param.course_outcome_quota
+        due: semester.end
+        message:
+          fail: "{student.id} 於 {semester} 上傳 {n} 件,超過 {param.course_outcome_quota} 件"
+          not_applicable: "{student.id} 於 {semester} 不在學"
+    """
+
+
+def by_subject(results):
+    return {tuple(r.subject.values()): r for r in results}
+
+
+def test_three_valued_outcomes_and_messages():
+    out = by_subject(run(QUOTA))
+    assert out[("S1", "113-1")].status == "fail"
+    assert out[("S1", "113-1")].message == "S1 於 113-1 上傳 3 件,超過 2 件"
+    assert out[("S1", "113-1")].values == {"n": 3}
+    assert out[("S1", "112-2")].status == "pass" and out[("S1", "112-2")].message == ""
+    assert out[("S2", "113-1")].status == "not_applicable"  # left in January 2024
+    assert out[("S2", "113-1")].message == "S2 於 113-1 不在學" and out[("S2", "113-1")].values == {}
+    assert out[("S3", "112-2")].status == "not_applicable"  # not yet enrolled
+    assert out[("S3", "113-1")].status == "pass"
+    assert {r.severity for r in out.values()} == {"error"}
+    assert {r.citation for r in out.values()} == {"四.(三)"}
+
+
+def test_pending_before_due_and_fail_after():
+    rules = """\
+        rules:
+          - id: certified
+            citation: 四.(三).1
+            title: 成果須經認證
+            for_each: {o: course_outcomes}
+            assert: o.certified_on != null
+            due: o.semester.end + 7 days
+        """
+    early = by_subject(run(rules, as_of=D(2025, 1, 20)))
+    assert early[("O1",)].status == "pending"  # 113-1 ends 2025-01-31, due 2025-02-07
+    assert early[("O1",)].message == "成果須經認證"  # the title when no message is given
+    assert early[("O5",)].status == "pass"
+    late = by_subject(run(rules, as_of=D(2025, 2, 7)))
+    assert late[("O1",)].status == "fail"  # as_of == due: no longer before it
+
+
+def test_null_due_is_fail():
+    [r] = [r for r in run("""\
+        rules:
+          - id: x
+            citation: "1"
+            for_each: {s: students}
+            where: s.id == "S1"
+            assert: false
+            due: s.left_on
+        """)]
+    assert r.status == "fail"
+
+
+def test_where_filters_subjects_out_entirely():
+    results = run("""\
+        rules:
+          - {id: x, citation: "1", for_each: {s: students}, where: s.grade == 1 and s.id != "S2", assert: true}
+        """)
+    assert [r.subject for r in results] == [{"s": "S1"}, {"s": "S3"}]
+
+
+def test_results_ordered_by_rule_then_subject():
+    results = run("""\
+        rules:
+          - {id: b, citation: "1", for_each: {s: students}, assert: true}
+          - {id: a, citation: "1", for_each: {y: academic_years, s: students}, assert: true}
+        """)
+    assert [(r.rule, *r.subject.values()) for r in results] == [
+        ("b", "S1"), ("b", "S2"), ("b", "S3"),
+        ("a", "112", "S1"), ("a", "112", "S2"), ("a", "112", "S3"),
+        ("a", "113", "S1"), ("a", "113", "S2"), ("a", "113", "S3"),
+    ]
+
+
+def test_domains_run_from_earliest_record_to_as_of():
+    ctx = run_module.Context(RECORDS, AS_OF, entity_types())
+    assert [s.id for s in ctx.semesters()] == ["112-1", "112-2", "113-1", "113-2"]
+    assert [y.id for y in ctx.academic_years()] == ["112", "113"]
+    empty = run_module.Context(recordset(), D(2024, 9, 1), entity_types())
+    assert [s.id for s in empty.semesters()] == ["113-1"]
+
+
+def test_records_without_id_are_named_by_their_key_fields():
+    results = run("""\
+        rules:
+          - id: x
+            citation: "1"
+            for_each: {m: meetings}
+            assert: m.kind == "working_group"
+            message: "{m} / {m.date}"
+        """)
+    assert [(r.subject["m"], r.status, r.message) for r in results] == [
+        ("working_group 2024-09-10", "pass", "working_group 2024-09-10 / 2024-09-10"),
+        ("working_group 2023-10-01", "pass", "working_group 2023-10-01 / 2023-10-01"),
+        ("parent_briefing 2024-10-05", "fail", "parent_briefing 2024-10-05 / 2024-10-05"),
+    ]
+
+
+def test_let_values_are_json_and_records_never_leak_personal_fields():
+    [r] = [r for r in run("""\
+        rules:
+          - id: x
+            citation: "1"
+            for_each: {s: students}
+            where: s.id == "S1"
+            let:
+              me: first(t in students where t.id == s.id)
+              when: s.enrolled_on
+              sem: semester_of(s.enrolled_on)
+              gap: as_of - s.enrolled_on
+              ids: policy.working_group_seats
+            assert: true
+        """)]
+    assert r.values == {"me": "S1", "when": "2023-08-01", "sem": "112-1", "gap": "578 days",
+                        "ids": ["召集人", "執行秘書", "教務主任"]}
+
+
+# ------------------------------------------------------------ index joins
+
+def test_index_is_built_once_per_run(monkeypatch):
+    calls = []
+
+    def counting(name, real):
+        def wrapper(rows, fields):
+            calls.append((name, fields))
+            return real(rows, fields)
+        return wrapper
+    monkeypatch.setattr(run_module, "build_index", counting("rows", run_module.build_index))
+    monkeypatch.setattr(run_module, "count_index", counting("counts", run_module.count_index))
+    results = run(QUOTA.rstrip(" ") + """\
+      - id: first-outcome
+        citation: "1"
+        for_each: {student: students, semester: semesters}
+        assert: first(o in course_outcomes where o.semester == semester and o.student == student.id) == null
+    """)
+    assert len(results) == 24
+    # a plain count needs only per-key counts; `first` needs the rows, grouped once
+    assert calls == [("counts", ("semester", "student")), ("rows", ("semester", "student"))]
+
+
+SEMS = ["112-1", "112-2", "113-1", "113-2"]
+outcome_rows = st.lists(
+    st.tuples(st.sampled_from(["S1", "S2", "S3", "S4"]), st.sampled_from(SEMS),
+              st.sampled_from(["書面報告", "其他"])),
+    max_size=60)
+
+JOIN = """\
+    rules:
+      - id: indexed
+        citation: "1"
+        for_each: {student: students, semester: semesters}
+        let:
+          n: count(o in course_outcomes where o.student == student.id and o.semester == semester)
+          k: count(o in course_outcomes where semester == o.semester and o.kind == "其他" and o.student == student.id)
+          scan: count(o in course_outcomes where o.student == student.id or o.student == "nobody")
+        assert: true
+    """
+
+
+@given(outcome_rows)
+@settings(max_examples=60, deadline=None)
+def test_index_join_equals_naive_python_count(rows):
+    records = recordset(
+        students=tuple(student(s, enrolled=D(2023, 8, 1)) for s in ["S1", "S2", "S3"]),
+        course_outcomes=tuple(outcome(f"O{i}", s, sem, kind) for i, (s, sem, kind) in enumerate(rows)),
+    )
+    results = run(JOIN, records=records)
+    assert len(results) == 3 * 4
+    for r in results:
+        sid, sem = r.subject["student"], r.subject["semester"]
+        naive = sum(1 for s, m, _ in rows if s == sid and m == sem)
+        assert r.values["n"] == naive
+        assert r.values["k"] == sum(1 for s, m, k in rows if s == sid and m == sem and k == "其他")
+        assert r.values["scan"] == sum(1 for s, _, _ in rows if s == sid)
+
+
+# ------------------------------------------------------------ problems at run time
+
+def test_runtime_error_becomes_one_diagnostic_per_place():
+    rules = load("""\
+        rules:
+          - {id: x, citation: "1", for_each: {s: students}, assert: param.one_month < param.thirty_days}
+          - {id: y, citation: "1", for_each: {s: students}, assert: true}
+        """)
+    diags: list = []
+    results = evaluate(rules, RECORDS, AS_OF, PARAMS, CONSTANTS, diagnostics=diags)
+    assert [r.rule for r in results] == ["y", "y", "y"]
+    [d] = diags
+    assert d.code == "dsl-runtime"
+    assert d.message.startswith("cannot compare 1 month with 30 days")
+    assert "rule x, s=S1, and 2 more subjects" in d.message
+    assert (d.span.line, d.span.column) == (2, 61)
+    with pytest.raises(RulekitError):
+        evaluate(rules, RECORDS, AS_OF, PARAMS, CONSTANTS)
+
+
+def test_missing_parameter_value_is_a_diagnostic():
+    rules = load(QUOTA)
+    diags: list = []
+    assert evaluate(rules, RECORDS, AS_OF, {}, CONSTANTS, diagnostics=diags) == ()
+    assert "parameter course_outcome_quota has no usable value" in diags[0].message
+
+
+def test_parameters_given_as_text_are_read():
+    rules = load(QUOTA)
+    a = evaluate(rules, RECORDS, AS_OF, {"course_outcome_quota": "2"}, {})
+    b = evaluate(rules, RECORDS, AS_OF, PARAMS, {})
+    assert a == b
+
+
+def test_rules_are_compiled_once_and_reused():
+    rules = load(QUOTA)
+    evaluate(rules, RECORDS, AS_OF, PARAMS, CONSTANTS)
+    compiled = rules[0].cache["compiled"]
+    evaluate(rules, RECORDS, D(2025, 1, 1), PARAMS, CONSTANTS)
+    assert rules[0].cache["compiled"] is compiled
+
+
+def test_the_evaluator_never_uses_eval_or_exec():
+    src = Path(run_module.__file__).parent
+    for path in src.glob("*.py"):
+        text = path.read_text("utf-8")
+        assert "eval(" not in text.replace("evaluate(", "") and "exec(" not in text, path.name
+
+
+# ------------------------------------------------------------ explain
+
+def test_explain_lists_sub_expression_values():
+    rules = load(QUOTA)
+    results = evaluate(rules, RECORDS, AS_OF, PARAMS, CONSTANTS)
+    failing = next(r for r in results if r.status == "fail")
+    steps = explain(rules[0], failing, RECORDS, AS_OF, PARAMS, CONSTANTS)
+    assert steps == [
+        ("count(o in course_outcomes where o.student == student.id and o.semester == semester)", 3),
+        ("n", 3),
+        ("param.course_outcome_quota", 2),
+        ("n <= param.course_outcome_quota", False),
+    ]
+
+
+def test_explain_unknown_subject():
+    rules = load(QUOTA)
+    with pytest.raises(RulekitError):
+        explain(rules[0], {"student": "S9", "semester": "113-1"}, RECORDS, AS_OF, PARAMS, CONSTANTS)
+
+
+# ------------------------------------------------------------ the regulation's shapes
+
+def test_working_group_meets_once_per_semester():
+    results = run("""\
+        rules:
+          - id: working-group-meets
+            citation: 三
+            for_each: {semester: semesters}
+            let:
+              meetings_held: count(m in meetings where m.kind == "working_group" and semester_of(m.date) == semester)
+            assert: meetings_held >= 1
+            due: semester.end
+        """)
+    assert [(r.subject["semester"], r.status) for r in results] == [
+        ("112-1", "pass"), ("112-2", "fail"), ("113-1", "pass"), ("113-2", "pending")]
+
+
+def test_deemed_confirmed_with_default_unless():
+    records = recordset(
+        students=(student("S1"), student("S2"), student("S3")),
+        confirmations=({"student": "S1", "semester": Semester(113, 1), "status": "confirmed", "on": D(2025, 2, 3)},
+                       {"student": "S2", "semester": Semester(113, 1), "status": "disputed", "on": D(2025, 2, 4)}),
+        windows=({"semester": Semester(113, 1), "kind": "confirmation", "start": D(2025, 2, 1), "end": D(2025, 2, 5)},),
+    )
+    rules = """\
+        rules:
+          - id: deemed-confirmed
+            citation: 四.段2
+            for_each: {student: students}
+            let:
+              window: first(w in windows where w.semester == semester("113-1") and w.kind == "confirmation")
+              answer: first(c in confirmations where c.student == student.id and c.semester == semester("113-1"))
+              state: |
+                default "unanswered"
+                unless answer != null then answer.status
+                unless window != null and as_of > window.end then "deemed_confirmed"
+            assert: state != "disputed"
+            message: "{student.id}: {state}"
+        """
+    during = by_subject(run(rules, records=records, as_of=D(2025, 2, 4)))
+    after = by_subject(run(rules, records=records, as_of=D(2025, 2, 6)))
+    assert [during[(s,)].message for s in ("S1", "S2", "S3")] == \
+        ["S1: confirmed", "S2: disputed", "S3: unanswered"]
+    assert [after[(s,)].message for s in ("S1", "S2", "S3")] == \
+        ["S1: confirmed", "S2: disputed", "S3: deemed_confirmed"]
+    assert after[("S2",)].status == "fail" and after[("S3",)].values["window"] == "113-1 confirmation"
+
+
+# ------------------------------------------------------------ a second, unrelated regulation
+
+class Shelf:
+    """A records source that is not a RecordSet: anything with .get(entity) -> Table."""
+
+    def __init__(self, **tables):
+        self.tables = {k: Table(k, tuple(v)) for k, v in tables.items()}
+
+    def get(self, entity):
+        return self.tables.get(entity, Table(entity))
+
+
+LIBRARY_ENTITIES = {
+    "members": {"id": "string", "joined": "date"},
+    "loans": {"card": "string", "book": "string", "out": "date", "back": "date?"},
+}
+LIBRARY = """\
+    rules:
+      - id: loan-limit
+        citation: 第3條
+        for_each: {member: members}
+        let:
+          open: count(l in loans where l.card == member.id and l.back == null)
+        assert: open <= param.max_open
+        message: {fail: "{member} has {open} books out"}
+      - id: returned-in-time
+        citation: 第5條
+        severity: warning
+        for_each: {loan: loans}
+        assert: loan.back != null and loan.back - loan.out <= param.loan_period
+        due: loan.out + param.loan_period
+    """
+
+
+def test_a_second_regulation_with_its_own_entities_and_params():
+    rules = load(LIBRARY, param_types={"max_open": "int", "loan_period": "duration"},
+                 const_types={}, entities=LIBRARY_ENTITIES)
+    shelf = Shelf(
+        members=[{"id": "M1", "joined": D(2024, 1, 1)}, {"id": "M2", "joined": D(2024, 1, 1)}],
+        loans=[{"card": "M1", "book": "B1", "out": D(2024, 5, 1), "back": None},
+               {"card": "M1", "book": "B2", "out": D(2024, 5, 20), "back": None},
+               {"card": "M2", "book": "B3", "out": D(2024, 5, 1), "back": D(2024, 5, 10)}],
+    )
+    results = evaluate(rules, shelf, D(2024, 6, 1), {"max_open": 1, "loan_period": "3 weeks"}, {})
+    assert [(r.rule, *r.subject.values(), r.status, r.severity) for r in results] == [
+        ("loan-limit", "M1", "fail", "error"), ("loan-limit", "M2", "pass", "error"),
+        ("returned-in-time", "M1 B1", "fail", "warning"),
+        ("returned-in-time", "M1 B2", "pending", "warning"),
+        ("returned-in-time", "M2 B3", "pass", "warning"),
+    ]
+    assert results[0].message == "M1 has 2 books out"
