@@ -144,3 +144,10 @@ def test_custom_entities_and_types():
     c = Checker({"books": {"isbn": "string", "due": "date?"}}, {"loan": "duration"}, {})
     t = c.check(parse("first(b in books where b.isbn == \"1\").due + param.loan"), {})
     assert str(t) == "date?" and c.diagnostics == []
+
+
+def test_academic_year_literal_is_validated():
+    _, [d] = check("academic_year(0) == year", want_bool=True)
+    assert d.code == "dsl-bad-literal" and "out of range" in d.message
+    _, [d] = check("academic_year(n) == year", want_bool=True)
+    assert d.message == "academic_year(...) takes a number"

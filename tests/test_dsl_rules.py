@@ -215,3 +215,24 @@ def test_entry_schema_accepts_a_good_entry():
 def test_entry_schema_rejects_bad_entries(bad):
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bad, RULE_ENTRY_SCHEMA)
+
+
+# ------------------------------------------------------------ docs/dsl.md stays true
+
+def _doc_rule_blocks():
+    from pathlib import Path
+    text = (Path(__file__).parent.parent / "docs" / "dsl.md").read_text("utf-8")
+    blocks = text.split("```yaml\n")[1:]
+    return [b.split("```")[0] for b in blocks if b.startswith("rules:")]
+
+
+@pytest.mark.parametrize("block", _doc_rule_blocks())
+def test_every_example_in_the_reference_loads_cleanly(block):
+    doc = load_text(block, "dsl.md")
+    rules, diags = load_rules(doc, {"course_outcome_quota": "int", "working_group_meetings": "int"},
+                              CONSTANTS)
+    assert diags == [] and len(rules) == 1
+
+
+def test_the_reference_has_three_complete_examples_and_the_intro():
+    assert len(_doc_rule_blocks()) == 4

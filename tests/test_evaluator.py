@@ -514,3 +514,41 @@ def test_a_second_regulation_with_its_own_entities_and_params():
         ("returned-in-time", "M2 B3", "pass", "warning"),
     ]
     assert results[0].message == "M1 has 2 books out"
+
+
+def test_any_other_failure_is_a_diagnostic_at_the_rule_field():
+    rules = load("""\
+        rules:
+          - id: ancient
+            citation: "1"
+            for_each: {s: students}
+            assert: semester_of(s.enrolled_on - 800 years) == semester("113-1")
+        """)
+    diags: list = []
+    assert evaluate(rules, RECORDS, AS_OF, PARAMS, CONSTANTS, diagnostics=diags) == ()
+    [d] = diags
+    assert d.code == "dsl-runtime" and d.message.startswith("cannot evaluate: academic year -688 is out of range")
+    assert d.message.endswith("(rule ancient, s=S1, and 2 more subjects)")
+    assert (d.span.line, d.span.column) == (5, 13)
+
+
+def test_the_reference_examples_evaluate_as_documented():
+    from test_dsl_rules import _doc_rule_blocks
+    _, _, meets, confirmed = _doc_rule_blocks()
+    held = evaluate(load(meets, param_types={"working_group_meetings": "int"}), RECORDS, AS_OF,
+                    {"working_group_meetings": 1}, {})
+    assert [(r.subject["semester"], r.status) for r in held] == [
+        ("112-1", "pass"), ("112-2", "fail"), ("113-1", "pass"), ("113-2", "pending")]
+    assert held[1].message == "112-2 工作小組召開 0 次會議,少於 1 次"
+    records = recordset(
+        students=(student("S1"), student("S2"), student("S3")),
+        confirmations=({"student": "S1", "semester": Semester(113, 1), "status": "confirmed", "on": D(2025, 2, 3)},
+                       {"student": "S2", "semester": Semester(113, 1), "status": "disputed", "on": D(2025, 2, 3)}),
+        windows=({"semester": Semester(113, 1), "kind": "confirmation", "start": D(2025, 2, 1), "end": D(2025, 2, 5)},),
+    )
+    during = by_subject(evaluate(load(confirmed), records, D(2025, 2, 4), {}, {}))
+    after = by_subject(evaluate(load(confirmed), records, D(2025, 2, 6), {}, {}))
+    assert [during[(s, "113-1")].status for s in ("S1", "S2", "S3")] == ["pass", "pending", "pending"]
+    assert [after[(s, "113-1")].status for s in ("S1", "S2", "S3")] == ["pass", "fail", "pass"]
+    assert after[("S3", "113-1")].values["state"] == "deemed_confirmed"
+    assert after[("S2", "113-1")].message == "S2 113-1 資料狀態:disputed"

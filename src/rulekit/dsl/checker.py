@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ..calendar import DateError, Semester, parse_date
+from ..calendar import AcademicYear, DateError, Semester, parse_date
 from ..diagnostics import Diagnostic, did_you_mean
 from . import ast as A
 from . import types as T
@@ -204,11 +204,21 @@ class Checker:
                 self.error("dsl-type", f"{n.func} takes {' or '.join(ok)}, not {t.base}", arg,
                            _literal_hint(arg, t, ok[0]))
                 return None
-        if n.func == "academic_year" and not isinstance(n.args[0], A.IntLit):
-            self.error("dsl-bad-literal", "academic_year(...) takes a number", n, "e.g. academic_year(113)")
-            return None
+        if n.func == "academic_year":
+            return self._academic_year_literal(n)
         optional = n.func != "is_null" and any(t.optional for t in arg_types)
         return Type(result).maybe(optional)
+
+    def _academic_year_literal(self, n) -> Type | None:
+        if not isinstance(n.args[0], A.IntLit):
+            self.error("dsl-bad-literal", "academic_year(...) takes a number", n, "e.g. academic_year(113)")
+            return None
+        try:
+            AcademicYear(n.args[0].value)
+        except DateError as exc:
+            self.error("dsl-bad-literal", exc.message, n, exc.hint)
+            return None
+        return T.T_AY
 
     # ------------------------------------------------------------ operators
     def _unary(self, n, scope):

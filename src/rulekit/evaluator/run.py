@@ -162,7 +162,11 @@ def evaluate(rules, records, as_of, params: Mapping | None = None,
     gc.disable()  # indexes and results are acyclic: collection passes would only re-scan the records
     try:
         for rule in rules:
-            compiled = compiled_rule(rule)
+            try:
+                compiled = compiled_rule(rule)
+            except Exception as exc:  # noqa: BLE001 - a checked rule should always compile
+                problems.add(rule, rule.span, f"cannot compile rule {rule.id}: {exc}", "", "")
+                continue
             env = prepare(rule, compiled, ctx, params or {}, constants or {}, problems)
             if env is not None:
                 _run_rule(rule, compiled, ctx, env, out, problems)
@@ -194,8 +198,10 @@ def prepare(rule, compiled: Compiled, ctx: Context, params: Mapping, constants: 
     ok = True
     for name, slot in compiled.param_slots.items():
         try:
+            if params.get(name) is None:
+                raise KeyError(name)
             env[slot] = _coerce(params[name], compiled.param_types.get(name))
-        except (KeyError, ValueError, DateError) as exc:
+        except (KeyError, ValueError, TypeError, DateError) as exc:
             problems.add(rule, rule.span, f"parameter {name} has no usable value ({_why(exc)})",
                          "give it a value under params: in the policy", "")
             ok = False
@@ -292,13 +298,14 @@ def _label(names, combo) -> str:
 
 
 class _Problems:
-    """Run-time problems, one diagnostic per (rule, place, message) however many subjects hit it."""
+    """Run-time problems: one diagnostic per rule and place (the first subject's message),
+    however many subjects hit it."""
 
     def __init__(self):
         self._seen: dict[tuple, list] = {}
 
     def add(self, rule, span, message: str, hint: str, subject: str) -> None:
-        key = (rule.id, span, message)
+        key = (rule.id, span)
         entry = self._seen.get(key)
         if entry is None:
             self._seen[key] = [rule, span, message, hint, subject, 1]
