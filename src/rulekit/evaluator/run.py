@@ -7,7 +7,7 @@ Outcomes are three-valued plus "not applicable":
   where false         -> the subject is not reported at all
   when false          -> not_applicable
   assert true         -> pass
-  assert false, due given and as_of < due -> pending (there is still time)
+  assert false, due given and as_of <= due -> pending (due is the last day to act)
   otherwise           -> fail
 Null never crashes a rule: ordering comparisons with null are false, and null in
 a yes/no position counts as false. Values that cannot be computed (a month
@@ -260,7 +260,7 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
                 else:
                     stage = rule.due
                     deadline = due(env) if due is not None else None
-                    status = "pending" if deadline is not None and as_of < deadline else "fail"
+                    status = "pending" if deadline is not None and as_of <= deadline else "fail"
                 values = {name: show(env[slot]) for name, slot, show in shown}
             render = messages.get(status)
             message = render(env) if render is not None else default_message.get(status, "")
