@@ -26,6 +26,19 @@ from .values import add_durations, days_between, shift, signed_duration
 Fn = Callable[[list], object]
 _NOT = object()
 _ORDER = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+# the hot comparisons written out: one closure call fewer than operator.le(a(env), b(env))
+_ORDERED = {
+    "<": lambda a, b: lambda env: a(env) < b(env),
+    "<=": lambda a, b: lambda env: a(env) <= b(env),
+    ">": lambda a, b: lambda env: a(env) > b(env),
+    ">=": lambda a, b: lambda env: a(env) >= b(env),
+}
+_ORDERED_CONST = {
+    "<": lambda a, c: lambda env: a(env) < c,
+    "<=": lambda a, c: lambda env: a(env) <= c,
+    ">": lambda a, c: lambda env: a(env) > c,
+    ">=": lambda a, c: lambda env: a(env) >= c,
+}
 
 
 @dataclass
@@ -208,10 +221,12 @@ class Compiler:
             if const is not _NOT:
                 return (lambda env: a(env) == const) if n.op == "==" else (lambda env: a(env) != const)
             return (lambda env: a(env) == b(env)) if n.op == "==" else (lambda env: a(env) != b(env))
-        op = _ORDER[n.op]
         if lt.optional or rt.optional:
-            return _guarded2(a, b, op, none=False)
-        return lambda env: op(a(env), b(env))
+            return _guarded2(a, b, _ORDER[n.op], none=False)
+        const = constant(n.right)
+        if const is not _NOT:
+            return _ORDERED_CONST[n.op](a, const)
+        return _ORDERED[n.op](a, b)
 
     def _date_window(self, n, scope):
         """`x - y <= 1 month` means `x <= y + 1 month`: months have no fixed length in days."""
