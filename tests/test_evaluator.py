@@ -128,6 +128,8 @@ CONSTRUCTS = [
     ('max(m.date for m in meetings where m.kind == "student_training")', None),
     ("[1, 2, 3]", [1, 2, 3]),
     ("count(x in [1, 2, 3] where x >= 2)", 2),
+    ('[first(s in students).id, "x"]', ["S1", "x"]),
+    ('count(x in [first(s in students).left_on, 2024-01-01] where x == null)', 1),
     ("param.confirmation_period_min", "3 days"),
     ("param.one_month", "1 month"),
 ]

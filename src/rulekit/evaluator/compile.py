@@ -129,6 +129,10 @@ class Compiler:
             return lambda env: constant_text
         return lambda env: text(*[v(env) for v in values])
 
+    def _listlit(self, n, scope):
+        items = [self.expr(i, scope) for i in n.items]
+        return lambda env: [item(env) for item in items]
+
     # ------------------------------------------------------------ names
     def _var(self, n, scope):
         if n.name in scope:
