@@ -236,3 +236,32 @@ def test_every_example_in_the_reference_loads_cleanly(block):
 
 def test_the_reference_has_three_complete_examples_and_the_intro():
     assert len(_doc_rule_blocks()) == 4
+
+
+# ------------------------------------------------------------ robustness
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.text(max_size=12),
+                     st.sampled_from(["students", "semesters", "school", "n <= 1", "true",
+                                      "count(o in course_outcomes) > 0", "{n}", "s.grade"]))
+_values = st.recursive(_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(["s", "n", "fail", "zh", "x"]), inner,
+                                                 max_size=3)), max_leaves=8)
+_entries = st.dictionaries(st.sampled_from(list(RULE_ENTRY_SCHEMA["properties"]) + ["asert"]), _values,
+                           max_size=8)
+
+
+@given(st.lists(st.one_of(_entries, _values), max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_any_rules_data_gives_diagnostics_not_exceptions(entries):
+    import yaml
+    text = yaml.safe_dump({"rules": entries}, allow_unicode=True)
+    try:
+        doc = load_text(text, "fuzz.yaml")
+    except Exception:  # the YAML layer may refuse odd data (e.g. tags); not ours to test
+        return
+    rules, diags = load_rules(doc, PARAMS, CONSTANTS)
+    assert all(d.span.file == "fuzz.yaml" for d in diags)
+    assert len(rules) <= len(entries)

@@ -149,6 +149,7 @@ class _Loader:
             return None
         before = len(self.diagnostics)
         self._keys(path, entry)
+        self._texts(path, entry)
         rid = self._id(path, entry)
         severity = self._severity(path, entry)
         scope = self._for_each(path, entry)
@@ -185,6 +186,15 @@ class _Loader:
                 self.error("rule-missing-key", f"the rule has no {key}", path,
                            f"every rule needs {', '.join(REQUIRED_KEYS)}")
 
+    def _texts(self, path: tuple, entry: dict) -> None:
+        citation, title = entry.get("citation"), entry.get("title")
+        if citation is not None and not isinstance(citation, (str, int, float)):
+            self.error("rule-bad-value", "citation must be an article number such as 四.(三)",
+                       path + ("citation",))
+        if title is not None and not isinstance(title, str) and not (
+                isinstance(title, dict) and title and all(isinstance(v, str) for v in title.values())):
+            self.error("rule-bad-value", "title must be text or {zh: ..., en: ...}", path + ("title",))
+
     def _id(self, path: tuple, entry: dict) -> str:
         rid = entry.get("id")
         if rid is not None and not (isinstance(rid, str) and re.match(ID_PATTERN, rid)):
@@ -219,7 +229,11 @@ class _Loader:
             p = path + ("for_each", var)
             if not self._name_ok(var, p, "variable"):
                 continue
-            if domain in DOMAINS:
+            if not isinstance(domain, str):
+                self.error("rule-bad-value", f"the collection of {var} must be a name such as "
+                           "students or semesters", p)
+                scope[var] = T.T_ANY
+            elif domain in DOMAINS:
                 scope[var] = DOMAINS[domain]
             elif domain in self.checker.entities:
                 scope[var] = T.record(domain)
