@@ -135,6 +135,7 @@ def load_rules(doc: Document, params: Mapping[str, Any], constants: Mapping[str,
 
 class _Loader:
     def __init__(self, doc: Document, checker: Checker):
+        self.last_type = None  # the type of the expression _dsl checked last
         self.doc = doc
         self.checker = checker
         self.diagnostics = checker.diagnostics  # one list: entry and DSL problems, in order
@@ -270,6 +271,7 @@ class _Loader:
             self.diagnostics.append(Diagnostic(
                 "dsl-type", f"{key} must be a date, but this is {t.base}", node.span,
                 hint="e.g. semester.end, or first(w in windows where ...).end"))
+        self.last_type = t
         return node
 
     def _lets(self, path: tuple, entry: dict, scope: dict) -> tuple:
@@ -287,12 +289,12 @@ class _Loader:
                 self.error("rule-bad-name", f"{name} is already a for_each variable",
                            path + ("let", name), "choose another name", key=True)
                 continue
+            self.last_type = None
             node = self._dsl(path + ("let",), spec, name, scope)
             if node is not None:
                 out.append((name, node))
-                scope[name] = self.checker.types.get(id(node), T.T_ANY)
-            else:
-                scope[name] = T.T_ANY  # already reported: do not report every use again
+            # a let whose type is unknown was reported: ANY keeps its uses from being reported again
+            scope[name] = self.last_type or T.T_ANY
         return tuple(out)
 
     def _messages(self, path: tuple, entry: dict, scope: dict, base_scope: dict) -> tuple:
@@ -300,8 +302,8 @@ class _Loader:
         if spec is None:
             return ()
         if isinstance(spec, str):
-            return tuple((s, t) for s in STATUSES[:3]
-                         for t in [self._template(path + ("message",), spec, scope)] if t)
+            template = self._template(path + ("message",), spec, scope)
+            return tuple((s, template) for s in STATUSES[:3]) if template else ()
         if not isinstance(spec, dict):
             self.error("rule-bad-value", "message must be text or a mapping of statuses", path + ("message",))
             return ()

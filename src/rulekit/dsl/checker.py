@@ -48,6 +48,7 @@ class Checker:
         self.params = {k: T.parse_type(v) for k, v in (params or {}).items()}
         self.constants = {k: T.parse_type(v) for k, v in (constants or {}).items()}
         self.types: dict[int, Type] = {}
+        self._checked: list[A.Node] = []
         self.entity_refs: dict[int, str] = {}  # id(Var) -> entity, where a Var names a collection
         self.diagnostics: list[Diagnostic] = []
         # names that exist but may not be used here -> why (e.g. lets inside `when`)
@@ -68,6 +69,7 @@ class Checker:
     def _infer(self, node: A.Node, scope: Scope) -> Type | None:
         method = getattr(self, "_" + type(node).__name__.lower())
         t = method(node, scope)
+        self._checked.append(node)  # alive as long as the checker: ids in `types` stay unique
         if t is not None:
             self.types[id(node)] = t
         return t
