@@ -160,13 +160,16 @@ class Compiler:
         if t.name == T.RECORD and isinstance(n.obj, A.Var) and n.obj.name in scope and not t.optional:
             slot = scope[n.obj.name]
             return lambda env: env[slot][name]
-        obj = self.expr(n.obj, scope)
         if t.name == T.RECORD:
             get = itemgetter(name)
         elif name in ("next", "prev"):
             get = operator.methodcaller(name)
         else:
             get = operator.attrgetter(name)
+        if isinstance(n.obj, A.Var) and n.obj.name in scope and not t.optional:
+            slot = scope[n.obj.name]
+            return lambda env: get(env[slot])
+        obj = self.expr(n.obj, scope)
         if t.optional:
             return lambda env: None if (v := obj(env)) is None else get(v)
         return lambda env: get(obj(env))
@@ -222,6 +225,8 @@ class Compiler:
                 else _guarded2(a, b, op2, none=False)
         if n.op in ("==", "!="):
             const = constant(n.right)
+            if const is None:
+                return (lambda env: a(env) is None) if n.op == "==" else (lambda env: a(env) is not None)
             if const is not _NOT:
                 return (lambda env: a(env) == const) if n.op == "==" else (lambda env: a(env) != const)
             return (lambda env: a(env) == b(env)) if n.op == "==" else (lambda env: a(env) != b(env))

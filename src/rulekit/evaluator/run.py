@@ -235,43 +235,107 @@ def subjects(rule, ctx: Context):
 
 def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "_Problems") -> None:
     names = [var for var, _ in rule.for_each]
-    where, when, lets, assertion, due = c.where, c.when, c.lets, c.assert_, c.due
-    messages, as_of = c.messages, ctx.as_of
-    shown = [(name, slot, c.let_json[name]) for name, slot, _ in lets]
-    default_message = {"fail": rule.title_text(), "pending": rule.title_text()}
+    where, when, assertion, due, as_of = c.where, c.when, c.assert_, c.due, ctx.as_of
+    lets = [(slot, fn) for _, slot, fn in c.lets]
+    values_of, render = _values_maker(c), _renderers(rule, c)
     make = _result_factory(rule)
-    slots = c.var_slots
+    bind, subject_of = _binder(c.var_slots, env), _subject_maker(names)
     for combo in subjects(rule, ctx):
-        for slot, pair in zip(slots, combo):
-            env[slot] = pair[0]
-        stage = rule.where
+        bind(combo)
         try:
             if where is not None and not where(env):
                 continue
-            stage = rule.when
             if when is not None and not when(env):
                 status, values = "not_applicable", {}
             else:
-                for _, slot, fn in lets:
+                for slot, fn in lets:
                     env[slot] = fn(env)
-                stage = rule.assert_
                 if assertion(env):
                     status = "pass"
+                elif due is not None and (deadline := due(env)) is not None and as_of <= deadline:
+                    status = "pending"
                 else:
-                    stage = rule.due
-                    deadline = due(env) if due is not None else None
-                    status = "pending" if deadline is not None and as_of <= deadline else "fail"
-                values = {name: show(env[slot]) for name, slot, show in shown}
-            render = messages.get(status)
-            message = render(env) if render is not None else default_message.get(status, "")
-        except EvalError as exc:
-            problems.add(rule, exc.span or rule.span, exc.message, exc.hint, _label(names, combo))
-            continue
+                    status = "fail"
+                values = values_of(env)
+            message = render[status](env)
         except Exception as exc:  # noqa: BLE001 - a rule must never crash the run
-            span = getattr(stage, "span", None) or rule.span
-            problems.add(rule, span, f"cannot evaluate: {exc}", "", _label(names, combo))
+            span, message, hint = _failure(rule, c, env, exc)
+            problems.add(rule, span, message, hint, _label(names, combo))
             continue
-        out.append(make(status, dict(zip(names, [pair[1] for pair in combo])), message, values))
+        out.append(make(status, subject_of(combo), message, values))
+
+
+def _failure(rule, c: Compiled, env: list, exc: Exception) -> tuple:
+    """Where and why a subject could not be evaluated. The hot loop keeps no bookkeeping;
+    this re-runs the rule's parts one by one to find the one that fails."""
+    if isinstance(exc, EvalError):
+        return exc.span or rule.span, exc.message, exc.hint
+    parts = [(rule.where, c.where), (rule.when, c.when)] + \
+        [(node, fn) for (_, node), (_, _, fn) in zip(rule.lets, c.lets)] + \
+        [(rule.assert_, c.assert_), (rule.due, c.due)]
+    slots = iter([slot for _, slot, _ in c.lets])
+    for node, fn in parts:
+        if fn is None:
+            continue
+        try:
+            value = fn(env)
+        except Exception:  # noqa: BLE001 - this is the part that fails
+            return node.span, f"cannot evaluate: {exc}", ""
+        if any(node is let for _, let in rule.lets):
+            env[next(slots)] = value
+    return rule.span, f"cannot evaluate: {exc}", ""
+
+
+def _values_maker(c: Compiled):
+    """env -> the let values as JSON-able data."""
+    shown = [(name, slot, c.let_json[name]) for name, slot, _ in c.lets]
+    if not shown:
+        return lambda env: {}
+    if len(shown) == 1:
+        (name, slot, show), = shown
+        return lambda env: {name: show(env[slot])}
+    return lambda env: {name: show(env[slot]) for name, slot, show in shown}
+
+
+def _renderers(rule, c: Compiled) -> dict:
+    """status -> env -> message: the rule's template, else the title (fail, pending) or ""."""
+    title = rule.title_text()
+    defaults = {"pass": "", "fail": title, "pending": title, "not_applicable": ""}
+    return {status: c.messages.get(status) or (lambda env, text=text: text)
+            for status, text in defaults.items()}
+
+
+def _binder(slots: tuple[int, ...], env: list):
+    """Put one subject's values (combo = ((value, label), ...)) into their slots."""
+    if len(slots) == 1:
+        (s0,) = slots
+
+        def bind1(combo):
+            env[s0] = combo[0][0]
+        return bind1
+    if len(slots) == 2:
+        s0, s1 = slots
+
+        def bind2(combo):
+            env[s0] = combo[0][0]
+            env[s1] = combo[1][0]
+        return bind2
+
+    def bind(combo):
+        for slot, pair in zip(slots, combo):
+            env[slot] = pair[0]
+    return bind
+
+
+def _subject_maker(names: list[str]):
+    """combo -> {"student": "S001", "semester": "113-1"}."""
+    if len(names) == 1:
+        (n0,) = names
+        return lambda combo: {n0: combo[0][1]}
+    if len(names) == 2:
+        n0, n1 = names
+        return lambda combo: {n0: combo[0][1], n1: combo[1][1]}
+    return lambda combo: dict(zip(names, [pair[1] for pair in combo]))
 
 
 def _result_factory(rule):
