@@ -123,9 +123,11 @@ def show(citation, policy_path, fmt):
         click.echo(render_view(view))
 
 
+from .cli_check import check  # noqa: E402
 from .cli_diff import diff  # noqa: E402
 from .cli_people import duties, handover, who  # noqa: E402
 
+main.add_command(check)
 main.add_command(diff)
 main.add_command(who)
 main.add_command(duties)

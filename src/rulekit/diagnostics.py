@@ -106,7 +106,7 @@ def render(d: Diagnostic, sources: dict[str, list[str]] | None = None) -> str:
     lines = [d.headline()]
     text = (sources or {}).get(d.span.file)
     if text and 0 < d.span.line <= len(text):
-        src = text[d.span.line - 1].rstrip("\n")
+        src = text[d.span.line - 1].rstrip("\n").replace("\t", " ")  # one column per tab keeps the caret aligned
         gutter = f"{d.span.line:>5} | "
         lines.append(gutter + src)
         col = max(d.span.column, 1)

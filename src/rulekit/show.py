@@ -101,5 +101,5 @@ def render_view(view: ProvisionView) -> str:
         out += [f"  {task}: {'、'.join(parties)}  [{cit}]" for task, cit, parties in view.tasks]
     if view.rules:
         out += ["", "rules:"]
-        out += [f"  {r.id}  [{r.citation}] {getattr(r, 'title_zh', '')}".rstrip() for r in view.rules]
+        out += [f"  {r.id}  [{r.citation}] {r.title_text()}" for r in view.rules]
     return "\n".join(out)

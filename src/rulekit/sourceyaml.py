@@ -95,12 +95,40 @@ def load_file(path: str) -> Document:
     return load_text(read_text(path), path)
 
 
+def _scan_events(text: str, path: str) -> list[Diagnostic]:
+    """Walk the parser's event stream (which does not recurse) before composing (which does).
+
+    The C composer recurses once per nesting level and can crash the process on
+    `[[[[...`; aliases are reported here because only events know where `*name` is.
+    """
+    found, depth = [], 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                m = event.start_mark
+                return [Diagnostic("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
+                                   Span(path, m.line + 1, m.column + 1, m.line + 1, m.column + 2),
+                                   hint="flatten the structure; rulekit files need only a few levels")]
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            s, e = event.start_mark, event.end_mark
+            found.append(Diagnostic("yaml-alias", f"YAML alias *{event.anchor} is not allowed in rulekit files",
+                                    Span(path, s.line + 1, s.column + 1, e.line + 1, e.column + 1),
+                                    hint="write the value out in full; aliases hide what an entry says"))
+    return found
+
+
 def load_text(text: str, path: str = "<string>") -> Document:
     lines = tuple(text.splitlines())
     try:
+        early = _scan_events(text, path)
+        if early:
+            raise RulekitError(early)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        raise RulekitError([_yaml_error(exc, path)]) from None
+        raise RulekitError([_yaml_error(exc, path, lines)]) from None
     except yaml.YAMLError as exc:
         raise RulekitError([Diagnostic("yaml-syntax", str(exc).splitlines()[0], Span(path, 1, 1))]) from None
     except RecursionError:
@@ -116,14 +144,21 @@ def load_text(text: str, path: str = "<string>") -> Document:
     return Document(path, data, lines, builder.value_spans, builder.key_spans)
 
 
-def _yaml_error(exc: yaml.MarkedYAMLError, path: str) -> Diagnostic:
+def _yaml_error(exc: yaml.MarkedYAMLError, path: str, lines: tuple[str, ...] = ()) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     problem = exc.problem or exc.context or "invalid YAML"
     hint = "check indentation and that every `key: value` has a space after the colon"
-    if "\t" in problem or "tab" in problem:
+    if "\t" in problem or "tab" in problem or _tab_at(exc, lines):
         hint = "YAML does not allow tabs for indentation; use spaces"
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return Diagnostic("yaml-syntax", f"invalid YAML: {problem}", Span(path, line, col), hint=hint)
+
+
+def _tab_at(exc: yaml.MarkedYAMLError, lines: tuple[str, ...]) -> bool:
+    mark = exc.problem_mark
+    if mark is None or not 0 <= mark.line < len(lines):
+        return False
+    return "\t" in lines[mark.line][: mark.column + 1]
 
 
 def _span(path: str, node: yaml.Node) -> Span:
@@ -149,12 +184,11 @@ class _Builder:
             self.error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", node,
                        hint="flatten the structure")
             return None
-        if not isinstance(node, yaml.ScalarNode):
-            if id(node) in self._seen:  # a revisited node is an alias (*name)
-                self.error("yaml-alias", "YAML aliases (*name) are not allowed in rulekit files", node,
-                           hint="write the value out in full; aliases hide what an entry says")
-                return None
-            self._seen.add(id(node))
+        if id(node) in self._seen:  # a revisited node is an alias; _scan_events reports it first
+            self.error("yaml-alias", "YAML aliases (*name) are not allowed in rulekit files", node,
+                       hint="write the value out in full; aliases hide what an entry says")
+            return None
+        self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -164,7 +198,7 @@ class _Builder:
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
-            self.error("yaml-tag", f"tag {node.tag} is not allowed", node,
+            self.error("yaml-tag", f"tag {_short_tag(node.tag)} is not allowed", node,
                        hint="remove the `!` tag; rulekit files use plain YAML values only")
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
@@ -195,9 +229,13 @@ class _Builder:
             return node.value
         if node.tag in _CONSTRUCTED_TAGS:
             return self._constructor.construct_object(node)
-        self.error("yaml-tag", f"tag {node.tag} is not allowed", node,
+        self.error("yaml-tag", f"tag {_short_tag(node.tag)} is not allowed", node,
                    hint="remove the `!` tag; rulekit files use plain YAML values only")
         return node.value
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
 
 
 def iter_paths(data: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:

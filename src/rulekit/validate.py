@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from .consistency import same_person_substitutes, text_table_conflicts, unheld_chain_roles
 from .diagnostics import Diagnostic, RulekitError, UsageError, errors_in, sort_key
-from .policy import load_policy
+from .policy.load import load_policy_text
+from .sourceyaml import read_text
 
 
 @dataclass(frozen=True)
@@ -25,10 +26,12 @@ def validate_paths(paths, roster=None, on=None) -> Report:
     sources: dict = {}
     for path in paths:
         try:
-            loaded = load_policy(path)
+            text = read_text(path, "policy file")  # missing or unreadable: UsageError, raised
+            sources[path] = text.splitlines()
+            loaded = load_policy_text(text, path)
         except UsageError:
             raise
-        except RulekitError as exc:  # not YAML: report and go on to the next file
+        except RulekitError as exc:  # not UTF-8, not YAML: report and go on to the next file
             found.extend(exc.diagnostics)
             continue
         sources.update(loaded.sources())

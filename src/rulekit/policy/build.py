@@ -76,7 +76,7 @@ def _organization(org: dict) -> Organization:
             spec = _map(spec)
             units[name] = Unit(name, kind, _text(spec.get("en")), _text(spec.get("office")),
                                bool(spec.get("external")), bool(spec.get("collective")),
-                               ("organization", key, name))
+                               _text(spec.get("citation")), ("organization", key, name))
     roles = {name: Role(name, _text(_map(spec).get("en")), _text(_map(spec).get("unit")),
                         _text(_map(spec).get("held_by")), _text(_map(spec).get("citation")),
                         _text(_map(spec).get("per")), ("organization", "roles", name))
@@ -89,7 +89,7 @@ def _working_group(spec: Any) -> WorkingGroup | None:
         return None
     seats = tuple(Seat(_text(s.get("seat")), _text(s.get("role")), ("working_group", "seats", i))
                   for i, s in enumerate(_list(spec.get("seats"))) if isinstance(s, dict))
-    size = spec.get("size") if isinstance(spec.get("size"), int) else 0
+    size = spec.get("size") if isinstance(spec.get("size"), int) and not isinstance(spec.get("size"), bool) else 0
     return WorkingGroup(_text(spec.get("citation")), _text(spec.get("name")), size,
                         _text(spec.get("convener")), _text(spec.get("executive_secretary")),
                         _text(spec.get("meeting_frequency")), seats, ("working_group",))
@@ -151,7 +151,7 @@ def _parameters(spec: dict) -> dict:
         kind = _text(p.get("type"))
         value = p.get("times") if kind == "frequency" else p.get("value")
         if not isinstance(value, int) or isinstance(value, bool):
-            continue
+            value = None  # the schema reports it; the parameter still exists for the other checks
         unit = "times" if kind == "frequency" else _text(p.get("unit"))
         params[name] = Parameter(name, kind, value, unit, _text(p.get("bound")), _text(p.get("citation")),
                                  _text(p.get("quote")), _text(p.get("per")), _text(p.get("subject")),

@@ -17,7 +17,8 @@ Check = Callable[[Policy, Document], Iterator[Diagnostic]]
 
 
 def _unknown(kind: str, name: str, choices, doc: Document, path, field: str, code: str) -> Diagnostic:
-    hint = did_you_mean(name, choices) or f"declare {name} under organization.{kind}s first"
+    where = {"unit": "organization.offices or organization.sections"}.get(kind, f"organization.{kind}s")
+    hint = did_you_mean(name, choices) or f"declare {name} under {where} first"
     return Diagnostic(code, f"{kind} {name} is not declared", doc.span(path), hint=hint, field=field)
 
 
@@ -25,7 +26,7 @@ def units_declared(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     org = policy.organization
     offices = [n for n, u in org.units.items() if u.kind == "office"]
     for unit in org.units.values():
-        if unit.kind == "section" and unit.office not in offices:
+        if unit.kind == "section" and unit.office and unit.office not in offices:
             yield _unknown("office", unit.office, offices, doc, unit.path + ("office",), "office", "unknown-office")
     containers = [n for n, u in org.units.items() if u.kind in ("office", "section")]
     for role in org.roles.values():
@@ -140,6 +141,8 @@ def _citations(policy: Policy):
         yield ("metadata", "implements", "citation"), impl["citation"]
     for role in policy.organization.roles.values():
         yield role.path + ("citation",), role.citation
+    for unit in policy.organization.units.values():
+        yield unit.path + ("citation",), unit.citation
     if policy.working_group:
         yield policy.working_group.path + ("citation",), policy.working_group.citation
     if policy.substitutes:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..diagnostics import Diagnostic, errors_in, sort_key
+from ..diagnostics import Diagnostic, did_you_mean, errors_in, sort_key
 from ..sourceyaml import Document, load_text, read_text
 from .build import build_policy
 from .checks import run_checks
@@ -62,17 +62,29 @@ def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnosti
         return policy, []
     from ..rules import load_rules  # the DSL is only loaded for policies that have rules
 
-    params = {name: ("duration" if p.type == "duration" else "int") for name, p in policy.parameters.items()}
+    types = {"count": "int", "frequency": "int", "duration": "duration"}
+    params = {name: types[p.type] for name, p in policy.parameters.items() if p.type in types and p.value is not None}
     rules, findings = load_rules(doc, params, policy_constants_types(policy))
+    findings = [d for d in findings if not _follows_from_broken_entry(d, doc.data)]
     known = policy.citations()
     for rule in rules:
         if rule.citation not in known:
-            from ..diagnostics import did_you_mean
-
             findings.append(Diagnostic("unknown-citation", f"rule {rule.id} cites {rule.citation}, which does not exist",
                                        doc.span(rule.path + ("citation",)), field="citation",
                                        hint=did_you_mean(rule.citation, known)))
-    return replace(policy, rules=tuple(rules)), list(findings)
+    return replace(policy, rules=tuple(rules)), findings
+
+
+def _follows_from_broken_entry(d: Diagnostic, data: dict) -> bool:
+    """A rule naming a parameter or chain that exists but is broken: the entry's own error says it."""
+    declared_params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+    subs = data.get("substitutes") if isinstance(data.get("substitutes"), dict) else {}
+    chains = subs.get("chains") if isinstance(subs.get("chains"), dict) else {}
+    if d.code == "dsl-unknown-param":
+        return any(d.message.endswith(f"param.{name}") for name in declared_params)
+    if d.code == "dsl-unknown-constant":
+        return any(d.message.endswith((f"policy.chain_{t}", f"policy.substitutes_{t}")) for t in chains)
+    return False
 
 
 def policy_constants(policy: Policy) -> dict:

@@ -51,6 +51,7 @@ class Unit:
     office: str = ""  # for sections: the office they belong to
     external: bool = False
     collective: bool = False
+    citation: str = ""
     path: Path = _path()
 
 
@@ -207,7 +208,7 @@ class Parameter:
 
     name: str
     type: str  # "count" | "duration" | "frequency"
-    value: int
+    value: int | None  # None only in an invalid policy (the schema reports it)
     unit: str  # 件/項/人 for counts, days/weeks/months/years for durations, "times" for frequencies
     bound: str
     citation: str

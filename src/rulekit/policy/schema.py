@@ -79,7 +79,9 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagn
 
 def _one_of(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagnostic]:
     """Parameters are a oneOf keyed by `type`: explain against the branch that type names."""
-    declared = error.instance.get("type") if isinstance(error.instance, dict) else None
+    if not isinstance(error.instance, dict) or "type" not in error.instance:
+        return  # the `required`/`type` keywords outside the oneOf already say what is wrong
+    declared = error.instance.get("type")
     branches = error.schema.get("oneOf", [])
     chosen = [i for i, b in enumerate(branches)
               if b.get("properties", {}).get("type", {}).get("const") == declared]

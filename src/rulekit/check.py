@@ -1,0 +1,77 @@
+"""`rulekit check`: run the policy's rules over school records, with citations.
+
+Library first: `run_check(policy, records, as_of)` returns a `CheckReport`; the
+CLI only renders it. Reference problems in the records (a course outcome of an
+unknown student) are findings in the report, not crashes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+from .diagnostics import Diagnostic, Span, UsageError, did_you_mean, errors_in
+from .policy.load import policy_constants
+from .policy.model import Policy
+from .policy.versions import in_force
+
+SEVERITY_RANK = {"warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    policy: Policy
+    as_of: dt.date
+    results: tuple
+    findings: tuple[Diagnostic, ...] = ()
+    amendment: str = ""
+
+    def summary(self) -> dict:
+        counts = Counter(r.status for r in self.results)
+        return {"pass": counts["pass"], "fail": counts["fail"], "pending": counts["pending"],
+                "not_applicable": counts["not_applicable"], "record_findings": len(self.findings)}
+
+    def failing(self, fail_on: str) -> bool:
+        if fail_on == "never":
+            return False
+        threshold = SEVERITY_RANK[fail_on]
+        if any(SEVERITY_RANK.get(r.severity, 2) >= threshold for r in self.results if r.status == "fail"):
+            return True
+        return bool(errors_in(self.findings))
+
+
+def parameter_values(policy: Policy) -> dict:
+    from .calendar import Duration
+
+    return {name: Duration(p.value, p.unit) if p.type == "duration" else p.value
+            for name, p in policy.parameters.items() if p.value is not None}
+
+
+def select_rules(policy: Policy, rule_ids) -> tuple:
+    if not rule_ids:
+        return policy.rules
+    known = {r.id: r for r in policy.rules}
+    for rid in rule_ids:
+        if rid not in known:
+            raise UsageError([Diagnostic("unknown-rule", f"--rule {rid} is not a rule of {policy.path}",
+                                         Span("<command line>"), hint=did_you_mean(rid, known) or
+                                         "rules: " + ", ".join(known))])
+    return tuple(known[rid] for rid in rule_ids)
+
+
+def run_check(policy: Policy, records, as_of: dt.date, rule_ids=()) -> CheckReport:
+    from .evaluator import evaluate
+    from .records import check_references
+
+    amendment = in_force(policy, as_of)
+    rules = select_rules(policy, rule_ids)
+    results = evaluate(rules, records, as_of, parameter_values(policy), policy_constants(policy))
+    findings = tuple(check_references(records))
+    return CheckReport(policy, as_of, tuple(results), findings, amendment.roc_date if amendment else "")
+
+
+def explain_result(policy: Policy, records, as_of: dt.date, result) -> list[tuple[str, str]]:
+    from .evaluator import explain
+
+    rule = next(r for r in policy.rules if r.id == result.rule)
+    return explain(rule, result.subject, records, as_of, parameter_values(policy), policy_constants(policy))

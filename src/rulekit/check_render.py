@@ -1,0 +1,71 @@
+"""Render a `CheckReport`: a table grouped by article, JSON for machines, Markdown for meetings."""
+from __future__ import annotations
+
+import json
+from itertools import groupby
+
+from tabulate import tabulate
+
+from .diagnostics import render_all
+
+STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
+
+
+def _subject(subject: dict) -> str:
+    return " ".join(f"{v}" for v in subject.values())
+
+
+def _visible(report, show_all: bool):
+    return [r for r in report.results if show_all or r.status in ("fail", "pending")]
+
+
+def render_table(report, show_all: bool = False, explanations: dict | None = None) -> str:
+    out = [f"{report.policy.title} (in force since {report.amendment}), as of {report.as_of.isoformat()}"]
+    citations = report.policy.provisions
+    for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
+        group = list(group)
+        head = citations.get(citation)
+        out += ["", f"{citation} {head.heading if head else ''}".rstrip()]
+        rows = [[r.rule, _subject(r.subject), STATUS_ZH[r.status], r.message] for r in group]
+        out.append(tabulate(rows, ["rule", "subject", "status", "message"], maxcolwidths=[None, None, None, 70]))
+        for r in group:
+            for text, value in (explanations or {}).get(id(r), []):
+                out.append(f"    {text} = {value}")
+    if report.findings:
+        out += ["", "records:", render_all(report.findings)]
+    s = report.summary()
+    out += ["", f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable"
+            + (f", {s['record_findings']} record findings" if s["record_findings"] else "")]
+    return "\n".join(out)
+
+
+def to_json(report, explanations: dict | None = None) -> dict:
+    results = []
+    for r in report.results:
+        item = {"rule": r.rule, "citation": r.citation, "status": r.status, "severity": r.severity,
+                "subject": r.subject, "message": r.message, "values": r.values}
+        if explanations and id(r) in explanations:
+            item["explain"] = [{"expression": t, "value": v} for t, v in explanations[id(r)]]
+        results.append(item)
+    return {"policy": report.policy.path, "policy_sha256": report.policy.content_hash,
+            "in_force_since": report.amendment, "as_of": report.as_of.isoformat(),
+            "results": results, "findings": [d.to_json() for d in report.findings], "summary": report.summary()}
+
+
+def render_json(report, explanations: dict | None = None) -> str:
+    return json.dumps(to_json(report, explanations), ensure_ascii=False, indent=2, default=str)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report, show_all: bool = False) -> str:
+    out = [f"# {report.policy.title}: 檢核結果 ({report.as_of.isoformat()})", ""]
+    for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
+        out += [f"## {citation}", "", "| rule | subject | status | message |", "|---|---|---|---|"]
+        out += [f"| {r.rule} | {_subject(r.subject)} | {STATUS_ZH[r.status]} | {_cell(r.message)} |" for r in group]
+        out.append("")
+    s = report.summary()
+    out.append(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable")
+    return "\n".join(out) + "\n"

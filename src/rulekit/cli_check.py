@@ -1,0 +1,46 @@
+"""`rulekit check`: are the school and every student within the regulation?"""
+from __future__ import annotations
+
+import click
+
+from .cli import guarded, parse_on
+
+
+@click.command()
+@click.argument("records", type=click.Path())
+@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@click.option("--as-of", "as_of", help="Evaluation date, ISO or ROC (default today).")
+@click.option("--rule", "rule_ids", multiple=True, help="Only this rule (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True)
+@click.option("--explain", is_flag=True, help="For each failing result, show sub-expressions and the article.")
+@click.option("--all", "show_all", is_flag=True, help="Table/Markdown: also list passing and not-applicable results.")
+@click.option("--encoding", help="Encoding of CSV files (default: detect UTF-8 / Big5).")
+@guarded
+def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, encoding):
+    """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
+    from .check import explain_result, run_check
+    from .check_render import render_json, render_markdown, render_table
+    from .policy import require_valid
+    from .records import load_records
+
+    policy = require_valid(policy_path)
+    data = load_records(records, encoding=encoding)
+    report = run_check(policy, data, parse_on(as_of), rule_ids)
+    explanations = None
+    if explain:
+        explanations = {}
+        for r in report.results:
+            if r.status == "fail":
+                rows = explain_result(policy, data, report.as_of, r)
+                article = policy.provisions.get(r.citation)
+                if article:
+                    rows.append((f"[{r.citation}]", article.text or article.heading))
+                explanations[id(r)] = rows
+    if fmt == "json":
+        click.echo(render_json(report, explanations))
+    elif fmt == "markdown":
+        click.echo(render_markdown(report, show_all), nl=False)
+    else:
+        click.echo(render_table(report, show_all, explanations))
+    return 1 if report.failing(fail_on) else 0
