@@ -15,7 +15,7 @@ from typing import Callable, Mapping
 from ..calendar import DateError, Duration, count_days
 from ..dsl import ast as A
 from ..dsl import types as T
-from .values import (EvalError, add_durations, compare_durations, display, duration_key,
+from .values import (MISSING, EvalError, add_durations, compare_durations, display, duration_key,
                      identity_fields, record_label, to_json)
 
 Fn = Callable[[list], object]
@@ -268,11 +268,11 @@ def _label(t: T.Type, entities: Mapping):
 
 
 _SHOW = {
-    T.STRING: lambda v: "null" if v is None else v,
-    T.INT: lambda v: "null" if v is None else str(v),
-    T.SEMESTER: lambda v: "null" if v is None else v.id,
-    T.ACADEMIC_YEAR: lambda v: "null" if v is None else v.id,
-    T.DATE: lambda v: "null" if v is None else v.isoformat(),
+    T.STRING: lambda v: MISSING if v is None else v,
+    T.INT: lambda v: MISSING if v is None else str(v),
+    T.SEMESTER: lambda v: MISSING if v is None else v.id,
+    T.ACADEMIC_YEAR: lambda v: MISSING if v is None else v.id,
+    T.DATE: lambda v: MISSING if v is None else v.isoformat(),
 }
 
 
@@ -289,7 +289,7 @@ def display_of(t: T.Type, entities: Mapping) -> Callable[[object], str] | None:
     label = _label(t, entities)
     if label is None:
         return display
-    return lambda v: "null" if v is None else display(label(v))
+    return lambda v: MISSING if v is None else display(label(v))
 
 
 def json_of(t: T.Type, entities: Mapping) -> Callable[[object], object]:

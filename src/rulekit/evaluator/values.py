@@ -85,10 +85,14 @@ def record_label(row: Mapping, key_fields: tuple[str, ...]) -> str:
     return " ".join(display(row.get(f)) for f in key_fields)
 
 
+# How a missing value reads in a message shown to staff ("null" means nothing to a 幹事).
+MISSING = "—"
+
+
 def display(value: Any) -> str:
     """A value as it appears in a message."""
     if value is None:
-        return "null"
+        return MISSING
     if value is True or value is False:
         return "true" if value else "false"
     if isinstance(value, datetime.date):
