@@ -59,11 +59,12 @@ def select_rules(policy: Policy, rule_ids) -> tuple:
     return tuple(known[rid] for rid in rule_ids)
 
 
-def run_check(policy: Policy, records, as_of: dt.date, rule_ids=()) -> CheckReport:
+def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical: bool = False) -> CheckReport:
+    """`hypothetical`: evaluate the text as if in force on `as_of` (a proposed amendment)."""
     from .evaluator import evaluate
     from .records import check_references
 
-    amendment = in_force(policy, as_of)
+    amendment = policy.amendments[-1] if hypothetical and policy.amendments else in_force(policy, as_of)
     rules = select_rules(policy, rule_ids)
     results = evaluate(rules, records, as_of, parameter_values(policy), policy_constants(policy))
     findings = tuple(check_references(records))

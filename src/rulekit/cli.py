@@ -110,13 +110,17 @@ def validate(paths, fmt, strict, roster, as_of):
 @click.argument("citation")
 @click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--as-of", "as_of", help="Show the text in force on this date (default today).")
 @guarded
-def show(citation, policy_path, fmt):
+def show(citation, policy_path, fmt, as_of):
     """Print an article's text and everything encoded from it (e.g. 七.(一), 四.(三), 附表)."""
     from .policy import require_valid
+    from .policy.versions import in_force
     from .show import provision_view, render_view
 
-    view = provision_view(require_valid(policy_path), citation)
+    policy = require_valid(policy_path)
+    in_force(policy, parse_on(as_of))
+    view = provision_view(policy, citation)
     if fmt == "json":
         _emit_json(view.to_json())
     else:

@@ -50,6 +50,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     """Who does TASK now, following the substitute list (七.(一)) and 七.(二)."""
     from .diagnostics import Diagnostic, Span, UsageError
     from .policy import require_valid
+    from .policy.versions import in_force
     from .responsibility import Situation, check_absent, task_names, who as answer
     from .roster import load_roster
 
@@ -73,6 +74,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
         teacher_id, teacher, people = _course_teacher(records, course, people)
     check_absent(policy, absent, people)
     sit = Situation(parse_on(as_of), frozenset(absent), people, teacher, teacher_id)
+    in_force(policy, sit.on)
     result = answer(policy, task, sit)
     if fmt == "json":
         _json(result.to_json())

@@ -105,8 +105,8 @@ def task_moves(old: Policy, new: Policy, roster, on: dt.date) -> list[TaskMove]:
 def result_flips(old: Policy, new: Policy, records, on: dt.date) -> list[Flip]:
     from .check import run_check
 
-    before = {(r.rule, _key(r.subject)): r for r in run_check(old, records, on).results}
-    after = {(r.rule, _key(r.subject)): r for r in run_check(new, records, on).results}
+    before = {(r.rule, _key(r.subject)): r for r in run_check(old, records, on, hypothetical=True).results}
+    after = {(r.rule, _key(r.subject)): r for r in run_check(new, records, on, hypothetical=True).results}
     flips = []
     for key in list(after) + [k for k in before if k not in after]:
         a, b = before.get(key), after.get(key)

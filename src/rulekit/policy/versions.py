@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..calendar import DateError, parse_date, to_roc
-from ..diagnostics import Diagnostic, RulekitError, Span
+from ..diagnostics import Diagnostic, RulekitError, Span, UsageError
 from .model import Amendment, Policy
 
 
@@ -29,8 +29,8 @@ def in_force(policy: Policy, on: dt.date) -> Amendment | None:
     if not dates:
         return None
     since, latest = dates[-1]
-    if on < since:
-        raise RulekitError([Diagnostic(
+    if on < since:  # the question is outside what the file can answer: a usage error, exit 2
+        raise UsageError([Diagnostic(
             "not-encoded", f"the text in force before {latest.roc_date} is not encoded "
             f"(asked for {to_roc(on)}, {on.isoformat()})", Span(policy.path),
             hint=f"{policy.path} holds the text in force since {latest.roc_date}; use a date on or after it")])
