@@ -497,7 +497,7 @@ def test_golden_table_working_group():
 CHAIN_ROLES = sorted({r for c in CHAINS.values() for r in c.roles})
 PER_ROLES = {r for r in CHAIN_ROLES if POLICY.organization.roles[r].per}
 NAMES = ["甲", "乙", "丙", "丁", "戊", "己"]
-DATES = st.dates(min_value=dt.date(2023, 8, 1), max_value=dt.date(2026, 7, 31))
+DATES = st.dates(min_value=dt.date(2024, 1, 19), max_value=dt.date(2026, 7, 31))  # the text in force since 113.01.19
 
 
 @st.composite

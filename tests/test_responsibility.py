@@ -383,7 +383,7 @@ def test_fixture_roster_loads_with_dates_and_flags():
 CHAIN_ROLES = sorted({r for c in CHAINS.values() for r in c.roles})
 PER_ROLES = {r for r in CHAIN_ROLES if POLICY.organization.roles[r].per}
 NAMES = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"]
-DATES = st.dates(min_value=D(2023, 8, 1), max_value=D(2026, 7, 31))
+DATES = st.dates(min_value=D(2024, 1, 19), max_value=D(2026, 7, 31))
 
 
 @st.composite
