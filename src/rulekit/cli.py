@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from contextlib import contextmanager
 from functools import wraps
 
 import click
 
 from .diagnostics import RulekitError, UsageError, render_all
+from .personal import MaskingStream
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
 
@@ -27,25 +29,47 @@ def guarded(fn):
 
     @wraps(fn)
     def wrapper(*args, **kwargs):
-        try:
-            code = fn(*args, **kwargs)
-        except UsageError as exc:
-            click.echo(render_all(exc.diagnostics), err=True)
-            sys.exit(EXIT_USAGE)
-        except RulekitError as exc:
-            click.echo(render_all(exc.diagnostics, _sources_of(exc)), err=True)
-            sys.exit(EXIT_INVALID)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except RecursionError:
-            click.echo("rulekit: error: input nested too deeply to process", err=True)
-            sys.exit(EXIT_INVALID)
-        except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-            click.echo(f"rulekit: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
-            sys.exit(EXIT_INTERNAL)
-        sys.exit(code or EXIT_OK)
+        with _masked_output():
+            _run(fn, args, kwargs)
 
     return wrapper
+
+
+@contextmanager
+def _masked_output():
+    """Everything a command prints goes through ID masking, unless --show-personal-data."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().params.get("show_personal_data"):
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(saved[0]), MaskingStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
+
+
+def _run(fn, args, kwargs) -> None:
+    try:
+        code = fn(*args, **kwargs)
+    except UsageError as exc:
+        click.echo(render_all(exc.diagnostics), err=True)
+        sys.exit(EXIT_USAGE)
+    except RulekitError as exc:
+        click.echo(render_all(exc.diagnostics, _sources_of(exc)), err=True)
+        sys.exit(EXIT_INVALID)
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except RecursionError:
+        click.echo("rulekit: error: input nested too deeply to process", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        click.echo(f"rulekit: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code or EXIT_OK)
 
 
 def _sources_of(exc: RulekitError) -> dict:
@@ -75,7 +99,9 @@ def parse_on(value: str | None) -> dt.date:
 
 @click.group()
 @click.version_option(package_name="rulekit")
-def main() -> None:
+@click.option("--show-personal-data", is_flag=True,
+              help="Print national ID numbers in full (they are masked as A12345**** by default).")
+def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
 
 

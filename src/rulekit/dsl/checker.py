@@ -30,6 +30,7 @@ FUNCTIONS: dict[str, tuple[tuple[tuple[str, ...], ...], str]] = {
     "len": (((T.LIST,),), T.INT),
     "is_null": (((T.ANY,),), T.BOOL),
     "academic_year": (((T.INT,),), T.ACADEMIC_YEAR),
+    "valid_national_id": (((T.STRING,),), T.BOOL),
 }
 _ARITH = {  # (op, left, right) -> result
     ("+", T.INT, T.INT): T.INT, ("-", T.INT, T.INT): T.INT,

@@ -20,6 +20,7 @@ from typing import Callable
 from ..calendar import AcademicYear, Duration, Semester, parse_date
 from ..dsl import ast as A
 from ..dsl import types as T
+from ..personal import is_valid_national_id
 from . import aggregate as G
 from .values import add_durations, days_between, shift, signed_duration
 
@@ -359,4 +360,5 @@ _CALLS = {
     "start": operator.attrgetter("start"),
     "end": operator.attrgetter("end"),
     "len": len,
+    "valid_national_id": is_valid_national_id,
 }
