@@ -72,6 +72,19 @@ def _run(fn, args, kwargs) -> None:
     sys.exit(code or EXIT_OK)
 
 
+def emit(text: str, output: str | None = None) -> None:
+    """Print a report, or write it atomically to `output` (masked the same way)."""
+    if not output:
+        click.echo(text, nl=False)
+        return
+    from .atomic import write_atomic
+    from .personal import mask_ids
+
+    ctx = click.get_current_context(silent=True)
+    reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
+    write_atomic(output, text if reveal else mask_ids(text))
+
+
 def _sources_of(exc: RulekitError) -> dict:
     sources = {}
     for d in exc.diagnostics:

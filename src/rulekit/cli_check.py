@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import guarded, parse_on
+from .cli import emit, guarded, parse_on
 
 
 @click.command()
@@ -16,8 +16,9 @@ from .cli import guarded, parse_on
 @click.option("--explain", is_flag=True, help="For each failing result, show sub-expressions and the article.")
 @click.option("--all", "show_all", is_flag=True, help="Table/Markdown: also list passing and not-applicable results.")
 @click.option("--encoding", help="Encoding of CSV files (default: detect UTF-8 / Big5).")
+@click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
 @guarded
-def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, encoding):
+def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, encoding, output):
     """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
     from .check import explain_result, run_check
     from .check_render import render_json, render_markdown, render_table
@@ -38,9 +39,10 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
                     rows.append((f"[{r.citation}]", article.text or article.heading))
                 explanations[id(r)] = rows
     if fmt == "json":
-        click.echo(render_json(report, explanations))
+        text = render_json(report, explanations) + "\n"
     elif fmt == "markdown":
-        click.echo(render_markdown(report, show_all), nl=False)
+        text = render_markdown(report, show_all)
     else:
-        click.echo(render_table(report, show_all, explanations))
+        text = render_table(report, show_all, explanations) + "\n"
+    emit(text, output)
     return 1 if report.failing(fail_on) else 0

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import guarded, parse_on
+from .cli import emit, guarded, parse_on
 
 
 @click.command()
@@ -13,8 +13,9 @@ from .cli import guarded, parse_on
 @click.option("--roster", type=click.Path(), help="Staff records: also list tasks whose person changes.")
 @click.option("--as-of", "as_of", help="Date the records are evaluated on (default today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
+@click.option("-o", "--output", type=click.Path(), help="Write the result to this file (atomically) instead of stdout.")
 @guarded
-def diff(specs, at, records, roster, as_of, fmt):
+def diff(specs, at, records, roster, as_of, fmt, output):
     """Compare OLD NEW (files or git REV:path), or NEW with --at DATE, semantically."""
     from .diagnostics import Diagnostic, RulekitError, Span, UsageError, errors_in
     from .diff import diff_policies
@@ -44,13 +45,14 @@ def diff(specs, at, records, roster, as_of, fmt):
 
         impact = impact_of(old.policy, new.policy, records, roster, parse_on(as_of))
     if fmt == "json":
-        click.echo(render_json(result, impact))
+        text = render_json(result, impact) + "\n"
     elif fmt == "markdown":
-        click.echo(render_markdown(result, new.policy.title), nl=False)
+        text = render_markdown(result, new.policy.title)
         if impact is not None:
-            click.echo("\n" + impact.render_markdown(), nl=False)
+            text += "\n" + impact.render_markdown()
     else:
-        click.echo(render_table(result))
+        text = render_table(result) + "\n"
         if impact is not None:
-            click.echo("\n" + impact.render_text())
+            text += "\n" + impact.render_text() + "\n"
+    emit(text, output)
     return 0

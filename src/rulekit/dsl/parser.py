@@ -20,6 +20,12 @@ from . import ast as A
 from .source import SourceMap
 
 
+# Limits that keep a hand-written (or hostile) expression from exhausting the
+# stack or the clock: the checker and compiler recurse once per nesting level.
+MAX_EXPRESSION_CHARS = 5000
+MAX_NESTING = 100
+
+
 @functools.cache
 def _lark() -> Lark:
     text = resources.files("rulekit.dsl").joinpath("grammar.lark").read_text("utf-8")
@@ -40,16 +46,33 @@ def parse_expr(text: str, source: SourceMap | None = None) -> tuple[A.Expr | Non
     if not text.strip():
         return None, [Diagnostic("dsl-syntax", "the expression is empty", src.at_offset(0),
                                  hint="write an expression, e.g. count(x in students) > 0")]
+    if len(text) > MAX_EXPRESSION_CHARS:
+        return None, [Diagnostic("dsl-too-large", f"the expression is {len(text)} characters long, more than "
+                                 f"the limit of {MAX_EXPRESSION_CHARS}", src.at_offset(0),
+                                 hint="split it into several `let` values")]
     try:
         tree = _lark().parse(text)
     except UnexpectedInput as exc:
         return None, [_syntax_error(exc, text, src)]
+    if _depth(tree) > MAX_NESTING:
+        return None, [Diagnostic("dsl-too-deep", f"the expression nests more than {MAX_NESTING} levels deep",
+                                 src.at_offset(0), hint="split it into several `let` values")]
     try:
         return _Build(src).transform(tree), []
     except VisitError as exc:
         if isinstance(exc.orig_exc, _BadLiteral):
             return None, [exc.orig_exc.diagnostic]
         raise
+
+
+def _depth(tree) -> int:
+    """Nesting depth of a parse tree, without recursion (the tree may be deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in getattr(node, "children", ()) if hasattr(child, "children"))
+    return deepest
 
 
 # ------------------------------------------------------------------ tree -> AST
