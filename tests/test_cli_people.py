@@ -163,8 +163,10 @@ def test_a_departure_after_the_date_does_not_count_yet(as_of, expected):
 
 def test_json_shape():
     data = who_json("課程認證", "--absent", "任課教師")
-    # "notes" is also emitted (for tasks the text states without a chain); empty here
-    assert set(data) == {"task", "responsible", "chain", "basis", "notes"}
+    # "notes" is also emitted (for tasks the text states without a chain); empty here;
+    # as_of, policy_sha256 and in_force_since make the answer reproducible later
+    assert set(data) == {"task", "responsible", "chain", "basis", "notes", "as_of", "policy_sha256", "in_force_since"}
+    assert data["in_force_since"] == "113.01.19" and len(data["policy_sha256"]) == 64
     assert data["notes"] == []
     assert data["task"] == "課程認證"
     assert set(data["responsible"]) == {"role", "person", "via"}

@@ -74,10 +74,11 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
         teacher_id, teacher, people = _course_teacher(records, course, people)
     check_absent(policy, absent, people)
     sit = Situation(parse_on(as_of), frozenset(absent), people, teacher, teacher_id)
-    in_force(policy, sit.on)
+    amendment = in_force(policy, sit.on)
     result = answer(policy, task, sit)
     if fmt == "json":
-        _json(result.to_json())
+        _json({**result.to_json(), "as_of": sit.on.isoformat(), "policy_sha256": policy.content_hash,
+               "in_force_since": amendment.roc_date if amendment else None})
         return 0
     click.echo(result.sentence())
     if result.chain:
