@@ -384,7 +384,7 @@ def test_handover_table_lists_the_unassigned_tasks():
     lines = result.stdout.splitlines()
     assert lines[0] == "陳美玲 (A002) leaving on 2024-12-01:"
     assert any(line.split()[:4] == ["校管理者", "第1代理人", "工作小組", "工作小組指定"] for line in lines)
-    assert lines[-1] == "no available substitute, the working group must assign: 校管理者"
+    assert lines[-1] == "no available substitute, 工作小組 must assign: 校管理者"
 
 
 def test_handover_with_a_substitute_present():

@@ -360,8 +360,6 @@ def test_diff_with_records_shows_the_flip(tmp_path):
 
 # ----------------------------------------------------------------- the first school's words, still in the code
 
-@pytest.mark.xfail(strict=True, reason="src/rulekit/show.py _special(): the text 'passes along the 七.(一) chain' "
-                   "hard-codes the first school's citation of its substitute list instead of substitutes.citation")
 def test_show_teacher_provision_cites_its_own_substitute_list():
     result = run("show", "第八條.第二項.第一款", "--policy", OTHER)
     assert result.exit_code == 0
@@ -369,8 +367,6 @@ def test_show_teacher_provision_cites_its_own_substitute_list():
     assert SUBSTITUTE_LIST in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="src/rulekit/show.py render_view(): the chain table's heading "
-                   "'各項目承辦人之代理名單:' is the first school's title; substitutes.title of this one is 代理名單")
 def test_show_chain_heading_is_its_own_title():
     result = run("show", SUBSTITUTE_LIST, "--policy", OTHER)
     assert result.exit_code == 0
@@ -378,8 +374,6 @@ def test_show_chain_heading_is_its_own_title():
     assert f"{POLICY.substitutes.title}:" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="src/rulekit/policy/checks.py tasks_consistent(): the teacher-provision "
-                   "message starts with the first school's citation '七.(二)'")
 def test_teacher_provision_finding_cites_its_own_article(tmp_path):
     text = Path(OTHER).read_text(encoding="utf-8").replace("    task: 成果認證\n    role: 任課教師",
                                                            "    task: 成果追蹤\n    role: 任課教師")
@@ -390,9 +384,6 @@ def test_teacher_provision_finding_cites_its_own_article(tmp_path):
     assert "第八條.第二項" in finding.message
 
 
-@pytest.mark.xfail(strict=True, reason="src/rulekit/responsibility.py _working_group_answer(): without "
-                   "substitutes.decided_by the answer falls back to the literal '工作小組', a body this "
-                   "school does not have (its group is 推動小組, working_group.name 學生學習歷程檔案推動小組)")
 def test_without_decided_by_the_answer_is_a_party_of_this_school(tmp_path):
     text = Path(OTHER).read_text(encoding="utf-8").replace("  decided_by: 推動小組\n", "")
     policy = load_policy_text(text, str(tmp_path / "no_decided_by.yaml"))
@@ -405,8 +396,6 @@ def test_without_decided_by_the_answer_is_a_party_of_this_school(tmp_path):
     assert answer.role in policy.policy.organization.names() | {policy.policy.working_group.name}
 
 
-@pytest.mark.xfail(strict=True, reason="src/rulekit/cli_people.py handover(): the 方式 column says "
-                   "'工作小組指定' and the footer 'the working group must assign', not this school's 推動小組")
 def test_handover_names_its_own_group():
     result = run("handover", "K01", "--roster", ROSTER, "--on", AS_OF, "--policy", OTHER)
     assert result.exit_code == 0, result.output

@@ -139,9 +139,9 @@ def handover(person, roster, on, policy_path, fmt):
         return 0
     click.echo(f"{result.person} leaving on {result.on.isoformat()}:")
     rows = [[d.task, d.label(), a.role + (f"({a.person})" if a.person else ""),
-             "工作小組指定" if a.via == "working_group" else a.via] for d, a in result.items]
+             f"{a.role}指定" if a.via == "working_group" else a.via] for d, a in result.items]
     click.echo(tabulate(rows, ["項目", "原身分", "接手", "方式"]))
     if result.unassigned:
-        click.echo("\nno available substitute, the working group must assign: "
+        click.echo(f"\nno available substitute, {result.unassigned[0][1].role} must assign: "
                    + "、".join(d.task for d, _ in result.unassigned))
     return 0

@@ -196,7 +196,8 @@ def who(policy: Policy, task_name: str, sit: Situation) -> Answer:
 
 def _working_group_answer(policy, task, chain, steps, extra) -> Answer:
     subs, wg = policy.substitutes, policy.working_group
-    body = subs.decided_by if subs and subs.decided_by else "工作小組"
+    # the body the policy says decides; else the working group by its own name
+    body = (subs.decided_by if subs and subs.decided_by else "") or (wg.name if wg and wg.name else "working group")
     cites = [*extra, subs.citation if subs else chain.citation]
     if wg:
         cites.append(wg.citation)

@@ -26,7 +26,8 @@ class ProvisionView:
     chains: tuple[SubstituteChain, ...]
     tasks: tuple[tuple[str, str, tuple[str, ...]], ...]  # (task, citation, parties)
     rules: tuple = ()
-    special: tuple[str, ...] = ()  # 七.(二)/(三) provisions in words
+    special: tuple[str, ...] = ()  # the teacher and student provisions, in words
+    chains_title: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -59,7 +60,7 @@ def provision_view(policy: Policy, citation: str) -> ProvisionView:
                   if _under(st.citation, citation))
     rules = tuple(r for r in policy.rules if _under(r.citation, citation))
     return ProvisionView(citation, policy.provisions.get(citation), params, rows, chains, tasks, rules,
-                         tuple(_special(policy, citation)))
+                         tuple(_special(policy, citation)), subs.title if subs else "")
 
 
 def _special(policy: Policy, citation: str):
@@ -68,7 +69,7 @@ def _special(policy: Policy, citation: str):
         return
     t = subs.teacher
     if t and _under(t.cannot_assist_citation, citation):
-        yield f"{t.cannot_assist_citation}: {t.role} cannot assist -> {t.task} passes along the 七.(一) chain"
+        yield f"{t.cannot_assist_citation}: {t.role} cannot assist -> {t.task} passes along the {subs.citation} chain"
     if t and _under(t.can_assist_citation, citation):
         yield f"{t.can_assist_citation}: a departed {t.role} who can still assist stays responsible for {t.task}"
     s = subs.student
@@ -85,7 +86,7 @@ def render_view(view: ProvisionView) -> str:
     if view.chains:
         width = max(len(c.roles) for c in view.chains)
         headers = ["項目", "承辦人"] + [f"代理人{i}" if width > 2 else "代理人" for i in range(1, width)]
-        out += ["", "各項目承辦人之代理名單:",
+        out += ["", f"{view.chains_title or view.chains[0].citation}:",
                 tabulate([[c.task, *c.roles] + [""] * (width - len(c.roles)) for c in view.chains], headers)]
     if view.special:
         out += ["", *view.special]

@@ -121,7 +121,8 @@ def tasks_consistent(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     if subs and subs.teacher:
         chain = subs.chains.get(subs.teacher.task)
         if chain is None or chain.primary != subs.teacher.role:
-            yield Diagnostic("teacher-provision", f"七.(二) applies to {subs.teacher.task}, whose chain does not "
+            yield Diagnostic("teacher-provision", f"the teacher provisions ({subs.teacher.cannot_assist_citation}) "
+                             f"apply to {subs.teacher.task}, whose chain does not "
                              f"start with {subs.teacher.role}", doc.span(subs.teacher.path), field="task",
                              hint="teacher_provisions.task must name a chain whose 承辦人 is teacher_provisions.role")
 
