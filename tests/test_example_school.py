@@ -290,8 +290,6 @@ def test_variant_mistyped_national_id(tmp_path):
 # ------------------------------------------------------------------ known rule defects
 # Each would change a result of this example if the rule were right; see README.md.
 
-@pytest.mark.xfail(strict=True, reason="confirmation-state's `when` ignores left_on: 1120205 left on "
-                   "2024-04-15, before 113-1 began, yet is 'deemed_confirmed' for 113-1")
 def test_student_who_left_before_the_semester_is_not_asked_to_confirm(main_run):
     data, _ = main_run
     r = next(r for r in data["results"]
@@ -299,8 +297,6 @@ def test_student_who_left_before_the_semester_is_not_asked_to_confirm(main_run):
     assert r["status"] == "not_applicable"
 
 
-@pytest.mark.xfail(strict=True, reason="mail-notice-for-leavers' `when` ignores enrolled_on: a freshman "
-                   "enrolled 2024-08-01 who left 2024-08-26 is required a 112-2 mail notice")
 def test_freshman_who_left_in_august_needs_no_notice_for_the_previous_semester(tmp_path):
     school = variant(tmp_path, "students.csv", "1130206,羅語彤,",
                      "1130207,鍾欣妤,B200000004,1,102,113.08.01,113.08.26,\n1130206,羅語彤,")
