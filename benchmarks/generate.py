@@ -93,6 +93,10 @@ def sem_id(s) -> str:
     return f"{s[0]}-{s[1]}"
 
 
+def prev(s):
+    return (s[0] - 1, 2) if s[1] == 1 else (s[0], 1)
+
+
 def sem_start(s) -> dt.date:
     return d(s[0] + ROC, 8, 1) if s[1] == 1 else d(s[0] + ROC + 1, 2, 1)
 
@@ -177,6 +181,7 @@ class Generator:
 
         self.admin: dict[str, list[str]] = {}
         self.departed: dict[str, dt.date] = {}
+        self.can_assist: dict[str, bool] = {}
         copies = max(1, p.classes // 14)  # the city preset has ten of every office
         for _ in range(copies):
             for role in ADMIN_ROLES:
@@ -193,8 +198,9 @@ class Generator:
             roll = r.random()
             if roll < 0.03:
                 gone = self.day_in(d(2023, 1, 1), d(2025, 2, 28))
-                sid = new(["任課教師"], "departed", gone, r.random() < 0.5)
-                self.departed[sid] = gone
+                able = r.random() < 0.5
+                sid = new(["任課教師"], "departed", gone, able)
+                self.departed[sid], self.can_assist[sid] = gone, able
             elif roll < 0.05:
                 sid = new(["任課教師"], "on_leave")
             else:
@@ -219,6 +225,8 @@ class Generator:
                     while nid in used:
                         nid = national_id(r, "B")
                     used.add(nid)
+                    if self.few(0.01):  # basic-data-national-id: a mistyped check digit
+                        nid = nid[:-1] + str((int(nid[-1]) + r.randint(1, 9)) % 10)
                     enrolled = d(cohort + ROC, 8, 1)
                     if self.few(0.01):  # a transfer student, enrolled later
                         enrolled = self.day_in(d(cohort + ROC, 9, 1), min(AS_OF, d(cohort + ROC + 2, 5, 1)))
@@ -290,26 +298,29 @@ class Generator:
                     for _ in range(count):
                         n += 1
                         course = r.choice(courses)
+                        if self.few(0.01):  # course-outcome-credited: last semester's course
+                            course = r.choice(self.course_of.get((prev(s), cohort, k)) or courses)
                         up = self.day_in(up0, last)
                         if self.few(0.03):  # course-outcome-in-window
                             late = up1 + dt.timedelta(days=r.randint(1, 20))
                             up = late if late <= AS_OF else up0 - dt.timedelta(days=r.randint(1, 10))
                         teacher = course["teacher"]
                         by, on = teacher, None
-                        if self.departed.get(teacher) and self.departed[teacher] <= c1:
-                            by = r.choice(substitute)
                         roll = r.random()
                         if current:
                             if roll < 0.4 and max(up, c0) <= AS_OF:
                                 on = self.day_in(max(up, c0), c1)
-                        elif roll < 0.955:
+                        elif roll < 0.965:
                             on = self.day_in(max(up, c0), c1)
-                        elif roll < 0.97:
-                            on, by = self.day_in(max(up, c0), c1), r.choice(substitute)
-                        elif roll < 0.98:  # certified late
+                        elif roll < 0.975:  # certified late
                             on = c1 + dt.timedelta(days=r.randint(1, 30))
-                        elif roll < 0.99:  # by someone who is neither the teacher nor a substitute
+                        elif roll < 0.985:  # by someone who is neither the teacher nor a substitute
                             on, by = self.day_in(max(up, c0), c1), r.choice(self.teachers)
+                        elif roll < 0.99:  # by the substitute while the teacher could still certify
+                            on, by = self.day_in(max(up, c0), c1), r.choice(substitute)
+                        if on is not None and by == teacher and teacher in self.departed \
+                                and self.departed[teacher] <= on and not self.can_assist[teacher]:
+                            by = r.choice(substitute)  # 七.(二).1: the substitute certifies
                         if on is None or on > AS_OF:
                             on, by = None, None
                         self.add("course_outcomes", id=f"O{n:07d}", student=st["id"], course=course["id"],
@@ -361,7 +372,7 @@ class Generator:
                                 self.add("basic_data_checks", student=st["id"], semester=sem_id(s),
                                          checked_on=self.day_in(start + dt.timedelta(days=14),
                                                                 start + dt.timedelta(days=45)),
-                                         checked_by=r.choice(clerks))
+                                         checked_by=r.choice(clerks if not self.few(0.02) else self.teachers))
                     if conf is None or not (st["enrolled_on"] <= sem_end(s) and
                                             (st["graduated_on"] is None or st["graduated_on"] >= start)):
                         continue
@@ -432,7 +443,7 @@ class Generator:
                 for pos in positions:
                     st = r.choice(active)
                     self.add("cadre_records", student=st["id"], semester=sem_id(s), position=pos,
-                             registered_by=r.choice(clerks),
+                             registered_by=r.choice(clerks if not self.few(0.03) else self.teachers),
                              registered_on=self.day_in(sem_start(s) + dt.timedelta(days=30),
                                                        sem_start(s) + dt.timedelta(days=60)))
 
@@ -472,9 +483,9 @@ class Generator:
                 on = cu[1] + dt.timedelta(days=2) if s == (111, 2) else self.day_in(*cu)
                 self.add("submissions", semester=sem_id(s), submitted_on=on, submitted_by=registrar, scope="all")
             g3 = self.wins[s].get("grade3_central_upload")
-            if g3 is not None and g3[0] <= AS_OF:
+            if g3 is not None and g3[0] <= AS_OF:  # 112-2's by 實習處, not 教務處 (submission-by-academic-affairs)
                 self.add("submissions", semester=sem_id(s), submitted_on=self.day_in(*g3),
-                         submitted_by=registrar, scope="grade3")
+                         submitted_by=self.admin["實習主任"][0] if s == (112, 2) else registrar, scope="grade3")
         # retention plans of graduates: five years, a few too short or missing
         for members in self.roster.values():
             for st in members:
