@@ -120,29 +120,49 @@ def main(show_personal_data: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--strict", is_flag=True, help="Warnings (e.g. text/table conflicts) also fail.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="github: one workflow annotation per finding (warnings as ::warning).")
+@click.option("--strict", is_flag=True,
+              help="Also fail on rules without a test case (tests/ next to the policy) and on warnings "
+                   "other than the regulation's own responsibility conflicts.")
+@click.option("--warnings-as-errors", "warnings_as_errors", is_flag=True,
+              help="Every warning fails, responsibility conflicts included.")
 @click.option("--roster", type=click.Path(), help="Staff records: also check chains against who holds each role.")
 @click.option("--as-of", "as_of", help="Date for the roster (default today).")
 @guarded
-def validate(paths, fmt, strict, roster, as_of):
+def validate(paths, fmt, strict, warnings_as_errors, roster, as_of):
     """Check policy files (default policy/regulation.yaml); exit 1 if any is invalid."""
-    from .diagnostics import to_json
+    from .diagnostics import sort_key, to_json
     from .policy import DEFAULT_POLICY
+    from .policytest import strict_findings, validate_exit_code
     from .roster import load_roster
     from .validate import validate_paths
 
     report = validate_paths(paths or (DEFAULT_POLICY,), load_roster(roster) if roster else None, parse_on(as_of))
+    diagnostics, sources = list(report.diagnostics), dict(report.sources)
+    if strict:
+        for path in report.files:
+            found, more = strict_findings(path)
+            diagnostics.extend(found)
+            sources.update(more)
+        diagnostics.sort(key=sort_key)
+    code = validate_exit_code(diagnostics, strict, warnings_as_errors)
     if fmt == "json":
-        click.echo(to_json(report.diagnostics))
-    else:
-        if report.diagnostics:
-            click.echo(render_all(report.diagnostics, report.sources))
-        errors = sum(d.is_error for d in report.diagnostics)
-        warnings = len(report.diagnostics) - errors
-        status = "invalid" if errors else "valid"
-        click.echo(f"{', '.join(report.files)}: {status} ({errors} errors, {warnings} warnings)")
-    return report.exit_code(strict)
+        click.echo(to_json(diagnostics))
+        return code
+    if fmt == "github":
+        from .cli_test import diagnostic_annotation
+
+        for d in diagnostics:
+            click.echo(diagnostic_annotation(d, "rulekit validate"))
+    elif diagnostics:
+        click.echo(render_all(diagnostics, sources))
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    status = "invalid" if errors else "valid"
+    fails = "" if errors or not code else f"; fails {'--strict' if strict else '--warnings-as-errors'}"
+    click.echo(f"{', '.join(report.files)}: {status} ({errors} errors, {warnings} warnings){fails}")
+    return code
 
 
 @main.command()
@@ -169,9 +189,11 @@ def show(citation, policy_path, fmt, as_of):
 from .cli_check import check  # noqa: E402
 from .cli_diff import diff  # noqa: E402
 from .cli_people import duties, handover, who  # noqa: E402
+from .cli_test import test  # noqa: E402
 
 main.add_command(check)
 main.add_command(diff)
 main.add_command(who)
 main.add_command(duties)
 main.add_command(handover)
+main.add_command(test)

@@ -1,0 +1,237 @@
+"""`rulekit test`: run the policy's test cases (policy/tests/*.yaml) and report like pytest.
+
+The last line of the text and GitHub reports is always exactly `N passed, M failed`,
+so CI can read it. Formats: text (default), json, junit (JUnit XML for CI test
+reports) and github (workflow-command annotations on the failing case lines).
+"""
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import click
+
+from .cli import guarded
+from .diagnostics import display_width, render_all
+
+
+# ------------------------------------------------------------------ GitHub annotations
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def repo_path(path: str) -> str:
+    """A path as GitHub wants it in annotations: relative to the checkout (the working directory)."""
+    if os.path.isabs(path):
+        rel = os.path.relpath(path)
+        if not rel.startswith(".."):
+            return rel
+    return path.replace(os.sep, "/")
+
+
+def annotation(level: str, message: str, file: str = "", line: int = 0, column: int = 0,
+               end_line: int = 0, end_column: int = 0, title: str = "") -> str:
+    """One GitHub Actions workflow command: `::error file=F,line=L,title=T::message`."""
+    props = []
+    if file:
+        props.append(f"file={_escape_property(repo_path(file))}")
+    if line:
+        props.append(f"line={line}")
+        if end_line and end_line >= line:
+            props.append(f"endLine={end_line}")
+    if column:
+        props.append(f"col={column}")
+        if end_column and end_line == line and end_column > column:
+            props.append(f"endColumn={end_column}")
+    if title:
+        props.append(f"title={_escape_property(title)}")
+    return f"::{level} {','.join(props)}::{_escape_data(message)}" if props else f"::{level}::{_escape_data(message)}"
+
+
+def diagnostic_annotation(d, title_prefix: str) -> str:
+    s = d.span
+    message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
+    return annotation("error" if d.is_error else "warning", message, s.file if s.file != "<command line>" else "",
+                      s.line, s.column, s.end_line, s.end_column, f"{title_prefix} [{d.code}]")
+
+
+# ------------------------------------------------------------------ text
+
+def _verdict_lines(v, indent: str = "    ") -> list[str]:
+    out = [f"  {v.span.file}:{v.span.line}: {v.label}"]
+    if v.citation:
+        out.append(f"{indent}article  [{v.citation}] {v.article}")
+    out.append(f"{indent}expected {v.expected}")
+    out.append(f"{indent}actual   {v.actual}")
+    out.extend(f"{indent}note     {n}" for n in v.notes)
+    return out
+
+
+def failure_text(result, sources=None) -> str:
+    lines = [f"{result.file}:{result.line}: {result.name}"]
+    for v in result.failures:
+        lines.extend(_verdict_lines(v))
+    if result.diagnostics:
+        lines.append(render_all(result.diagnostics, sources))
+    return "\n".join(lines)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - display_width(text), 0)
+
+
+def render_coverage(cov) -> list[str]:
+    rules, cites, chains = cov.rules, cov.citations, cov.chains
+    done = len(rules) - len(cov.untested_rules)
+    out = ["", "coverage", f"  rules: {done}/{len(rules)} exercised by a case"]
+    width = max((len(r) for r in rules), default=0)
+    cwidth = max((display_width(i["citation"]) for i in rules.values()), default=0)
+    for rid, info in rules.items():
+        statuses = ", ".join(info["statuses"]) or "—"
+        out.append(f"    {rid:<{width}}  {_pad(info['citation'], cwidth)}  {statuses:<30} {info['cases']} case(s)")
+    out.append(f"  citations: {len(cites) - len(cov.unexercised_citations)}/{len(cites)} exercised")
+    both = [t for t, n in chains.items() if n["present"] and n["absent"]]
+    out.append(f"  substitute chains (七.(一)): {len(both)}/{len(chains)} with the 承辦人 present and absent")
+    twidth = max((display_width(t) for t in chains), default=0)
+    for task, n in chains.items():
+        out.append(f"    {_pad(task, twidth)}  present {n['present']}  absent {n['absent']}")
+    missing = []
+    if cov.untested_rules:
+        missing.append("rules " + ", ".join(cov.untested_rules))
+    if cov.unexercised_citations:
+        missing.append("citations " + "、".join(cov.unexercised_citations))
+    half = [f"{t} ({'absent' if n['present'] else 'present'})" for t, n in chains.items()
+            if not (n["present"] and n["absent"])]
+    if half:
+        missing.append("chains " + "、".join(half))
+    out.append("  not exercised: " + ("; ".join(missing) if missing else "none"))
+    return out
+
+
+def render_text(run, verbose: bool = False, coverage: bool = False) -> str:
+    out = [f"rulekit test: {len(run.results)} cases from {len(run.files)} files, policy {run.policy.path}"]
+    by_file: dict[str, list] = {}
+    for r in run.results:
+        by_file.setdefault(r.file, []).append(r)
+    marks = {"passed": ".", "failed": "F", "error": "E"}
+    for file, results in by_file.items():
+        if verbose:
+            for r in results:
+                out.append(f"{file}:{r.line}: {r.name} {r.status.upper()}")
+        else:
+            out.append(f"{file} {''.join(marks[r.status] for r in results)}")
+    bad = [r for r in run.results if r.status != "passed"]
+    if bad:
+        out += ["", " FAILURES ".center(72, "=")]
+        for r in bad:
+            out += [f" {r.name} ".center(72, "_"), failure_text(r, run.sources), ""]
+    if coverage:
+        out += render_coverage(run.coverage())
+    out += ["", f"ran {len(run.results)} cases in {run.duration:.2f}s", run.summary_line()]
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ JSON, JUnit, GitHub
+
+def render_json(run, coverage: bool = False) -> str:
+    errors = sum(r.status == "error" for r in run.results)
+    data = {"policy": run.policy.path, "files": list(run.files),
+            "summary": {"cases": len(run.results), "passed": run.passed, "failed": run.failed,
+                        "errors": errors, "duration": round(run.duration, 3)},
+            "cases": [r.to_json() for r in run.results]}
+    if coverage:
+        data["coverage"] = run.coverage().to_json()
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _classname(file: str) -> str:
+    stem = os.path.splitext(repo_path(file))[0]
+    return stem.replace("/", ".").replace("\\", ".").lstrip(".")
+
+
+def render_junit(run) -> str:
+    suites = ET.Element("testsuites", name="rulekit test")
+    by_file: dict[str, list] = {}
+    for r in run.results:
+        by_file.setdefault(r.file, []).append(r)
+    totals = {"tests": 0, "failures": 0, "errors": 0}
+    total_time = 0.0
+    for file, results in by_file.items():
+        failures = sum(r.status == "failed" for r in results)
+        errors = sum(r.status == "error" for r in results)
+        elapsed = sum(r.duration for r in results)
+        suite = ET.SubElement(suites, "testsuite", name=repo_path(file), tests=str(len(results)),
+                              failures=str(failures), errors=str(errors), skipped="0", time=f"{elapsed:.3f}")
+        for r in results:
+            case = ET.SubElement(suite, "testcase", name=r.name, classname=_classname(file),
+                                 time=f"{r.duration:.3f}", file=repo_path(file), line=str(r.line))
+            if r.status == "failed":
+                first = r.failures[0]
+                el = ET.SubElement(case, "failure", type="expectation",
+                                   message=f"{first.label}: expected {first.expected}, actual {first.actual}")
+                el.text = failure_text(r)
+            elif r.status == "error":
+                first = r.diagnostics[0]
+                el = ET.SubElement(case, "error", type=first.code, message=first.headline())
+                el.text = failure_text(r, run.sources)
+        totals["tests"] += len(results)
+        totals["failures"] += failures
+        totals["errors"] += errors
+        total_time += elapsed
+    for k, v in totals.items():
+        suites.set(k, str(v))
+    suites.set("time", f"{total_time:.3f}")
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+def render_github(run, coverage: bool = False) -> str:
+    out = []
+    for r in run.results:
+        title = f"rulekit test: {r.name}"
+        for v in r.failures:
+            message = (f"{v.label}\n" + (f"[{v.citation}] {v.article}\n" if v.citation else "")
+                       + f"expected: {v.expected}\nactual: {v.actual}"
+                       + "".join(f"\n{n}" for n in v.notes))
+            out.append(annotation("error", message, v.span.file or r.file, v.span.line or r.line, title=title))
+        for d in r.diagnostics:
+            out.append(diagnostic_annotation(d, title))
+    out.append(render_text(run, coverage=coverage))
+    return "\n".join(out)
+
+
+# ------------------------------------------------------------------ the command
+
+@click.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
+              show_default=True)
+@click.option("--coverage", is_flag=True, help="Also report which rules, citations and chains the cases exercise.")
+@click.option("-v", "--verbose", is_flag=True, help="Text: one line per case.")
+@guarded
+def test(paths, policy_path, fmt, coverage, verbose):
+    """Run the policy's test cases (PATHS: case files or folders, default policy/tests)."""
+    from .diagnostics import RulekitError, errors_in
+    from .policy import load_policy
+    from .policytest import run_paths
+
+    loaded = load_policy(policy_path)
+    if not loaded.ok:
+        raise RulekitError(errors_in(loaded.diagnostics))
+    run = run_paths(loaded.policy, paths or ("policy/tests",), loaded.document)
+    if fmt == "json":
+        click.echo(render_json(run, coverage))
+    elif fmt == "junit":
+        click.echo(render_junit(run))
+    elif fmt == "github":
+        click.echo(render_github(run, coverage))
+    else:
+        click.echo(render_text(run, verbose, coverage))
+    return 0 if run.ok else 1
