@@ -205,7 +205,7 @@ CASES = [
          (Finding("wrong-type", "substitutes.chains.課程認證 must be a list, not the text '任課教師'",
                   At("課程認證: 任課教師", shift=len("課程認證: ")), field="課程認證",
                   hint="write a list as [a, b] or as lines starting with `- `"),
-          Finding("teacher-provision", "七.(二) applies to 課程認證, whose chain does not start with 任課教師",
+          Finding("teacher-provision", "the teacher provisions (七.(二).1) apply to 課程認證, whose chain does not start with 任課教師",
                   At("    task: 課程認證\n    role: 任課教師", shift=4), field="task",
                   hint="teacher_provisions.task must name a chain whose 承辦人 is teacher_provisions.role"))),
     Case("amendment date that is not text in ROC form",
@@ -239,7 +239,7 @@ CASES = [
          (Replace(CHAIN_課程認證, "    課程認證: []"),),
          (Finding("schema", "substitutes.chains.課程認證: [] should be non-empty", At("課程認證: []", shift=6),
                   field="課程認證"),
-          Finding("teacher-provision", "七.(二) applies to 課程認證, whose chain does not start with 任課教師",
+          Finding("teacher-provision", "the teacher provisions (七.(二).1) apply to 課程認證, whose chain does not start with 任課教師",
                   At("    task: 課程認證\n    role: 任課教師", shift=4), field="task",
                   hint="teacher_provisions.task must name a chain whose 承辦人 is teacher_provisions.role"))),
 
@@ -335,7 +335,7 @@ CASES = [
                   field="citation", hint="did you mean 四.(二).2?"))),
     Case("teacher provision pointing at the wrong chain",
          (Replace("    task: 課程認證\n    role: 任課教師", "    task: 課程成果\n    role: 任課教師"),),
-         (Finding("teacher-provision", "七.(二) applies to 課程成果, whose chain does not start with 任課教師",
+         (Finding("teacher-provision", "the teacher provisions (七.(二).1) apply to 課程成果, whose chain does not start with 任課教師",
                   At("    task: 課程成果\n    role: 任課教師", shift=4), field="task",
                   hint="teacher_provisions.task must name a chain whose 承辦人 is teacher_provisions.role"),)),
 ]

@@ -67,8 +67,24 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
     amendment = policy.amendments[-1] if hypothetical and policy.amendments else in_force(policy, as_of)
     rules = select_rules(policy, rule_ids)
     results = evaluate(rules, records, as_of, parameter_values(policy), policy_constants(policy))
-    findings = tuple(check_references(records))
+    findings = tuple(check_references(records)) + tuple(unknown_values(policy, records))
     return CheckReport(policy, as_of, tuple(results), findings, amendment.roc_date if amendment else "")
+
+
+def unknown_values(policy: Policy, records):
+    """Record values outside the policy's vocabulary (`records.values`): a typo would fail rules silently."""
+    for key, allowed in sorted(policy.record_values.items()):
+        entity, _, name = key.partition(".")
+        try:
+            table = records.get(entity)
+        except KeyError:
+            continue
+        for i, row in enumerate(table.rows):
+            value = row.get(name)
+            if value is not None and value not in allowed:
+                yield Diagnostic("unknown-value", f"{name} {value!r} is not one of the values {policy.path} knows",
+                                 table.span_of(i, name), field=name,
+                                 hint=did_you_mean(str(value), allowed) or "allowed: " + ", ".join(allowed))
 
 
 def explain_result(policy: Policy, records, as_of: dt.date, result) -> list[tuple[str, str]]:

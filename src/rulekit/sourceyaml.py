@@ -29,6 +29,8 @@ _CONSTRUCTED_TAGS = {
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
 }
+# keys read as their text; a null key (`~:`) stays an error
+_TEXT_KEY_TAGS = (_PLAIN_TAGS | _CONSTRUCTED_TAGS) - {"tag:yaml.org,2002:null"}
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
@@ -210,8 +212,11 @@ class _Builder:
                 self.error("yaml-merge", "merge keys (<<) are not allowed", key_node,
                            hint="write the keys out in full")
                 continue
-            key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag in _TEXT_KEY_TAGS:
+                key = key_node.value  # a key is its text: `on:` is the field on, not YAML 1.1's true
+            else:
+                key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, (str, int)) or isinstance(key, bool) or key == "":
                 self.error("yaml-key", "a key must be plain text", key_node, hint="quote the key")
                 continue
             key = str(key)

@@ -48,6 +48,7 @@ def build_policy(doc: Document, source_text: str) -> Policy:
         substitutes=_substitutes(data.get("substitutes")),
         tasks=_tasks(_map(data.get("tasks"))),
         parameters=_parameters(_map(data.get("parameters"))),
+        record_values={k: _names(v) for k, v in _map(_map(data.get("records")).get("values")).items()},
         provisions=provisions,
     )
 

@@ -238,6 +238,7 @@ class Policy:
     tasks: dict  # name -> Task
     parameters: dict  # name -> Parameter
     rules: tuple = ()
+    record_values: dict = field(default_factory=dict)  # "meetings.kind" -> allowed values
     provisions: dict = field(default_factory=dict, compare=False, repr=False)  # id -> Provision
 
     @property
