@@ -583,7 +583,7 @@ class _Reader:
                               self.span(path + ("course",)) if course else None, on, role, person, via, basis)
 
     def when(self, entry, path) -> dt.date | None:
-        """`date:` of a who or handover question (`"on":` also works; YAML reads a bare on as true)."""
+        """`date:` of a who or handover question (`on:` also works)."""
         if "date" in entry and "on" in entry:
             self.error("duplicate-key", "give `date` or `on`, not both", path + ("on",), key=True)
         key = "date" if "date" in entry else "on"
