@@ -695,3 +695,22 @@ cases:
     assert [v.ok for v in r.verdicts] == [True, False]
     assert r.verdicts[1].notes == ("校管理者 goes to 教務主任(陳美玲 (A002)) via substitute, not 註冊組幹事",
                                    "退休組長 (T010) does not carry 自傳")
+
+
+def test_a_value_outside_the_policy_vocabulary_is_an_error_of_the_case(tmp_path):
+    path, run = run_file(tmp_path, """\
+cases:
+  - name: window kind typo
+    as_of: "114.02.15"
+    records:
+      windows:
+        - {semester: 113-1, kind: outcome_uplaod, start: "113.09.01", end: "113.10.31"}
+    expect:
+      results:
+        - {rule: working-group-meets, status: fail}
+""")
+    [r] = run.results
+    assert r.status == "error"
+    [d] = r.diagnostics
+    assert (d.code, d.span.file, d.span.line) == ("unknown-value", str(path), 6)
+    assert "outcome_upload" in d.hint

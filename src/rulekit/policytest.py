@@ -807,6 +807,11 @@ class Runner:
         records = RecordSet(tables, case.file)
         if tables:
             diags.extend(d for d in check_references(records) if d.is_error)
+            from . import check
+
+            unknown_values = getattr(check, "unknown_values", None)  # values outside the policy's vocabulary
+            if unknown_values is not None:
+                diags.extend(d for d in unknown_values(self.policy, records) if d.is_error)
         roster = None
         if case.roster is not None:
             got, found = _load_source(case.roster, case.document)
