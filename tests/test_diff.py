@@ -41,7 +41,7 @@ SCHOOL = ROOT / "examples" / "school"
 BASE = load_file(POLICY).data  # plain data: edited copies are dumped back to YAML
 OLD = load_policy(POLICY)
 RULES = {r.id: r for r in OLD.policy.rules}
-FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def run(*args: str):
