@@ -102,7 +102,11 @@ def load(path: str) -> dict[str, list[dict]]:
             return v
         d = dates.get(v)
         if d is None:
-            d = dates[v] = dt.date.fromisoformat(v)
+            if isinstance(v, int):  # 7-digit ROC: 1130919
+                d = dt.date(v // 10000 + ROC, v // 100 % 100, v % 100)
+            else:
+                d = dt.date.fromisoformat(v)
+            dates[v] = d
         return d
 
     semesters: dict = {}

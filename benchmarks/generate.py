@@ -14,7 +14,8 @@ Every rule of policy/regulation.yaml has subjects, and each rule is broken for a
 few percent of them (the school-wide rules: in one semester or year).
 
 Formats: `csv` (a folder of <entity>.csv, headers are the field names), `jsonl`
-(a folder of <entity>.jsonl) and `yaml` (one file mapping entity -> records).
+(a folder of <entity>.jsonl) and `yaml` (one file mapping entity -> records, one
+record a line, dates in the 7-digit ROC form 1130919).
 Only `random.Random` seeded with the preset and the seed decides anything, and
 nothing iterates a set, so the files do not depend on PYTHONHASHSEED.
 """
@@ -26,6 +27,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import sys
 from dataclasses import dataclass
 
@@ -251,6 +253,7 @@ class Generator:
     def courses(self) -> None:
         r = self.rng
         self.course_of: dict[tuple, list[dict]] = {}  # (semester, cohort, class) -> courses
+        self.ncourses = 0
         for s in SEMESTERS:
             for cohort in COHORTS:
                 g = s[0] - cohort + 1
@@ -262,7 +265,8 @@ class Generator:
                     for j in chosen:
                         subj = SUBJECTS[j]
                         teacher = r.choice(self.by_subject[subj])
-                        out.append(self.add("courses", id=f"C{s[0]}{s[1]}{g}{k:0{self.kw}d}{j:02d}",
+                        self.ncourses += 1
+                        out.append(self.add("courses", id=f"C{self.ncourses:05d}",
                                             name=subj, semester=sem_id(s), teacher=teacher,
                                             credits=r.choice((2, 2, 3, 4)),
                                             in_course_plan=not self.few(0.01)))
@@ -323,8 +327,8 @@ class Generator:
                             by = r.choice(substitute)  # 七.(二).1: the substitute certifies
                         if on is None or on > AS_OF:
                             on, by = None, None
-                        self.add("course_outcomes", id=f"O{n:07d}", student=st["id"], course=course["id"],
-                                 semester=sem_id(s), kind=r.choice(("書面報告", "書面報告", "實作作品", "自然探究")),
+                        self.add("course_outcomes", id=f"O{n:06d}", student=st["id"], course=course["id"],
+                                 semester=sem_id(s), kind=r.choice(("報告", "報告", "作品", "探究")),
                                  uploaded_on=up, certified_on=on, certified_by=by)
 
     def performances(self) -> None:
@@ -349,7 +353,7 @@ class Generator:
                         on = self.day_in(a, min(b, st["left_on"] or b))
                         if self.few(0.03):  # multi-performance-in-window: between the two windows
                             on = d(year + ROC + 1, 2, r.randint(5, 14))
-                        self.add("multi_performances", id=f"M{n:07d}", student=st["id"], academic_year=year,
+                        self.add("multi_performances", id=f"M{n:06d}", student=st["id"], academic_year=year,
                                  category=r.choice(("校內", "校內", "校外")), uploaded_on=on)
 
     def per_student_semester(self) -> None:
@@ -484,7 +488,8 @@ class Generator:
                 self.add("submissions", semester=sem_id(s), submitted_on=on, submitted_by=registrar, scope="all")
             g3 = self.wins[s].get("grade3_central_upload")
             if g3 is not None and g3[0] <= AS_OF:  # 112-2's by 實習處, not 教務處 (submission-by-academic-affairs)
-                self.add("submissions", semester=sem_id(s), submitted_on=self.day_in(*g3),
+                on = g3[1] + dt.timedelta(days=3) if s == (111, 2) else self.day_in(*g3)  # 111-2's late
+                self.add("submissions", semester=sem_id(s), submitted_on=on,
                          submitted_by=self.admin["實習主任"][0] if s == (112, 2) else registrar, scope="grade3")
         # retention plans of graduates: five years, a few too short or missing
         for members in self.roster.values():
@@ -556,7 +561,15 @@ def write_jsonl(data: dict, folder: str) -> None:
                 fh.write(json.dumps(clean, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
-_YAML_QUOTED_KEYS = {"on", "off", "yes", "no", "y", "n", "true", "false", "null"}
+_YAML_WORDS = {"on", "off", "yes", "no", "y", "n", "true", "false", "null"}  # YAML 1.1 bools and null
+_PLAIN = re.compile(r"[A-Za-z\u4e00-\u9fff][A-Za-z0-9_\u3000-\u9fff]*|[0-9]{3}-[12]")  # 113-1: text to YAML
+
+
+def _yaml_text(v: str) -> str:
+    """Plain where YAML reads it back as this text (ids, names), else double-quoted."""
+    if _PLAIN.fullmatch(v) and v.lower() not in _YAML_WORDS:
+        return v
+    return json.dumps(v, ensure_ascii=False)  # a double-quoted YAML string
 
 
 def _yaml_scalar(v) -> str:
@@ -564,14 +577,16 @@ def _yaml_scalar(v) -> str:
         return "true" if v else "false"
     if isinstance(v, int):
         return str(v)
-    if isinstance(v, dt.date):
-        return v.isoformat()  # a YAML timestamp: rulekit keeps it as text for its date parser
+    if isinstance(v, dt.date):  # the 7-digit ROC form of school exports: 1130919 is 2024-09-19
+        return f"{v.year - ROC:03d}{v.month:02d}{v.day:02d}"
     if isinstance(v, list):
-        return "[" + ", ".join(_yaml_scalar(x) for x in v) + "]"
-    return json.dumps(v, ensure_ascii=False)  # a double-quoted YAML string
+        return "[" + ",".join(_yaml_scalar(x) for x in v) + "]"
+    return _yaml_text(v)
 
 
 def write_yaml(data: dict, file: str) -> None:
+    """One record a line, in flow style (`- {id: S1110101,name: 王小明,...}`), dates as 7-digit ROC
+    numbers: compact, so that the school preset stays under rulekit's 10 MiB limit for YAML files."""
     os.makedirs(os.path.dirname(os.path.abspath(file)), exist_ok=True)
     with open(file, "w", encoding="utf-8", newline="\n") as fh:
         fh.write("# Generated by benchmarks/generate.py: one school's records, checked as of "
@@ -579,13 +594,8 @@ def write_yaml(data: dict, file: str) -> None:
         for entity, records in data.items():
             fh.write(f"{entity}:\n")
             for rec in records:
-                lead = "  - "
-                for k, v in rec.items():
-                    if v is None:
-                        continue
-                    key = f'"{k}"' if k in _YAML_QUOTED_KEYS else k
-                    fh.write(f"{lead}{key}: {_yaml_scalar(v)}\n")
-                    lead = "    "
+                fields = ",".join(f"{_yaml_text(k)}: {_yaml_scalar(v)}" for k, v in rec.items() if v is not None)
+                fh.write(f"- {{{fields}}}\n")
 
 
 WRITERS = {"csv": write_csv, "jsonl": write_jsonl, "yaml": write_yaml}

@@ -17,30 +17,101 @@ from __future__ import annotations
 
 import gc
 import itertools
-from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 from typing import Any, Iterable, Mapping
 
 from ..calendar import AcademicYear, DateError, Duration, Semester, parse_date
 from ..diagnostics import Diagnostic, RulekitError
+from ..dsl import ast as A
 from ..dsl import types as T
 from .aggregate import build_index, count_index
 from .compile import Compiled, compile_rule
-from .values import EvalError, identity_fields, record_label
+from .values import EvalError, display, identity_fields, record_label
 
 STATUSES = ("pass", "fail", "pending", "not_applicable")
 _TIME_TYPES = ("date", "semester", "academic_year")
 
 
-@dataclass(frozen=True)
 class Result:
-    rule: str
-    citation: str
-    status: str  # "pass" | "fail" | "pending" | "not_applicable"
-    subject: dict  # variable -> id, e.g. {"student": "S001", "semester": "113-1"}
-    message: str
-    severity: str
-    values: dict  # let name -> JSON-able value
+    """One rule's outcome for one subject.
+
+    rule, citation, severity; status: "pass" | "fail" | "pending" | "not_applicable";
+    subject: variable -> id, e.g. {"student": "S001", "semester": "113-1"};
+    message: the rendered message; values: let name -> JSON-able value.
+
+    A run makes hundreds of thousands of these, most of them passes nobody reads, so
+    subject, message and values are made when first read, from the subject's values
+    and its let values kept at evaluation time (a message is rendered at once when its
+    placeholders could fail at run time, so a failure still becomes a diagnostic).
+    """
+
+    __slots__ = ("status", "_rule", "_combo", "_lets", "_message")
+
+    def __init__(self, rule: str, citation: str, status: str, subject: dict, message: str, severity: str,
+                 values: dict):
+        self.status = status
+        self._rule = _Fixed(rule, citation, severity, tuple(subject), values)
+        self._combo = tuple((None, label) for label in subject.values())
+        self._lets = ()
+        self._message = message
+
+    @property
+    def rule(self) -> str:
+        return self._rule.id
+
+    @property
+    def citation(self) -> str:
+        return self._rule.citation
+
+    @property
+    def severity(self) -> str:
+        return self._rule.severity
+
+    @property
+    def subject(self) -> dict:
+        return dict(zip(self._rule.names, [label for _, label in self._combo]))
+
+    @property
+    def message(self) -> str:
+        if self._message is None:
+            self._message = self._rule.message(self)
+        return self._message
+
+    @property
+    def values(self) -> dict:
+        return self._rule.values(self)
+
+    def _key(self) -> tuple:
+        return (self.rule, self.citation, self.status, self.subject, self.message, self.severity, self.values)
+
+    def __eq__(self, other) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()
+
+    __hash__ = None  # type: ignore[assignment]  # results hold dicts, as the frozen dataclass did
+
+    def __repr__(self) -> str:
+        return ("Result(" + ", ".join(f"{n}={v!r}" for n, v in zip(
+            ("rule", "citation", "status", "subject", "message", "severity", "values"), self._key())) + ")")
+
+    def __reduce__(self):
+        return (Result, self._key())
+
+
+class _Fixed:
+    """The per-rule side of results built directly (Result(...)): their values as given."""
+
+    __slots__ = ("id", "citation", "severity", "names", "_values")
+
+    def __init__(self, rid, citation, severity, names, values):
+        self.id, self.citation, self.severity, self.names, self._values = rid, citation, severity, names, values
+
+    def message(self, result) -> str:  # pragma: no cover - always given
+        return ""
+
+    def values(self, result) -> dict:
+        return self._values
 
 
 class Context:
@@ -53,6 +124,7 @@ class Context:
         self._rows: dict[str, tuple] = {}
         self._indexes: dict[tuple, dict] = {}
         self._semesters: list | None = None
+        self._domains: dict[str, list] = {}
 
     def rows(self, entity: str) -> tuple:
         rows = self._rows.get(entity)
@@ -108,8 +180,25 @@ class Context:
             return [(y, y.id) for y in self.academic_years()]
         if name == "school":
             return [("school", "school")]
-        keys = identity_fields(self.entities.get(name, {}))
-        return [(row, record_label(row, keys)) for row in self.rows(name)]
+        pairs = self._domains.get(name)
+        if pairs is None:  # the same for every rule over this entity: made once per run
+            keys = identity_fields(self.entities.get(name, {}))
+            rows = self.rows(name)
+            labels = [record_label(row, keys) for row in rows] if len(keys) != 1 else \
+                _labels(list(map(itemgetter(keys[0]), rows)))
+            pairs = self._domains[name] = list(zip(rows, labels))
+        return pairs
+
+
+def _labels(values: list) -> list:
+    """record_label of one key field, per distinct value: ids are text already."""
+    if all(type(v) is str for v in values):
+        return values
+    try:
+        shown = {v: display(v) for v in set(values)}
+    except TypeError:  # unhashable values (lists)
+        return [display(v) for v in values]
+    return [shown[v] for v in values]
 
 
 _ORDER_KEYS = {"semester": attrgetter("year", "term"), "academic_year": attrgetter("year")}
@@ -237,16 +326,21 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
     names = [var for var, _ in rule.for_each]
     where, when, assertion, due, as_of = c.where, c.when, c.assert_, c.due, ctx.as_of
     lets = [(slot, fn) for _, slot, fn in c.lets]
-    values_of, render = _values_maker(c), _renderers(rule, c)
-    make = _result_factory(rule)
-    bind, subject_of = _binder(c.var_slots, env), _subject_maker(names)
+    render = _renderers(rule, c)
+    shared = _RuleResults(rule, c, env, names, render)
+    eager = {status: (None if shared.lazy[status] else render[status]) for status in STATUSES}
+    eager_na = eager["not_applicable"]
+    snapshot = _snapshot([slot for slot, _ in lets])
+    new = object.__new__
+    bind = _binder(c.var_slots, env)
     for combo in subjects(rule, ctx):
         bind(combo)
         try:
             if where is not None and not where(env):
                 continue
             if when is not None and not when(env):
-                status, values = "not_applicable", {}
+                status, kept = "not_applicable", None
+                message = eager_na(env) if eager_na is not None else None
             else:
                 for slot, fn in lets:
                     env[slot] = fn(env)
@@ -256,13 +350,79 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
                     status = "pending"
                 else:
                     status = "fail"
-                values = values_of(env)
-            message = render[status](env)
+                kept = snapshot(env)
+                message = eager[status](env) if eager[status] is not None else None
         except Exception as exc:  # noqa: BLE001 - a rule must never crash the run
             span, message, hint = _failure(rule, c, env, exc)
             problems.add(rule, span, message, hint, _label(names, combo))
             continue
-        out.append(make(status, subject_of(combo), message, values))
+        result = new(Result)
+        result.status = status
+        result._rule = shared
+        result._combo = combo
+        result._lets = kept
+        result._message = message
+        out.append(result)
+
+
+def _snapshot(slots: list[int]):
+    """env -> the let values of one subject, kept for its Result (a tuple)."""
+    if not slots:
+        return lambda env: ()
+    if len(slots) == 1:
+        (s0,) = slots
+        return lambda env: (env[s0],)
+    return itemgetter(*slots)
+
+
+class _RuleResults:
+    """What the results of one rule share: the rule's identity, and how to make a subject's
+    message and values again from the values kept in its Result."""
+
+    __slots__ = ("id", "citation", "severity", "names", "lazy", "_base", "_var_slots", "_let_slots",
+                 "_render", "_values_of")
+
+    def __init__(self, rule, c: Compiled, env: list, names: list[str], render: dict):
+        self.id, self.citation, self.severity = rule.id, rule.citation, rule.severity
+        self.names = tuple(names)
+        self._base = list(env)  # context, parameters, constants, as_of
+        self._var_slots = c.var_slots
+        self._let_slots = tuple(slot for _, slot, _ in c.lets)
+        self._render = render
+        self._values_of = _values_maker(c)
+        templates = dict(rule.messages)
+        self.lazy = {status: status not in templates or all(
+            isinstance(part, str) or _cannot_fail(part) for part in templates[status].parts)
+            for status in STATUSES}
+
+    def _env(self, result) -> list:
+        env = list(self._base)
+        for slot, (value, _) in zip(self._var_slots, result._combo):
+            env[slot] = value
+        if result._lets:
+            for slot, value in zip(self._let_slots, result._lets):
+                env[slot] = value
+        return env
+
+    def message(self, result) -> str:
+        return self._render[result.status](self._env(result))
+
+    def values(self, result) -> dict:
+        if result._lets is None:
+            return {}
+        return self._values_of(self._env(result))
+
+
+def _cannot_fail(node) -> bool:
+    """Whether a placeholder is computed without anything that can fail at run time
+    (names, fields, parameters, literals): then its message can be rendered later."""
+    if isinstance(node, (A.Var, A.Param, A.Const, A.IntLit, A.StrLit, A.BoolLit, A.NullLit)):
+        return True
+    if isinstance(node, A.Field):
+        return node.name not in ("next", "prev") and _cannot_fail(node.obj)
+    if isinstance(node, A.Call) and node.func == "len":
+        return all(_cannot_fail(a) for a in node.args)
+    return False
 
 
 def _failure(rule, c: Compiled, env: list, exc: Exception) -> tuple:
@@ -325,36 +485,6 @@ def _binder(slots: tuple[int, ...], env: list):
         for slot, pair in zip(slots, combo):
             env[slot] = pair[0]
     return bind
-
-
-def _subject_maker(names: list[str]):
-    """combo -> {"student": "S001", "semester": "113-1"}."""
-    if len(names) == 1:
-        (n0,) = names
-        return lambda combo: {n0: combo[0][1]}
-    if len(names) == 2:
-        n0, n1 = names
-        return lambda combo: {n0: combo[0][1], n1: combo[1][1]}
-    return lambda combo: dict(zip(names, [pair[1] for pair in combo]))
-
-
-def _result_factory(rule):
-    """Result(...) for this rule. Results are built by the hundred thousand, so this fills
-    the frozen dataclass's fields directly instead of through its __init__ (2-3x faster)."""
-    rid, citation, severity, new = rule.id, rule.citation, rule.severity, object.__new__
-
-    def make(status: str, subject: dict, message: str, values: dict) -> Result:
-        result = new(Result)
-        fields = result.__dict__
-        fields["rule"] = rid
-        fields["citation"] = citation
-        fields["status"] = status
-        fields["subject"] = subject
-        fields["message"] = message
-        fields["severity"] = severity
-        fields["values"] = values
-        return result
-    return make
 
 
 def _label(names, combo) -> str:

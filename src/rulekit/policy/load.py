@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from typing import TYPE_CHECKING
+
 from ..diagnostics import Diagnostic, did_you_mean, errors_in, sort_key
-from ..sourceyaml import Document, load_text, read_text
-from .build import build_policy
-from .checks import run_checks
 from .model import Policy
-from .schema import schema_findings
+
+if TYPE_CHECKING:  # loaded when a policy is read from its file, not on a cache hit
+    from ..sourceyaml import Document
 
 DEFAULT_POLICY = "policy/regulation.yaml"
 
@@ -33,11 +34,18 @@ class LoadedPolicy:
 
 
 def load_policy(path: str = DEFAULT_POLICY) -> LoadedPolicy:
+    from ..sourceyaml import read_text
+
     return load_policy_text(read_text(path, "policy file"), path)
 
 
 def load_policy_text(text: str, path: str) -> LoadedPolicy:
     """Load a policy from text; `path` labels it in findings (a file, or `REV:file` from git)."""
+    from ..sourceyaml import load_text
+    from .build import build_policy
+    from .checks import run_checks
+    from .schema import schema_findings
+
     doc = load_text(text, path)
     findings = list(schema_findings(doc))
     policy = build_policy(doc, text)
@@ -50,10 +58,22 @@ def load_policy_text(text: str, path: str) -> LoadedPolicy:
 def require_valid(path: str = DEFAULT_POLICY) -> Policy:
     """For commands that answer questions: a policy with errors is refused, not half-used."""
     from ..diagnostics import RulekitError
+    from . import cache
 
+    key = None
+    try:
+        with open(path, "rb") as fh:
+            key = cache.key_of(path, fh.read())
+    except (OSError, TypeError, ValueError):
+        pass  # load_policy reports a missing or unreadable file
+    policy = cache.load(key) if key else None
+    if policy is not None:
+        return policy
     loaded = load_policy(path)
     if not loaded.ok:
         raise RulekitError(errors_in(loaded.diagnostics))
+    if key:
+        cache.store(key, loaded.policy)
     return loaded.policy
 
 

@@ -145,6 +145,71 @@ def _syntax_error(exc: Exception, text: str, file: str, first_line: int = 1) -> 
                       hint="JSON has no NaN or Infinity; write a number or leave the field out")
 
 
+_PLAIN = json.JSONDecoder(parse_constant=_constant)
+_SCAN = _PLAIN.scan_once
+_KEY = re.compile(r'"\s*:')
+
+
+def fast_lines(lines: list[str]) -> list:
+    """JSON Lines parsed by the C scanner: per line its dict, or None where the line is blank,
+    not exactly one JSON object, or may hold a duplicate key; `parse_line` then decides
+    (and reports) those lines. Duplicate keys are ruled out by counting: a line whose
+    object has as many keys as the text has `"...":` is free of them."""
+    out: list = []
+    append = out.append
+    for line in lines:
+        try:
+            value, end = _SCAN(line, 0)
+        except (StopIteration, ValueError, RecursionError):
+            append(None)
+            continue
+        append(value if end == len(line) and type(value) is dict else None)
+    keys = sum(len(v) for v in out if v is not None)
+    colons = len(_KEY.findall("\n".join(line for line, v in zip(lines, out) if v is not None)))
+    if keys != colons:  # some line has a repeated key, or `":` inside a text: look line by line
+        for i, (line, v) in enumerate(zip(lines, out)):
+            if v is not None and len(_KEY.findall(line)) != len(v):
+                out[i] = None
+    return out
+
+
+_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")  # str.splitlines breaks there too
+
+
+def stream_lines(fh) -> list | None:
+    """A JSON Lines file read line by line, without holding its text: (line number, dict or
+    None, text) of every non-blank line, the dict where the C scanner read exactly one object
+    free of repeated keys (a line whose colons are as many as its keys has none), else None
+    and the line for `parse_line`. None for the whole file when it is not plain UTF-8 with
+    \\n line ends: then the caller reads it whole, as before, to report exactly where."""
+    out: list = []
+    append = out.append
+    scan, search, key_re = _SCAN, _BREAKS.search, _KEY.findall
+    for number, raw in enumerate(fh, start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if number == 1 and line.startswith("\ufeff"):
+            line = line[1:]
+        line = line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith("\n") else line
+        if search(line):
+            return None
+        if not line.strip():
+            continue
+        try:
+            value, end = scan(line, 0)
+        except (StopIteration, ValueError, RecursionError):
+            append((number, None, line))
+            continue
+        if end != len(line) or type(value) is not dict or (
+                line.count(":") != len(value) and len(key_re(line)) != len(value)):
+            append((number, None, line))
+        else:
+            append((number, value, None))
+    return out
+
+
 def parse_document(text: str, file: str) -> Document:
     """A whole JSON file as a Document; raises RulekitError for syntax errors and duplicate keys."""
     try:

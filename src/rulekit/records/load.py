@@ -8,13 +8,15 @@ from __future__ import annotations
 import codecs
 import gc
 import os
+from collections.abc import Mapping, Sequence
 
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, sort_key
-from ..sourceyaml import Document, load_file, read_text
+from ..sourceyaml import Document, load_text, read_text
 from . import jsonfile
 from .csvfile import read_csv
-from .model import RecordSet, Table, entity_infos
+from .model import RecordSet, RowSpans, Table, entity_infos
 from .validate import RawTable, finish, from_records
+from .yamlfast import fast_document
 
 DATA_EXTENSIONS = (".csv", ".jsonl")
 DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -118,6 +120,10 @@ def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) 
 def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnostic]]:
     try:
         with open(file, "rb") as fh:
+            streamed = jsonfile.stream_lines(fh)
+        if streamed is not None:
+            return _jsonl_table(file, entity, streamed)
+        with open(file, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
@@ -130,51 +136,140 @@ def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnosti
             Span(file, data[:exc.start].count(b"\n") + 1, 1),
             hint="JSON Lines files must be UTF-8: convert the file (--encoding applies to CSV only)")]
     del data
+    all_lines = text.splitlines()
+    del text
+    values = jsonfile.fast_lines(all_lines)  # one value per line, or None: that line needs a closer look
+    lines = [(number, value, None if value is not None else line)
+             for number, (line, value) in enumerate(zip(all_lines, values), start=1)
+             if value is not None or line.strip()]
+    del all_lines, values
+    return _jsonl_table(file, entity, lines)
+
+
+def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Diagnostic]]:
+    """The raw table of (line number, parsed dict or None, text to parse again) per record line."""
     records: list = []
-    spans: list[Span] = []
-    lines: list[str] = []
+    numbers: list[int] = []
     skip: set[int] = set()
     diags: list[Diagnostic] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        value, found = jsonfile.parse_line(line, file, number)
-        span = Span(file, number, 1)
-        if found:
-            diags.extend(found)
-            value = None
-        elif not isinstance(value, dict):
-            diags.append(Diagnostic("not-a-record", f"line {number} is not a JSON object", span,
-                                    hint='each line holds one record: {"id": "...", ...}'))
-            value = None
+    for number, value, line in lines:
         if value is None:
-            skip.add(len(records))
+            value, found = jsonfile.parse_line(line, file, number)
+            if found:
+                diags.extend(found)
+                value = None
+            elif not isinstance(value, dict):
+                diags.append(Diagnostic("not-a-record", f"line {number} is not a JSON object", Span(file, number, 1),
+                                        hint='each line holds one record: {"id": "...", ...}'))
+                value = None
+            if value is None:
+                skip.add(len(records))
         records.append(value)
-        spans.append(span)
-        lines.append(line)
-    del text
+        numbers.append(number)
+    del lines
+    spans = LineSpans(file, numbers)
     cache: dict[int, object] = {}
+    source: list = []  # the file's lines, read again only when a finding needs a position
 
     def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
         if name is None:
             return spans[i]
         if i not in cache:
-            cache[i] = jsonfile.positions(lines[i], file, spans[i].line)
+            if not source:
+                with open(file, "rb") as fh:
+                    source.append(fh.read().decode("utf-8-sig").splitlines())
+            cache[i] = jsonfile.positions(source[0][numbers[i] - 1], file, spans[i].line)
         p = cache[i]
         table = p.key_spans if key else p.value_spans
         return (table.get((name, *inner)) or table.get((name,)) or p.key_spans.get((name,))
                 or spans[i])
 
-    raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip)
+    raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip, keep=False)
     raw.problems = len(diags)
     return raw, diags
 
 
+class LineSpans(RowSpans):
+    """Spans of JSON Lines records, made on demand: `Span(file, line, 1)`."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(Span(self.file, line, 1) for line in self.lines[index])
+        return Span(self.file, self.lines[index], 1)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LineSpans):
+            return self.file == other.file and list(self.lines) == list(other.lines)
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
 # ------------------------------------------------------------------- YAML, JSON
+
+class DocumentSpans(RowSpans):
+    """The span of each record of one entity in a document, made when asked for."""
+
+    __slots__ = ("doc", "entity")
+
+    def __init__(self, doc: Document, entity: str, n: int):
+        super().__init__(doc.path, range(n))
+        self.doc, self.entity = doc, entity
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(self.doc.span((self.entity, i)) for i in self.lines[index])
+        return self.doc.span((self.entity, self.lines[index]))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
+class FieldSpans(Mapping):
+    """(record index, field) -> the field's span, for the fields each record has; made when asked for."""
+
+    def __init__(self, doc: Document, entity: str, records: list):
+        self.doc, self.entity, self.records = doc, entity, records
+
+    def _has(self, key) -> bool:
+        if not (isinstance(key, tuple) and len(key) == 2 and isinstance(key[0], int)):
+            return False
+        i, name = key
+        rec = self.records[i] if 0 <= i < len(self.records) else None
+        return isinstance(rec, dict) and name in rec
+
+    def __getitem__(self, key):
+        if not self._has(key):
+            raise KeyError(key)
+        return self.doc.span((self.entity, *key))
+
+    def __contains__(self, key) -> bool:
+        return self._has(key)
+
+    def __iter__(self):
+        for i, rec in enumerate(self.records):
+            if isinstance(rec, dict):
+                for name in rec:
+                    yield (i, name)
+
+    def __len__(self) -> int:
+        return sum(len(rec) for rec in self.records if isinstance(rec, dict))
+
 
 def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -> None:
     try:
-        doc = load_file(file) if ext != ".json" else jsonfile.parse_document(read_text(file, "records file"), file)
+        if ext == ".json":
+            doc = jsonfile.parse_document(read_text(file, "records file"), file)
+        else:
+            text = read_text(file)
+            doc = fast_document(text, file) or load_text(text, file)
+            del text
     except UsageError:
         raise
     except RulekitError as exc:
@@ -186,10 +281,10 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
                                 doc.span(()), hint="e.g.\nstudents:\n  - id: S001\n    name: ..."))
         return
     for entity, records in data.items():
-        key_span = doc.span((entity,), key=True)
         if entity not in entity_infos():
             hint = did_you_mean(entity, entity_infos()) or "entities: " + ", ".join(entity_infos())
-            diags.append(Diagnostic("unknown-entity", f"unknown entity {entity}", key_span, hint=hint))
+            diags.append(Diagnostic("unknown-entity", f"unknown entity {entity}", doc.span((entity,), key=True),
+                                    hint=hint))
             continue
         if records is None:
             records = []
@@ -207,7 +302,7 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
 def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     skip: set[int] = set()
-    spans = [doc.span((entity, i)) for i in range(len(records))]
+    spans = DocumentSpans(doc, entity, len(records))
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
             skip.add(i)
@@ -219,11 +314,7 @@ def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable
             return spans[i]
         return doc.span((entity, i, name, *inner), key=key)
 
-    field_spans = {}
-    for i, rec in enumerate(records):
-        if isinstance(rec, dict):
-            for name in rec:
-                field_spans[(i, name)] = doc.span((entity, i, name))
+    field_spans = FieldSpans(doc, entity, records)
     raw = from_records(entity, doc.path, "json" if doc.path.lower().endswith(".json") else "yaml",
                        records, spans, locate, skip=skip)
     raw.problems = len(diags)

@@ -15,12 +15,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from jsonschema import Draft202012Validator
-
 from ..calendar import AcademicYear, DateError, Semester, parse_date
 from ..diagnostics import Diagnostic, Span
 from .messages import is_number, looks_personal, translate
-from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, FieldInfo, RowSpans, Table,
+from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
                     entity_infos, mask_personal, records_schema)
 
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -46,6 +44,7 @@ class RawTable:
     problems: int = 0  # findings already reported for this file
     field_spans: dict = field(default_factory=dict)
     csv_columns: dict = field(default_factory=dict)
+    originals: dict = field(default_factory=dict)  # row -> its mapping as read, when `records` is not kept
 
     @property
     def size(self) -> int:
@@ -54,12 +53,17 @@ class RawTable:
     def record(self, i: int) -> dict | None:
         if self.records is not None:
             return self.records[i]
+        if i in self.originals:
+            return self.originals[i]
         return {f: col[i] for f, col in self.columns.items() if col[i] is not MISSING}
 
 
 def from_records(entity: str, file: str, kind: str, records: list, spans: list[Span],
-                 locate: Locate, skip: set[int] = frozenset()) -> RawTable:
-    """Records that are mappings already (YAML, JSON, JSON Lines). `null` means absent."""
+                 locate: Locate, skip: set[int] = frozenset(), keep: bool = True) -> RawTable:
+    """Records that are mappings already (YAML, JSON, JSON Lines). `null` means absent.
+
+    keep=False: keep only the columns (and the mappings of rows with unknown fields), so the
+    parsed mappings of a large file are freed before the rows are built."""
     infos = entity_infos()[entity]
     allowed = set(infos)
     clean: list = []
@@ -75,8 +79,13 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
         clean.append(rec)
     empty: dict = {}
     columns = {f: [(r if r is not None else empty).get(f, MISSING) for r in clean] for f in infos}
-    return RawTable(entity, file, kind, columns, spans, locate, records=clean, flagged=flagged,
-                    skip=set(skip))
+    if keep:
+        return RawTable(entity, file, kind, columns, spans, locate, records=clean, flagged=flagged,
+                        skip=set(skip))
+    originals = {i: clean[i] for i in flagged}
+    originals.update((i, None) for i, r in enumerate(clean) if r is None)
+    return RawTable(entity, file, kind, columns, spans, locate, flagged=flagged, skip=set(skip),
+                    originals=originals)
 
 
 # ------------------------------------------------------------ fast check from schema
@@ -156,7 +165,9 @@ def _checks(entity: str) -> dict[str, Callable[[Any], bool] | None]:
 
 
 @functools.cache
-def validator(entity: str) -> Draft202012Validator:
+def validator(entity: str):
+    from jsonschema import Draft202012Validator  # only rows the fast check flags need it
+
     schema = records_schema()
     return Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{entity}"})
 
@@ -219,6 +230,9 @@ def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
         return [None if v is MISSING else tuple(v) for v in col]
     parsed = _parser(kind)
     if parsed is None:
+        if kind == STRING:  # one object per distinct text: ids repeat in every reference to them
+            same: dict = {MISSING: None}
+            return list(map(same.setdefault, col, col))
         return [None if v is MISSING else v for v in col] if MISSING in col else col
     parse, code = parsed
     memo: dict = {MISSING: None}

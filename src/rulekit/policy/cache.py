@@ -1,0 +1,234 @@
+"""A cache of validated policies, so that commands skip parsing and checking an unchanged file.
+
+Loading policy/regulation.yaml builds a LALR parser for the rules language,
+parses and type-checks every rule and validates the file against its schema:
+about half a second, most of a `rulekit who`. A valid policy is therefore kept
+as JSON under $XDG_CACHE_HOME/rulekit (default ~/.cache/rulekit), keyed by the
+SHA-256 of the file's bytes, the path it was named by, the Python version and
+the size and mtime of every source file of rulekit (a new rulekit, or an edited
+one, never reads an old entry). Only policies without errors are kept.
+
+The format is plain JSON read with `json.loads` (no pickle: nothing in the file
+can run code). Objects are rebuilt only from a fixed list of rulekit's own
+dataclasses, field by field. Any problem with an entry -- missing, unreadable,
+corrupt, from another version, a class or field that does not fit -- is a miss:
+the policy is loaded from its file as usual and the entry written again. So a
+cache problem can make a command slower, never change its answer.
+`RULEKIT_NO_CACHE=1` turns the cache off.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from importlib import import_module
+
+FORMAT = 1
+# Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
+_MODULES = ("rulekit.policy.model", "rulekit.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
+            "rulekit.diagnostics", "rulekit.records.model", "rulekit.calendar")
+
+
+def _package_dir() -> str:
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _code_stamp() -> str:
+    """Size and mtime of every file of the rulekit package: any change makes a new key."""
+    parts = [sys.version, str(FORMAT)]
+    root = _package_dir()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".lark", ".json")):
+                st = os.stat(os.path.join(folder, name))
+                parts.append(f"{os.path.relpath(os.path.join(folder, name), root)}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(parts)
+
+
+def cache_dir() -> str:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "rulekit")
+
+
+def enabled() -> bool:
+    return os.environ.get("RULEKIT_NO_CACHE", "") in ("", "0")
+
+
+def key_of(path: str, raw: bytes) -> str:
+    h = hashlib.sha256()
+    for part in (raw, path.encode("utf-8", "surrogateescape"), _code_stamp().encode()):
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def _file(key: str) -> str:
+    return os.path.join(cache_dir(), f"policy-{key[:40]}.json")
+
+
+# ------------------------------------------------------------------ encoding
+
+class _Unsupported(Exception):
+    pass
+
+
+def _classes() -> dict:
+    out = {}
+    for name in _MODULES:
+        module = import_module(name)
+        for attr, value in vars(module).items():
+            if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name:
+                out[f"{name}:{attr}"] = value
+    return out
+
+
+def _nodes_of(rule) -> list:
+    """Every AST node of a rule (where, when, lets, assert, due, message placeholders)."""
+    from ..dsl import ast as A
+
+    roots = [rule.where, rule.when, rule.assert_, rule.due] + [n for _, n in rule.lets]
+    roots += [p for _, t in rule.messages for p in t.parts if not isinstance(p, str)]
+    return [n for root in roots if root is not None for n in A.walk(root)]
+
+
+class _Encoder:
+    """Objects -> JSON values. Dataclass instances are written once and referred to by number
+    afterwards, so shared objects stay shared and `id()`-keyed tables can be rebuilt."""
+
+    def __init__(self):
+        self.refs: dict[int, int] = {}
+        self.objects: list = []
+        self.keep: list = []  # keeps encoded objects alive so their ids stay unique
+
+    def value(self, v):
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        if isinstance(v, tuple):
+            return {"t": [self.value(x) for x in v]}
+        if isinstance(v, list):
+            return {"l": [self.value(x) for x in v]}
+        if isinstance(v, frozenset):
+            return {"fs": [self.value(x) for x in sorted(v, key=repr)]}
+        if isinstance(v, dict):
+            return {"d": [[self.value(k), self.value(x)] for k, x in v.items()]}
+        if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+            return {"date": v.isoformat()}
+        if dataclasses.is_dataclass(v) and not isinstance(v, type):
+            return {"r": self.obj(v)}
+        raise _Unsupported(type(v).__name__)
+
+    def obj(self, v) -> int:
+        ref = self.refs.get(id(v))
+        if ref is not None:
+            return ref
+        cls = type(v)
+        name = f"{cls.__module__}:{cls.__qualname__}"
+        if cls.__module__ not in _MODULES:
+            raise _Unsupported(name)
+        ref = self.refs[id(v)] = len(self.objects)
+        self.keep.append(v)
+        entry: dict = {"c": name}
+        self.objects.append(entry)
+        fields = {}
+        for f in dataclasses.fields(v):
+            value = getattr(v, f.name)
+            if name == "rulekit.rules:Rule" and f.name in ("types", "entity_refs"):
+                nodes = {id(n): n for n in _nodes_of(v)}
+                value = [[self.obj(nodes[k]), t] for k, t in value.items() if k in nodes]
+                fields[f.name] = {"ids": [[n, self.value(t)] for n, t in value]}
+                continue
+            if name == "rulekit.rules:Rule" and f.name == "cache":
+                fields[f.name] = {"d": []}
+                continue
+            fields[f.name] = self.value(value)
+        entry["f"] = fields
+        return ref
+
+
+class _Decoder:
+    def __init__(self, objects: list):
+        self.classes = _classes()
+        self.raw = objects
+        self.built: list = [None] * len(objects)
+
+    def value(self, v):
+        if v is None or isinstance(v, (bool, int, float, str)):
+            return v
+        (kind, x), = v.items()
+        if kind == "t":
+            return tuple(self.value(i) for i in x)
+        if kind == "l":
+            return [self.value(i) for i in x]
+        if kind == "fs":
+            return frozenset(self.value(i) for i in x)
+        if kind == "d":
+            return {self.value(k): self.value(i) for k, i in x}
+        if kind == "date":
+            return dt.date.fromisoformat(x)
+        if kind == "r":
+            return self.obj(x)
+        if kind == "ids":  # an id(node)-keyed table of a rule
+            return {id(self.obj(n)): self.value(t) for n, t in x}
+        raise _Unsupported(kind)
+
+    def obj(self, ref: int):
+        done = self.built[ref]
+        if done is not None:
+            return done
+        entry = self.raw[ref]
+        cls = self.classes.get(entry["c"])
+        if cls is None:
+            raise _Unsupported(entry["c"])
+        names = {f.name for f in dataclasses.fields(cls)}
+        if set(entry["f"]) != names:
+            raise _Unsupported(f"fields of {entry['c']}")
+        out = self.built[ref] = object.__new__(cls)
+        for name, value in entry["f"].items():
+            object.__setattr__(out, name, self.value(value))
+        return out
+
+
+# ------------------------------------------------------------------ the cache
+
+def load(key: str):
+    """The cached Policy for `key`, or None (a miss, whatever the reason)."""
+    if not enabled():
+        return None
+    try:
+        with open(_file(key), "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+        if data.get("format") != FORMAT or data.get("key") != key:
+            return None
+        policy = _Decoder(data["objects"]).value(data["policy"])
+        from .model import Policy
+
+        return policy if isinstance(policy, Policy) else None
+    except Exception:  # noqa: BLE001 - any problem with the cache is a miss
+        return None
+
+
+def store(key: str, policy) -> None:
+    """Keep a valid policy for next time; failing to write is not an error."""
+    if not enabled():
+        return
+    try:
+        enc = _Encoder()
+        root = enc.value(policy)
+        text = json.dumps({"format": FORMAT, "key": key, "policy": root, "objects": enc.objects},
+                          ensure_ascii=False, separators=(",", ":"))
+        folder = cache_dir()
+        os.makedirs(folder, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".policy-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(text.encode("utf-8"))
+            os.replace(tmp, _file(key))
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except Exception:  # noqa: BLE001 - a read-only home, a full disk: just no cache
+        return
