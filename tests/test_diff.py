@@ -645,8 +645,12 @@ def test_impact_on_the_example_school(amended):
     assert all((f["rule"], f["citation"], f["old"], f["new"]) == ("course-outcome-quota", "四.(三)", "fail", "pass")
                for f in flips)
     students = len({student for student, _ in expected})
-    assert impact["summary"].startswith(f"this amendment changes the outcome for {students} students "
-                                        f"({len(expected)} results: 0 newly fail, {len(expected)} newly pass)")
+
+    def n(count, noun):
+        return f"{count} {noun}" + ("" if count == 1 else "s")
+
+    assert impact["summary"].startswith(f"this amendment changes the outcome for {n(students, 'student')} "
+                                        f"({n(len(expected), 'result')}: 0 newly fail, {len(expected)} newly pass)")
     assert ("課程成果", "nobody absent") in {(t["task"], t["situation"]) for t in impact["tasks"]}
     table = run(POLICY, amended, "--records", str(SCHOOL), "--as-of", "2025-03-31")
     assert impact["summary"] in table.stdout.splitlines()

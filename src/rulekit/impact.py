@@ -44,8 +44,9 @@ class Impact:
         newly_fail = sum(f.new == "fail" for f in self.flips)
         newly_pass = sum(f.new == "pass" for f in self.flips)
         tasks = len({m.task for m in self.moves})
-        return (f"this amendment changes the outcome for {self.students()} students "
-                f"({len(self.flips)} results: {newly_fail} newly fail, {newly_pass} newly pass) and {tasks} tasks")
+        return (f"this amendment changes the outcome for {_n(self.students(), 'student')} "
+                f"({_n(len(self.flips), 'result')}: {newly_fail} newly fail, {newly_pass} newly pass) "
+                f"and {_n(tasks, 'task')}")
 
     def to_json(self) -> dict:
         return {"summary": self.summary(),
@@ -79,6 +80,10 @@ class Impact:
             out += ["| task | situation | 現行 | 修正後 |", "|---|---|---|---|"]
             out += ["| " + " | ".join(r) + " |" for r in moves] + [""]
         return "\n".join(out)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _label(answer) -> str:

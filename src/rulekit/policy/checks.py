@@ -236,6 +236,25 @@ def duty_statements_match_rows(policy: Policy, doc: Document) -> Iterator[Diagno
                                      hint="copy the parties from the row's columns")
 
 
+def _provision_text(policy: Policy, citation: str) -> str:
+    # every provision with that id: a duplicated id is reported once, by provision_ids, not here again
+    same = [p for article in policy.articles for p in article.walk() if p.id == citation]
+    if same:
+        return "".join(q.heading + q.text for p in same for q in p.walk())
+    row = next((r for r in (policy.duty_table.rows if policy.duty_table else ()) if r.id == citation), None)
+    return (row.remarks + "".join(part for _, part in row.parts)) if row else ""
+
+
+def quotes_in_text(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
+    """A parameter's quote is verbatim from its article: after an amendment, text and number move together."""
+    for p in policy.parameters.values():
+        texts = [_provision_text(policy, c) for c in (p.citation, *p.also_cited)]
+        if p.quote and p.citation in policy.citations() and not any(p.quote in t for t in texts):
+            yield Diagnostic("quote-not-in-text", f"parameter {p.name} quotes 「{p.quote}」, which is not in the text of {p.citation}",
+                             doc.span(p.path + ("quote",)), field="quote",
+                             hint="copy the words from the article; if the article was amended, amend the value too")
+
+
 CHECKS: tuple[Check, ...] = (
     units_declared,
     names_declared,
@@ -247,6 +266,7 @@ CHECKS: tuple[Check, ...] = (
     amendments_in_order,
     working_group_complete,
     duty_statements_match_rows,
+    quotes_in_text,
 )
 
 
