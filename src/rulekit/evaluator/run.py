@@ -39,20 +39,20 @@ class Result:
     subject: variable -> id, e.g. {"student": "S001", "semester": "113-1"};
     message: the rendered message; values: let name -> JSON-able value.
 
-    A run makes hundreds of thousands of these, most of them passes nobody reads, so
-    subject, message and values are made when first read, from the subject's values
-    and its let values kept at evaluation time (a message is rendered at once when its
-    placeholders could fail at run time, so a failure still becomes a diagnostic).
+    A run makes hundreds of thousands of these, most of them passes nobody reads, so a
+    result keeps only its status and which subject it is; subject, message and values
+    are made when first read, by computing the subject's let values again (they depend
+    on nothing but the subject and the run). A message is rendered at once when its
+    placeholders could fail at run time, so that a failure still becomes a diagnostic.
     """
 
-    __slots__ = ("status", "_rule", "_combo", "_lets", "_message")
+    __slots__ = ("status", "_rule", "_combo", "_message")
 
     def __init__(self, rule: str, citation: str, status: str, subject: dict, message: str, severity: str,
                  values: dict):
         self.status = status
         self._rule = _Fixed(rule, citation, severity, tuple(subject), values)
         self._combo = tuple((None, label) for label in subject.values())
-        self._lets = ()
         self._message = message
 
     @property
@@ -69,7 +69,7 @@ class Result:
 
     @property
     def subject(self) -> dict:
-        return dict(zip(self._rule.names, [label for _, label in self._combo]))
+        return dict(zip(self._rule.names, [label for _, label in self._rule.combo(self)]))
 
     @property
     def message(self) -> str:
@@ -106,6 +106,9 @@ class _Fixed:
 
     def __init__(self, rid, citation, severity, names, values):
         self.id, self.citation, self.severity, self.names, self._values = rid, citation, severity, names, values
+
+    def combo(self, result) -> tuple:
+        return result._combo
 
     def message(self, result) -> str:  # pragma: no cover - always given
         return ""
@@ -330,16 +333,23 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
     shared = _RuleResults(rule, c, env, names, render)
     eager = {status: (None if shared.lazy[status] else render[status]) for status in STATUSES}
     eager_na = eager["not_applicable"]
-    snapshot = _snapshot([slot for slot, _ in lets])
     new = object.__new__
     bind = _binder(c.var_slots, env)
-    for combo in subjects(rule, ctx):
+    domains = [ctx.domain(domain) for _, domain in rule.for_each]
+    shared.domains = domains
+    # A result names its subject by the (value, label) pair of a single variable, or by the
+    # combination's position in the product of several (an int is smaller than a tuple).
+    combos = domains[0] if len(domains) == 1 else itertools.product(*domains)
+    single = len(domains) == 1
+    for index, combo in enumerate(combos):
+        if single:
+            combo = (combo,)
         bind(combo)
         try:
             if where is not None and not where(env):
                 continue
             if when is not None and not when(env):
-                status, kept = "not_applicable", None
+                status = "not_applicable"
                 message = eager_na(env) if eager_na is not None else None
             else:
                 for slot, fn in lets:
@@ -350,7 +360,6 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
                     status = "pending"
                 else:
                     status = "fail"
-                kept = snapshot(env)
                 message = eager[status](env) if eager[status] is not None else None
         except Exception as exc:  # noqa: BLE001 - a rule must never crash the run
             span, message, hint = _failure(rule, c, env, exc)
@@ -359,35 +368,25 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
         result = new(Result)
         result.status = status
         result._rule = shared
-        result._combo = combo
-        result._lets = kept
+        result._combo = combo[0] if single else index
         result._message = message
         out.append(result)
-
-
-def _snapshot(slots: list[int]):
-    """env -> the let values of one subject, kept for its Result (a tuple)."""
-    if not slots:
-        return lambda env: ()
-    if len(slots) == 1:
-        (s0,) = slots
-        return lambda env: (env[s0],)
-    return itemgetter(*slots)
 
 
 class _RuleResults:
     """What the results of one rule share: the rule's identity, and how to make a subject's
     message and values again from the values kept in its Result."""
 
-    __slots__ = ("id", "citation", "severity", "names", "lazy", "_base", "_var_slots", "_let_slots",
+    __slots__ = ("id", "citation", "severity", "names", "lazy", "domains", "_base", "_var_slots", "_lets",
                  "_render", "_values_of")
 
     def __init__(self, rule, c: Compiled, env: list, names: list[str], render: dict):
         self.id, self.citation, self.severity = rule.id, rule.citation, rule.severity
         self.names = tuple(names)
+        self.domains: list = []
         self._base = list(env)  # context, parameters, constants, as_of
         self._var_slots = c.var_slots
-        self._let_slots = tuple(slot for _, slot, _ in c.lets)
+        self._lets = [(slot, fn) for _, slot, fn in c.lets]
         self._render = render
         self._values_of = _values_maker(c)
         templates = dict(rule.messages)
@@ -395,20 +394,31 @@ class _RuleResults:
             isinstance(part, str) or _cannot_fail(part) for part in templates[status].parts)
             for status in STATUSES}
 
+    def combo(self, result) -> tuple:
+        """The ((value, label), ...) of the result's subject."""
+        if len(self.domains) == 1:
+            return (result._combo,)
+        index, picked = result._combo, []
+        for domain in reversed(self.domains):
+            index, k = divmod(index, len(domain))
+            picked.append(domain[k])
+        return tuple(reversed(picked))
+
     def _env(self, result) -> list:
+        """The subject's environment again: its values, and its let values computed anew."""
         env = list(self._base)
-        for slot, (value, _) in zip(self._var_slots, result._combo):
+        for slot, (value, _) in zip(self._var_slots, self.combo(result)):
             env[slot] = value
-        if result._lets:
-            for slot, value in zip(self._let_slots, result._lets):
-                env[slot] = value
+        if result.status != "not_applicable":
+            for slot, fn in self._lets:
+                env[slot] = fn(env)
         return env
 
     def message(self, result) -> str:
         return self._render[result.status](self._env(result))
 
     def values(self, result) -> dict:
-        if result._lets is None:
+        if result.status == "not_applicable":
             return {}
         return self._values_of(self._env(result))
 
