@@ -505,7 +505,7 @@ DATES = st.dates(min_value=dt.date(2024, 1, 19), max_value=dt.date(2026, 7, 31))
 @st.composite
 def staff_records(draw):
     people = []
-    for i in range(draw(st.integers(0, len(NAMES)))):
+    for i in range(draw(st.integers(1, len(NAMES)))):  # a roster without staff is a usage error
         rec = {"id": f"P{i}", "name": NAMES[i],
                "roles": draw(st.lists(st.sampled_from(CHAIN_ROLES), unique=True, max_size=3)),
                "status": draw(st.sampled_from(["active", "on_leave", "departed"]))}

@@ -67,7 +67,10 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
     amendment = policy.amendments[-1] if hypothetical and policy.amendments else in_force(policy, as_of)
     rules = select_rules(policy, rule_ids)
     results = evaluate(rules, records, as_of, parameter_values(policy), policy_constants(policy))
-    findings = tuple(check_references(records)) + tuple(unknown_values(policy, records))
+    from .roster import unknown_roles
+
+    findings = tuple(check_references(records)) + tuple(unknown_values(policy, records)) \
+        + tuple(unknown_roles(policy, records))
     return CheckReport(policy, as_of, tuple(results), findings, amendment.roc_date if amendment else "")
 
 

@@ -66,6 +66,9 @@ def render_markdown(report, show_all: bool = False) -> str:
         out += [f"## {citation}", "", "| rule | subject | status | message |", "|---|---|---|---|"]
         out += [f"| {r.rule} | {_subject(r.subject)} | {STATUS_ZH[r.status]} | {_cell(r.message)} |" for r in group]
         out.append("")
+    if report.findings:
+        out += ["## records", "", "```text", render_all(report.findings), "```", ""]
     s = report.summary()
-    out.append(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable")
+    out.append(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable"
+               + (f", {s['record_findings']} record findings" if s["record_findings"] else ""))
     return "\n".join(out) + "\n"

@@ -68,7 +68,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     if course and not records:
         raise UsageError([Diagnostic("missing-records", "--course needs --records", Span("<command line>"),
                                      hint="give the school records that hold the course")])
-    people = load_roster(roster) if roster else None
+    people = load_roster(roster, policy) if roster else None
     teacher_id = teacher = None
     if course:
         teacher_id, teacher, people = _course_teacher(records, course, people)
@@ -103,7 +103,8 @@ def duties(subject, roster, policy_path, fmt):
     from .responsibility import duties as find_duties
     from .roster import load_roster
 
-    result = find_duties(require_valid(policy_path), subject, load_roster(roster) if roster else None)
+    policy = require_valid(policy_path)
+    result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
         _json(result.to_json())
         return 0
@@ -133,7 +134,11 @@ def handover(person, roster, on, policy_path, fmt):
     from .responsibility import handover as plan
     from .roster import load_roster
 
-    result = plan(require_valid(policy_path), person, parse_on(on), load_roster(roster))
+    from .policy.versions import in_force
+
+    policy, day = require_valid(policy_path), parse_on(on)
+    in_force(policy, day)
+    result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":
         _json(result.to_json())
         return 0

@@ -134,7 +134,7 @@ def impact_of(old: Policy, new: Policy, records_path, roster_path, on: dt.date) 
         from .records import load_records
 
         records = load_records(records_path)
-    roster = load_roster(roster_path) if roster_path else (
+    roster = load_roster(roster_path, new) if roster_path else (
         roster_from_records(records, records_path) if records is not None else None)
     flips = result_flips(old, new, records, on) if records is not None else []
     moves = task_moves(old, new, roster, on)

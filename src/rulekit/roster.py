@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .diagnostics import Span
+from .diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,26 @@ def roster_from_records(records, path: str) -> Roster:
     return Roster(people, Span(path))
 
 
-def load_roster(path: str, encoding: str | None = None) -> Roster:
-    from .records import load_records
+def load_roster(path: str, policy=None, encoding: str | None = None) -> Roster:
+    """A roster file's staff; with `policy`, a role it does not declare is an error (no silent typo)."""
+    from .records import check_references, load_records
 
-    return roster_from_records(load_records(path, encoding=encoding), path)
+    records = load_records(path, encoding=encoding)
+    if not records.get("staff").rows:
+        raise RulekitError([Diagnostic("no-staff", f"{path} has no staff records", Span(path),
+                                     hint="a roster lists `staff:` with id, name, roles and status")])
+    problems = [d for d in check_references(records) if d.code == "duplicate-id" and d.is_error]
+    if policy is not None:
+        problems += unknown_roles(policy, records)
+    if problems:
+        raise RulekitError(problems)
+    return roster_from_records(records, path)
+
+
+def unknown_roles(policy, records) -> list[Diagnostic]:
+    """Staff roles the policy does not declare: 註冊組長x would silently hold nothing."""
+    table, roles = records.get("staff"), policy.organization.roles
+    return [Diagnostic("unknown-role", f"role {role} of staff {row['id']} is not a role of {policy.path}",
+                       table.span_of(i, "roles"), field="roles", hint=did_you_mean(role, roles) or
+                       "use the roles declared under organization.roles")
+            for i, row in enumerate(table.rows) for role in (row.get("roles") or ()) if role not in roles]

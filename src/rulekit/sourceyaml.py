@@ -93,8 +93,9 @@ def read_text(path: str, what: str = "file") -> str:
             Span(path, line, 1), hint="save the file as UTF-8 (Big5 files must be converted)")]) from None
 
 
-def load_file(path: str) -> Document:
-    return load_text(read_text(path), path)
+def load_file(path: str, empty_hint: str | None = None) -> Document:
+    text = read_text(path)
+    return load_text(text, path) if empty_hint is None else load_text(text, path, empty_hint)
 
 
 def _scan_events(text: str, path: str) -> list[Diagnostic]:
@@ -122,7 +123,8 @@ def _scan_events(text: str, path: str) -> list[Diagnostic]:
     return found
 
 
-def load_text(text: str, path: str = "<string>") -> Document:
+def load_text(text: str, path: str = "<string>",
+              empty_hint: str = "a policy file starts with `format:` and `metadata:`") -> Document:
     lines = tuple(text.splitlines())
     try:
         early = _scan_events(text, path)
@@ -137,8 +139,7 @@ def load_text(text: str, path: str = "<string>") -> Document:
         raise RulekitError([Diagnostic("too-deep", "the YAML is nested too deeply to read",
                                        Span(path, 1, 1), hint=f"keep nesting under {MAX_DEPTH} levels")]) from None
     if node is None:
-        raise RulekitError([Diagnostic("empty-file", f"{path} is empty", Span(path, 1, 1),
-                                       hint="a policy file starts with `format:` and `metadata:`")])
+        raise RulekitError([Diagnostic("empty-file", f"{path} is empty", Span(path, 1, 1), hint=empty_hint)])
     builder = _Builder(path)
     data = builder.build(node, (), 0)
     if builder.diagnostics:

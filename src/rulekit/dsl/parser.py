@@ -24,6 +24,7 @@ from .source import SourceMap
 # stack or the clock: the checker and compiler recurse once per nesting level.
 MAX_EXPRESSION_CHARS = 5000
 MAX_NESTING = 100
+MAX_NUMBER_DIGITS = 6  # up to 999,999: any count or duration (in days) a regulation states
 
 
 @functools.cache
@@ -158,7 +159,15 @@ class _Build(Transformer):
 
     # --- atoms
     def int_lit(self, meta, c):
-        return A.IntLit(int(c[0]), span=self._s(meta))
+        return A.IntLit(self._number(meta, str(c[0])), span=self._s(meta))
+
+    def _number(self, meta, digits: str) -> int:
+        """Whole numbers a regulation can mean: a count of days, items, people."""
+        if len(digits) > MAX_NUMBER_DIGITS:
+            raise _BadLiteral(Diagnostic("dsl-bad-literal", f"the number {digits[:12]}... has {len(digits)} digits, "
+                                         f"more than the {MAX_NUMBER_DIGITS} rulekit accepts", self._s(meta),
+                                         hint="counts, days and years in a regulation are small numbers"))
+        return int(digits)
 
     def str_lit(self, meta, c):
         return A.StrLit(unescape(str(c[0])[1:-1]), span=self._s(meta))
@@ -169,7 +178,7 @@ class _Build(Transformer):
     def duration_lit(self, meta, c):
         amount, unit = str(c[0]).split()
         unit = _UNITS.get(unit, unit)
-        return A.DurationLit(int(amount), unit, span=self._s(meta))
+        return A.DurationLit(self._number(meta, amount), unit, span=self._s(meta))
 
     def true_lit(self, meta, c):
         return A.BoolLit(True, span=self._s(meta))

@@ -262,13 +262,16 @@ class FieldSpans(Mapping):
         return sum(len(rec) for rec in self.records if isinstance(rec, dict))
 
 
+EMPTY_HINT = "a records file maps entity names to lists, e.g. `students:` then `- {id: S001, ...}`"
+
+
 def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -> None:
     try:
         if ext == ".json":
             doc = jsonfile.parse_document(read_text(file, "records file"), file)
         else:
             text = read_text(file)
-            doc = fast_document(text, file) or load_text(text, file)
+            doc = fast_document(text, file) or load_text(text, file, EMPTY_HINT)
             del text
     except UsageError:
         raise
