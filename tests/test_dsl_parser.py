@@ -22,7 +22,7 @@ names = st.one_of(
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
 
 leaves = st.one_of(
-    st.builds(A.IntLit, st.integers(min_value=0, max_value=10**12)),
+    st.builds(A.IntLit, st.integers(min_value=0, max_value=999_999)),
     st.builds(A.StrLit, texts),
     st.builds(A.BoolLit, st.booleans()),
     st.just(A.NullLit()),
