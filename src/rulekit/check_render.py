@@ -19,13 +19,21 @@ def _visible(report, show_all: bool):
     return [r for r in report.results if show_all or r.status in ("fail", "pending")]
 
 
+def _caption(provision) -> str:
+    """The article's heading, or the start of its text when it has none (四.段2)."""
+    if provision is None:
+        return ""
+    if provision.heading:
+        return provision.heading
+    return provision.text[:18] + ("…" if len(provision.text) > 18 else "")
+
+
 def render_table(report, show_all: bool = False, explanations: dict | None = None) -> str:
     out = [f"{report.policy.title} (in force since {report.amendment}), as of {report.as_of.isoformat()}"]
     citations = report.policy.provisions
     for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
         group = list(group)
-        head = citations.get(citation)
-        out += ["", f"{citation} {head.heading if head else ''}".rstrip()]
+        out += ["", f"{citation} {_caption(citations.get(citation))}".rstrip()]
         rows = [[r.rule, _subject(r.subject), STATUS_ZH[r.status], r.message] for r in group]
         out.append(tabulate(rows, ["rule", "subject", "status", "message"], maxcolwidths=[None, None, None, 70]))
         for r in group:
@@ -63,7 +71,8 @@ def _cell(text: str) -> str:
 def render_markdown(report, show_all: bool = False) -> str:
     out = [f"# {report.policy.title}: 檢核結果 ({report.as_of.isoformat()})", ""]
     for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
-        out += [f"## {citation}", "", "| rule | subject | status | message |", "|---|---|---|---|"]
+        out += [f"## {citation} {_caption(report.policy.provisions.get(citation))}".rstrip(), "",
+                "| rule | subject | status | message |", "|---|---|---|---|"]
         out += [f"| {r.rule} | {_subject(r.subject)} | {STATUS_ZH[r.status]} | {_cell(r.message)} |" for r in group]
         out.append("")
     if report.findings:
