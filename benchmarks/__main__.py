@@ -149,10 +149,16 @@ def row(workload: str, records: int | None, res: dict, note: str = "") -> None:
     print(" | ".join(ROWS[-1]), file=sys.stderr)
 
 
-def check_workload(label: str, path: str, records: int, runs: int) -> None:
+def check_workload(label: str, path: str, records: int, runs: int, markdown: bool = False) -> None:
+    """`rulekit check` (its default table) against the baseline; with `markdown`, also rulekit's
+    Markdown report, which lists the same results without the table layout (see docs/performance.md)."""
     verify(path)
     res = timed(RULEKIT + ["check", path, "--as-of", AS_OF], BASELINE + [path, "--as-of", AS_OF], runs)
     row(label, records, res, f"baseline peak {mb(res['rss_b'])}")
+    if markdown:
+        md = timed(RULEKIT + ["check", path, "--as-of", AS_OF, "--format", "markdown"], None, runs)
+        md["b"] = res["b"]
+        row(label + " --format markdown", records, md, "same baseline runs")
 
 
 def who_in_process(n: int = 1000) -> float:
@@ -189,11 +195,11 @@ def main(argv=None) -> int:
     if "W1" in wanted:
         for fmt in ("csv", "yaml"):
             path, n = dataset(args.preset, fmt)
-            check_workload(f"W1 check {args.preset} {fmt.upper()}", path, n, args.runs)
+            check_workload(f"W1 check {args.preset} {fmt.upper()}", path, n, args.runs, markdown=fmt == "csv")
     if "W2" in wanted:
         preset = "tiny" if args.preset == "tiny" else "city"
         path, n = dataset(preset, "jsonl")
-        check_workload(f"W2 check {preset} JSONL", path, n, args.runs)
+        check_workload(f"W2 check {preset} JSONL", path, n, args.runs, markdown=True)
     if "W3" in wanted:
         res = timed(RULEKIT + ["who", "課程認證"], PASS, args.runs)
         row("W3 who 課程認證 (vs python -c pass)", None, res)
