@@ -336,6 +336,10 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
     new = object.__new__
     bind = _binder(c.var_slots, env)
     domains = [ctx.domain(domain) for _, domain in rule.for_each]
+    if where is not None and len(domains) > 1:
+        hoisted = _hoist_where(rule, c, env, names, domains)
+        if hoisted is not None:
+            domains, where = hoisted, None
     shared.domains = domains
     # A result names its subject by the (value, label) pair of a single variable, or by the
     # combination's position in the product of several (an int is smaller than a tuple).
@@ -371,6 +375,27 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
         result._combo = combo[0] if single else index
         result._message = message
         out.append(result)
+
+
+def _hoist_where(rule, c: Compiled, env: list, names: list[str], domains: list) -> list | None:
+    """A `where` about one variable of several (e.g. "the semester has windows") decided once
+    per value of that variable instead of once per combination: the domains with that
+    variable's values kept where it holds. None (no change) when it reads more than one
+    variable, or fails for some value -- then each combination reports its own failure."""
+    used = [k for k, name in enumerate(names) if name in A.free_vars(rule.where)]
+    if len(used) != 1:
+        return None
+    k = used[0]
+    slot, where = c.var_slots[k], c.where
+    kept = []
+    try:
+        for pair in domains[k]:
+            env[slot] = pair[0]
+            if where(env):
+                kept.append(pair)
+    except Exception:  # noqa: BLE001 - the per-combination path reports it
+        return None
+    return domains[:k] + [kept] + domains[k + 1:]
 
 
 class _RuleResults:
