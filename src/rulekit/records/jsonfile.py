@@ -218,11 +218,14 @@ def parse_document(text: str, file: str) -> Document:
         raise RulekitError(_duplicates(text, file)) from None
     except RecursionError:
         raise RulekitError([Diagnostic("too-deep", "the JSON is nested too deeply to read",
-                                       Span(file, 1, 1))]) from None
+                                       Span(file, 1, 1), hint=_DEEP_HINT)]) from None
     except ValueError as exc:
         raise RulekitError([_syntax_error(exc, text, file)]) from None
     p = positions(text, file)
     return Document(file, data, tuple(text.splitlines()), p.value_spans, p.key_spans)
+
+
+_DEEP_HINT = "records are a list of flat objects per entity; check the file is the school's export"
 
 
 def parse_line(text: str, file: str, line: int):
@@ -232,6 +235,7 @@ def parse_line(text: str, file: str, line: int):
     except _DuplicateKey:
         return None, _duplicates(text, file, line)
     except RecursionError:
-        return None, [Diagnostic("too-deep", "the JSON is nested too deeply to read", Span(file, line, 1))]
+        return None, [Diagnostic("too-deep", "the JSON is nested too deeply to read", Span(file, line, 1),
+                                 hint=_DEEP_HINT)]
     except ValueError as exc:
         return None, [_syntax_error(exc, text, file, line)]

@@ -254,7 +254,8 @@ def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
         message, hint = exc.message, exc.hint
         if info.personal or looks_personal(v):
             message = message.replace(str(v).strip(), mask_personal(str(v).strip()))
-            hint = ""
+            # the parser's hint may echo the value; this one does not, and says what probably happened
+            hint = "this looks like a national ID: check that the columns are in the right order"
         report(i, Diagnostic(code, message, raw.locate(i, info.name, False), hint=hint, field=info.name))
         out.append(None)
     return out
