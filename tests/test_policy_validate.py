@@ -583,7 +583,23 @@ def test_shipped_policy_is_valid_with_conflict_warnings_only():
     assert report.diagnostics, "the shipped regulation disagrees with itself in several places"
     assert {(d.code, d.severity) for d in report.diagnostics} == {(CONFLICT, "warning")}
     assert all(d.hint == CONFLICT_HINT and len(d.related) == 2 for d in report.diagnostics)
-    assert report.exit_code() == 0 and report.exit_code(strict=True) == 1
+    assert report.exit_code() == 0 and report.exit_code(strict=True) == 0  # conflicts need an amendment, not a test
+    assert report.exit_code(warnings_as_errors=True) == 1
+    assert validate_paths([str(SHIPPED)], strict=True) == report  # every rule has a case, no case file is broken
+
+
+def test_report_exit_code_semantics():
+    from rulekit.diagnostics import Diagnostic, Span
+
+    conflict = Report((Diagnostic(CONFLICT, "x", Span("p"), "warning"),))
+    unheld = Report((Diagnostic("unheld-role", "x", Span("p"), "warning"),))
+    error = Report((Diagnostic("untested-rule", "x", Span("p")),))
+
+    def codes(report: Report) -> list[int]:
+        return [report.exit_code(), report.exit_code(strict=True), report.exit_code(warnings_as_errors=True)]
+
+    assert codes(conflict) == [0, 0, 1] and codes(unheld) == [0, 1, 1] and codes(error) == [1, 1, 1]
+    assert Report(()).exit_code(strict=True, warnings_as_errors=True) == 0
 
 
 def test_shipped_warning_teacher_workshop():

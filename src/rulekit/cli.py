@@ -132,37 +132,25 @@ def main(show_personal_data: bool) -> None:
 @guarded
 def validate(paths, fmt, strict, warnings_as_errors, roster, as_of):
     """Check policy files (default policy/regulation.yaml); exit 1 if any is invalid."""
-    from .diagnostics import sort_key, to_json
+    from .diagnostics import to_json
     from .policy import DEFAULT_POLICY
-    from .policytest import strict_findings, validate_exit_code
     from .roster import load_roster
     from .validate import validate_paths
 
-    report = validate_paths(paths or (DEFAULT_POLICY,), load_roster(roster) if roster else None, parse_on(as_of))
-    diagnostics, sources = list(report.diagnostics), dict(report.sources)
-    if strict:
-        for path in report.files:
-            found, more = strict_findings(path)
-            diagnostics.extend(found)
-            sources.update(more)
-        diagnostics.sort(key=sort_key)
-    code = validate_exit_code(diagnostics, strict, warnings_as_errors)
+    report = validate_paths(paths or (DEFAULT_POLICY,), load_roster(roster) if roster else None, parse_on(as_of),
+                            strict=strict)
     if fmt == "json":
-        click.echo(to_json(diagnostics))
-        return code
-    if fmt == "github":
+        click.echo(to_json(report.diagnostics))
+    elif fmt == "github":
         from .cli_test import diagnostic_annotation
 
-        for d in diagnostics:
+        for d in report.diagnostics:
             click.echo(diagnostic_annotation(d, "rulekit validate"))
-    elif diagnostics:
-        click.echo(render_all(diagnostics, sources))
-    errors = sum(d.is_error for d in diagnostics)
-    warnings = len(diagnostics) - errors
-    status = "invalid" if errors else "valid"
-    fails = "" if errors or not code else f"; fails {'--strict' if strict else '--warnings-as-errors'}"
-    click.echo(f"{', '.join(report.files)}: {status} ({errors} errors, {warnings} warnings){fails}")
-    return code
+    elif report.diagnostics:
+        click.echo(render_all(report.diagnostics, report.sources))
+    if fmt != "json":
+        click.echo(report.summary_line(strict, warnings_as_errors))
+    return report.exit_code(strict, warnings_as_errors)
 
 
 @main.command()
@@ -172,7 +160,7 @@ def validate(paths, fmt, strict, warnings_as_errors, roster, as_of):
 @click.option("--as-of", "as_of", help="Show the text in force on this date (default today).")
 @guarded
 def show(citation, policy_path, fmt, as_of):
-    """Print an article's text and everything encoded from it (e.g. 七.(一), 四.(三), 附表)."""
+    """Print an article's text and everything encoded from it (CITATION as the policy numbers it)."""
     from .policy import require_valid
     from .policy.versions import in_force
     from .show import provision_view, render_view

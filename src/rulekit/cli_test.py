@@ -86,7 +86,8 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(width - display_width(text), 0)
 
 
-def render_coverage(cov) -> list[str]:
+def render_coverage(cov, chain_citation: str = "") -> list[str]:
+    """Coverage in words; `chain_citation` is where the policy lists its substitute chains."""
     rules, cites, chains = cov.rules, cov.citations, cov.chains
     done = len(rules) - len(cov.untested_rules)
     out = ["", "coverage", f"  rules: {done}/{len(rules)} exercised by a case"]
@@ -97,7 +98,8 @@ def render_coverage(cov) -> list[str]:
         out.append(f"    {rid:<{width}}  {_pad(info['citation'], cwidth)}  {statuses:<30} {info['cases']} case(s)")
     out.append(f"  citations: {len(cites) - len(cov.unexercised_citations)}/{len(cites)} exercised")
     both = [t for t, n in chains.items() if n["present"] and n["absent"]]
-    out.append(f"  substitute chains (七.(一)): {len(both)}/{len(chains)} with the 承辦人 present and absent")
+    where = f" ({chain_citation})" if chain_citation else ""
+    out.append(f"  substitute chains{where}: {len(both)}/{len(chains)} with the 承辦人 present and absent")
     twidth = max((display_width(t) for t in chains), default=0)
     for task, n in chains.items():
         out.append(f"    {_pad(task, twidth)}  present {n['present']}  absent {n['absent']}")
@@ -132,7 +134,8 @@ def render_text(run, verbose: bool = False, coverage: bool = False) -> str:
         for r in bad:
             out += [f" {r.name} ".center(72, "_"), failure_text(r, run.sources), ""]
     if coverage:
-        out += render_coverage(run.coverage())
+        subs = run.policy.substitutes
+        out += render_coverage(run.coverage(), subs.citation if subs else "")
     out += ["", f"ran {len(run.results)} cases in {run.duration:.2f}s", run.summary_line()]
     return "\n".join(out)
 

@@ -1,4 +1,4 @@
-"""`rulekit validate`: every finding about one or more policy files, in one run."""
+"""`rulekit validate`: every finding about one or more policy files, in one run, and its exit code."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -8,6 +8,20 @@ from .diagnostics import Diagnostic, RulekitError, UsageError, errors_in, sort_k
 from .policy.load import load_policy_text
 from .sourceyaml import read_text
 
+CONFLICT_CODE = "responsibility-conflict"  # the regulation disagreeing with itself: only an amendment fixes it
+
+
+def exit_code_for(diagnostics, strict: bool = False, warnings_as_errors: bool = False) -> int:
+    """Errors fail; `strict` also fails on warnings other than the regulation's own conflicts
+    (which need an amendment); `warnings_as_errors` fails on every warning."""
+    if errors_in(diagnostics):
+        return 1
+    if warnings_as_errors and diagnostics:
+        return 1
+    if strict and any(d.code != CONFLICT_CODE for d in diagnostics):
+        return 1
+    return 0
+
 
 @dataclass(frozen=True)
 class Report:
@@ -15,13 +29,28 @@ class Report:
     sources: dict = field(default_factory=dict, compare=False)
     files: tuple[str, ...] = ()
 
-    def exit_code(self, strict: bool = False) -> int:
-        if errors_in(self.diagnostics):
-            return 1
-        return 1 if strict and self.diagnostics else 0
+    def exit_code(self, strict: bool = False, warnings_as_errors: bool = False) -> int:
+        """1 if the findings fail `validate` with these flags (see `exit_code_for`), else 0.
+
+        The findings `--strict` adds (rules without a test case, broken case files) are
+        errors; they are in the report when `validate_paths` was given `strict=True`.
+        """
+        return exit_code_for(self.diagnostics, strict, warnings_as_errors)
+
+    def summary_line(self, strict: bool = False, warnings_as_errors: bool = False) -> str:
+        """`FILES: valid (E errors, W warnings)`, saying which flag fails a report without errors."""
+        errors = sum(d.is_error for d in self.diagnostics)
+        status = "invalid" if errors else "valid"
+        line = f"{', '.join(self.files)}: {status} ({errors} errors, {len(self.diagnostics) - errors} warnings)"
+        if errors or not self.exit_code(strict, warnings_as_errors):
+            return line
+        return line + f"; fails {'--strict' if self.exit_code(strict) else '--warnings-as-errors'}"
 
 
-def validate_paths(paths, roster=None, on=None) -> Report:
+def validate_paths(paths, roster=None, on=None, strict: bool = False) -> Report:
+    """Every finding about the policy files `paths`; `roster` (on date `on`) also checks the
+    chains against who holds each role; `strict` adds rules without a test case in the
+    `tests/` folder next to each policy, and broken case files there."""
     found: list[Diagnostic] = []
     sources: dict = {}
     for path in paths:
@@ -40,4 +69,10 @@ def validate_paths(paths, roster=None, on=None) -> Report:
         if roster is not None:
             found.extend(same_person_substitutes(loaded.policy, roster, on))
             found.extend(unheld_chain_roles(loaded.policy, roster, on))
+        if strict:
+            from .policytest import strict_findings_of
+
+            more, their_sources = strict_findings_of(loaded, path)
+            found.extend(more)
+            sources.update(their_sources)
     return Report(tuple(sorted(dict.fromkeys(found), key=sort_key)), sources, tuple(paths))
