@@ -130,6 +130,21 @@ def test_the_policy_cache_key_follows_the_file(tmp_path, monkeypatch):
     assert not (tmp_path / "rulekit").exists()
 
 
+def test_the_policy_cache_keeps_the_latest_entries(tmp_path, monkeypatch):
+    from rulekit.policy import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    folder = tmp_path / "rulekit"
+    folder.mkdir()
+    for i in range(cache.KEEP + 5):
+        (folder / f"policy-{i:040d}.json").write_text("{}")
+        os.utime(folder / f"policy-{i:040d}.json", (1000 + i, 1000 + i))
+    cache._prune(str(folder))
+    left = sorted(p.name for p in folder.iterdir())
+    assert len(left) == cache.KEEP and left[0] == f"policy-{5:040d}.json"
+
+
 def test_the_yaml_event_reader_gives_what_the_full_loader_gives(tiny):
     from rulekit.records.yamlfast import fast_document
     from rulekit.sourceyaml import load_text

@@ -6,7 +6,8 @@ about half a second, most of a `rulekit who`. A valid policy is therefore kept
 as JSON under $XDG_CACHE_HOME/rulekit (default ~/.cache/rulekit), keyed by the
 SHA-256 of the file's bytes, the path it was named by, the Python version and
 the size and mtime of every source file of rulekit (a new rulekit, or an edited
-one, never reads an old entry). Only policies without errors are kept.
+one, never reads an old entry). Only policies without errors are kept, and only
+the 32 entries written last.
 
 The format is plain JSON read with `json.loads` (no pickle: nothing in the file
 can run code). Objects are rebuilt only from a fixed list of rulekit's own
@@ -28,6 +29,7 @@ import tempfile
 from importlib import import_module
 
 FORMAT = 1
+KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
 _MODULES = ("rulekit.policy.model", "rulekit.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
             "rulekit.diagnostics", "rulekit.records.model", "rulekit.calendar")
@@ -230,5 +232,19 @@ def store(key: str, policy) -> None:
         except BaseException:
             os.unlink(tmp)
             raise
+        _prune(folder)
     except Exception:  # noqa: BLE001 - a read-only home, a full disk: just no cache
         return
+
+
+def _prune(folder: str, keep: int = KEEP) -> None:
+    """Remove all but the `keep` most recently written entries (every edit of a policy or of
+    rulekit makes a new one)."""
+    entries = [os.path.join(folder, n) for n in os.listdir(folder) if n.startswith("policy-") and n.endswith(".json")]
+    if len(entries) > keep:
+        entries.sort(key=os.path.getmtime, reverse=True)
+        for old in entries[keep:]:
+            try:
+                os.unlink(old)
+            except OSError:
+                pass
