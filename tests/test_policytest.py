@@ -314,7 +314,7 @@ def test_validate_github_format_errors(tmp_path):
 def test_strict_passes_the_shipped_policy_with_its_conflict_warnings():
     result = cli("validate", "--strict", POLICY_PATH)
     assert result.exit_code == 0, result.output
-    assert "untested-rule" not in result.output and "warning[responsibility-conflict]" in result.output
+    assert "untested-rule" not in result.output and "warning[known-conflict]" in result.output
     assert untested_rules(POLICY, str(TESTS_DIR)) == []
 
 

@@ -22,6 +22,9 @@ EDITS = [
     ("    課程成果: [課務組長, 註冊組長]", "    課程成果: [教學組長, 課務組長, 註冊組長]"),
     ('        heading: 教師研習\n        text: "教務處課務組每學期', '        heading: 教師研習\n        text: "教務處教學組、課務組每學期'),
     ("      - {citation: 五.(二), parties: [課務組]}", "      - {citation: 五.(二), parties: [教學組, 課務組]}"),
+    # two disagreements this amendment settles leave known_conflicts
+    ("  - {task: 課程成果, citations: [附表.8, 七.(一)], note: \"附表.8 (學科) names 教學組; the substitute list 課務組長\"}\n", ""),
+    ("  - {task: 教師研習, citations: [五.(二), 附表.17], note: \"五.(二) names 課務組; 附表.17 教學組 and 課務組\"}\n", ""),
     ("    note: The text encoded here is the one in force since this amendment; earlier texts are not known.\n",
      "    note: The text encoded here is the one in force since this amendment; earlier texts are not known.\n"
      '  - date: "114.01.17"\n    kind: 修正\n    meeting: 校務會議\n'

@@ -14,6 +14,9 @@ from .diagnostics import WARNING, Diagnostic
 from .policy.model import Organization, Policy
 from .sourceyaml import Document
 
+CONFLICT = "responsibility-conflict"  # an unsettled disagreement nobody has acknowledged: --strict fails
+KNOWN_CONFLICT = "known-conflict"  # acknowledged under known_conflicts, awaiting an amendment
+
 
 def _related(a: str, b: str, org: Organization) -> bool:
     return a == b or b in org.containers(a) or a in org.containers(b)
@@ -41,17 +44,31 @@ def statements(policy: Policy, task: str) -> list[tuple[str, tuple[str, ...], st
 def text_table_conflicts(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     """One warning per pair of places that name different parties for one task."""
     org = policy.organization
+    known = {(k.task, frozenset(k.citations)): k for k in policy.known_conflicts}
+    seen: set = set()
     for task in policy.tasks:
         places = statements(policy, task)
         for i, (cit_a, parties_a, scope_a, _) in enumerate(places):
             for cit_b, parties_b, scope_b, path_b in places[i + 1:]:
                 if (scope_a and scope_b and scope_a != scope_b) or agree(parties_a, parties_b, org):
                     continue
+                message = f"{task}: {cit_a} names {'、'.join(parties_a)} but {cit_b} names {'、'.join(parties_b)}"
+                key = (task, frozenset((cit_a, cit_b)))
+                seen.add(key)
+                if key in known:
+                    yield Diagnostic(KNOWN_CONFLICT, message + " (known, awaiting an amendment)", doc.span(path_b),
+                                     severity=WARNING, field=task, related=(cit_a, cit_b),
+                                     hint=known[key].note or "listed under known_conflicts; settle it by an amendment")
+                    continue
                 yield Diagnostic(
-                    "responsibility-conflict",
-                    f"{task}: {cit_a} names {'、'.join(parties_a)} but {cit_b} names {'、'.join(parties_b)}",
-                    doc.span(path_b), severity=WARNING, field=task, related=(cit_a, cit_b),
-                    hint="the regulation disagrees with itself; the working group should amend one of them")
+                    CONFLICT, message, doc.span(path_b), severity=WARNING, field=task, related=(cit_a, cit_b),
+                    hint="the regulation disagrees with itself; the working group should amend one of them "
+                         "(or list it under known_conflicts until then)")
+    for (task, citations), entry in known.items():
+        if (task, citations) not in seen:
+            yield Diagnostic("stale-known-conflict", f"known_conflicts lists {task} ({'、'.join(entry.citations)}), "
+                             "but these places no longer disagree", doc.span(entry.path), severity=WARNING, field=task,
+                             hint="the disagreement was settled: remove this entry")
 
 
 def same_person_substitutes(policy: Policy, roster, on) -> Iterator[Diagnostic]:

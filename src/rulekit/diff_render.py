@@ -240,7 +240,7 @@ def _rows(diff: PolicyDiff, markdown: bool) -> list[list[str]]:
         homes = [a.citation for a in articles for cit in _citations(c) if _under(cit, a.citation)]
         if homes:  # the most specific amended provision it is cited from
             notes[max(homes, key=len)].append(explain(c))
-        elif not (markdown and isinstance(c, EntryChange) and c.section == "amendments"):
+        elif not (markdown and isinstance(c, EntryChange) and c.section in ("amendments", "known_conflicts")):
             others.append(c)  # the history of adoption is not a provision of the 對照表
     rows = [[_article_cell(a, a.new, a.new_heading, a.old_heading, 1), _article_cell(a, a.old, a.old_heading, a.new_heading, 0),
              _numbered(notes[a.citation])] for a in articles]

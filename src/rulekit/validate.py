@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .consistency import same_person_substitutes, text_table_conflicts, unheld_chain_roles
+from .consistency import KNOWN_CONFLICT, same_person_substitutes, text_table_conflicts, unheld_chain_roles
 from .diagnostics import Diagnostic, RulekitError, UsageError, errors_in, sort_key
 from .policy.load import load_policy_text
 from .sourceyaml import read_text
 
-CONFLICT_CODE = "responsibility-conflict"  # the regulation disagreeing with itself: only an amendment fixes it
+CONFLICT_CODE = KNOWN_CONFLICT  # a disagreement the policy acknowledges: only an amendment fixes it
 
 
 def exit_code_for(diagnostics, strict: bool = False, warnings_as_errors: bool = False) -> int:
-    """Errors fail; `strict` also fails on warnings other than the regulation's own conflicts
-    (which need an amendment); `warnings_as_errors` fails on every warning."""
+    """Errors fail; `strict` also fails on every warning except the disagreements the policy lists
+    under known_conflicts (they need an amendment); `warnings_as_errors` fails on every warning."""
     if errors_in(diagnostics):
         return 1
     if warnings_as_errors and diagnostics:

@@ -10,7 +10,7 @@ import hashlib
 from typing import Any
 
 from ..sourceyaml import Document
-from .model import (Amendment, DutyRow, DutyTable, Organization, Parameter, Policy, Provision, Role, Seat,
+from .model import (Amendment, DutyRow, DutyTable, KnownConflict, Organization, Parameter, Policy, Provision, Role, Seat,
                     Statement, StudentProvision, Substitutes, SubstituteChain, Task, TeacherProvisions, Unit,
                     WorkingGroup)
 
@@ -49,6 +49,9 @@ def build_policy(doc: Document, source_text: str) -> Policy:
         tasks=_tasks(_map(data.get("tasks"))),
         parameters=_parameters(_map(data.get("parameters"))),
         record_values={k: _names(v) for k, v in _map(_map(data.get("records")).get("values")).items()},
+        known_conflicts=tuple(KnownConflict(_text(k.get("task")), tuple(sorted(_names(k.get("citations")))),
+                                            _text(k.get("note")), ("known_conflicts", i))
+                              for i, k in enumerate(_list(data.get("known_conflicts"))) if isinstance(k, dict)),
         provisions=provisions,
     )
 

@@ -157,6 +157,9 @@ def _citations(policy: Policy):
     for task in policy.tasks.values():
         for st in task.stated_in:
             yield st.path + ("citation",), st.citation
+    for entry in policy.known_conflicts:
+        for cit in entry.citations:
+            yield entry.path + ("citations",), cit
     for p in policy.parameters.values():
         yield p.path + ("citation",), p.citation
         for i, c in enumerate(p.also_cited):

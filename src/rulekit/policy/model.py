@@ -203,6 +203,16 @@ class Task:
 
 
 @dataclass(frozen=True)
+class KnownConflict:
+    """A disagreement of the regulation with itself that the working group knows of."""
+
+    task: str
+    citations: tuple[str, ...]  # sorted, so the order written does not matter
+    note: str = ""
+    path: Path = _path()
+
+
+@dataclass(frozen=True)
 class Parameter:
     """A quota, deadline or frequency stated in the regulation."""
 
@@ -239,6 +249,7 @@ class Policy:
     parameters: dict  # name -> Parameter
     rules: tuple = ()
     record_values: dict = field(default_factory=dict)  # "meetings.kind" -> allowed values
+    known_conflicts: tuple = ()  # KnownConflict: disagreements acknowledged until an amendment
     provisions: dict = field(default_factory=dict, compare=False, repr=False)  # id -> Provision
 
     @property
