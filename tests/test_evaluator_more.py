@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rulekit.calendar import Semester
 from rulekit.diagnostics import RulekitError
 from rulekit.evaluator import evaluate, explain
-from rulekit.evaluator import run as run_module
+from rulekit.evaluator import context as run_module  # where the run builds its indexes
 from rulekit.records import Table
 from test_evaluator import (AS_OF, CONSTANTS, PARAMS, QUOTA, RECORDS, by_subject, load, recordset,
                             run, outcome, student)

@@ -7,7 +7,8 @@
 """
 from .compile import compile_rule
 from .explain import explain
-from .run import Context, Result, evaluate
+from .context import Context
+from .run import Result, evaluate
 from .values import EvalError
 
 __all__ = ["compile_rule", "evaluate", "explain", "Context", "Result", "EvalError"]

@@ -20,7 +20,8 @@ from ..dsl.printer import unparse
 from ..dsl import types as T
 from .aggregate import json_of
 from .compile import compile_rule
-from .run import Context, Result, _Problems, prepare, subjects
+from .context import Context
+from .run import Result, _Problems, prepare, subjects
 
 
 def explain(rule, subject, records, as_of, params: Mapping | None = None,
