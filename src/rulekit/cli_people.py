@@ -119,7 +119,7 @@ def duties(subject, roster, policy_path, fmt):
         click.echo(tabulate([[d.task, d.label(), d.role, d.citation] for d in result.chain_duties],
                             ["項目", "身分", "職稱", "依據"]))
     if result.rows:
-        click.echo("\n附表 rows naming them:")
+        click.echo(f"\n{policy.duty_table.citation} rows naming them:")
         click.echo(tabulate([[r.id, r.content, r.work_item, "、".join(r.administration)] for r in result.rows],
                             ["id", "內容", "工作項目", "行政"]))
     if result.stated:

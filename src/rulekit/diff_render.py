@@ -33,7 +33,7 @@ _FIELD_ZH = {"en": "英文名稱", "unit": "所屬單位", "held_by": "由…兼
              "aliases": "別名", "name": "名稱", "size": "人數", "convener": "召集人",
              "executive_secretary": "執行秘書", "meeting_frequency": "開會次數", "seats": "席次",
              "title": "名稱", "title_en": "英文名稱", "school": "學校", "implements": "依據", "note": "附註",
-             "decided_by": "訂定者", "teacher": "七.(二) 任課教師", "student": "七.(三) 離校學生",
+             "decided_by": "訂定者", "teacher": "任課教師條款", "student": "離校學生條款",
              "meeting": "會議", "summary": "摘要", "roc_date": "日期", "task": "工作項目", "role": "職稱",
              "cannot_assist_citation": "不能協助認證時", "can_assist_citation": "仍能協助認證時",
              "can_assist_note": "附註", "responsible": "辦理人", "applies_to": "適用對象"}

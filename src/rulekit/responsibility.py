@@ -104,16 +104,7 @@ def check_absent(policy: Policy, absent, roster: Roster | None) -> None:
 
 def _provision_text(policy: Policy, citation: str) -> str:
     p = policy.provisions.get(citation)
-    if p:
-        return p.text or p.heading
-    if policy.substitutes and citation == policy.substitutes.citation:
-        return policy.substitutes.title
-    for row in policy.duty_table.rows if policy.duty_table else ():
-        if row.id == citation:
-            cells = [row.category, row.content, row.work_item, "、".join(row.administration),
-                     *(f"{party}:{part}" for party, part in row.parts), row.remarks]
-            return " | ".join(c for c in cells if c)
-    return ""
+    return (p.text or p.heading) if p else policy.table_text(citation)
 
 
 def _basis(policy: Policy, *citations: str) -> tuple[Basis, ...]:

@@ -133,7 +133,7 @@ def citations_exist(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         if cit and cit not in known:
             yield Diagnostic("unknown-citation", f"citation {cit} does not exist in this regulation",
                              doc.span(path), field="citation",
-                             hint=did_you_mean(cit, known) or "citations look like 四.(三).1, 四.段2 or 附表.8")
+                             hint=did_you_mean(cit, known) or f"citations look like {policy.example_citations()}")
 
 
 def _citations(policy: Policy):

@@ -264,5 +264,22 @@ class Policy:
             ids.update(row.id for row in self.duty_table.rows)
         return ids
 
+    def example_citations(self) -> str:
+        """A few of this policy's own citation ids, for hints: the deepest article id, then a table row."""
+        deepest = max(self.provisions, key=lambda c: c.count("."), default="")
+        rows = [self.duty_table.rows[0].id] if self.duty_table and self.duty_table.rows else []
+        return " or ".join(c for c in [next(iter(self.provisions), ""), deepest, *rows] if c)
+
+    def table_text(self, citation: str) -> str:
+        """The words of the substitute list or of a duty-table row, for showing beside an answer."""
+        if self.substitutes and citation == self.substitutes.citation:
+            return self.substitutes.title
+        for row in self.duty_table.rows if self.duty_table else ():
+            if row.id == citation:
+                cells = [row.category, row.content, row.work_item, "、".join(row.administration),
+                         *(f"{party}:{part}" for party, part in row.parts), row.remarks]
+                return " | ".join(c for c in cells if c)
+        return ""
+
     def in_force_since(self) -> str:
         return self.amendments[-1].roc_date if self.amendments else ""

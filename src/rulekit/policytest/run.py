@@ -22,15 +22,7 @@ def article_text(policy: Policy, citation: str) -> str:
         if p.heading:
             return p.heading
         return " ".join(c.text for c in p.children if c.text)
-    subs = policy.substitutes
-    if subs and citation == subs.citation:
-        return subs.title
-    for row in policy.duty_table.rows if policy.duty_table else ():
-        if row.id == citation:
-            cells = [row.category, row.content, row.work_item, "、".join(row.administration),
-                     *(f"{party}:{part}" for party, part in row.parts), row.remarks]
-            return " | ".join(c for c in cells if c)
-    return ""
+    return policy.table_text(citation)
 
 
 def run_paths(policy: Policy, paths, policy_doc: Document | None = None) -> TestRun:
