@@ -91,11 +91,11 @@ def _label(answer) -> str:
 
 
 def task_moves(old: Policy, new: Policy, roster, on: dt.date) -> list[TaskMove]:
-    from .responsibility import Situation, _chain_for, who
+    from .responsibility import Situation, chain_for, who
 
     moves = []
     for name in [t for t in new.tasks if t in old.tasks]:
-        chain = _chain_for(new, new.tasks[name])
+        chain = chain_for(new, new.tasks[name])
         situations = [("nobody absent", frozenset())]
         if chain:
             situations.append((f"{chain.primary} absent", frozenset({chain.primary})))

@@ -155,7 +155,7 @@ def _teacher_step(role: str, sit: Situation, rule) -> tuple[ChainStep, tuple[str
     return ChainStep(role, False, why or "named absent"), (rule.cannot_assist_citation,)
 
 
-def _chain_for(policy: Policy, task: Task) -> SubstituteChain | None:
+def chain_for(policy: Policy, task: Task) -> SubstituteChain | None:
     subs = policy.substitutes
     if subs and task.name in subs.chains:
         return subs.chains[task.name]
@@ -168,7 +168,7 @@ def _chain_for(policy: Policy, task: Task) -> SubstituteChain | None:
 
 def who(policy: Policy, task_name: str, sit: Situation) -> Answer:
     task = find_task(policy, task_name)
-    chain = _chain_for(policy, task)
+    chain = chain_for(policy, task)
     if chain is None:
         return _stated_answer(policy, task)
     subs = policy.substitutes
