@@ -164,7 +164,7 @@ def check_workload(label: str, path: str, records: int, runs: int, markdown: boo
 def who_in_process(n: int = 1000) -> float:
     """p50 in ms of who() over n queries (tasks and absences cycling), the policy loaded once."""
     from rulekit.policy import require_valid
-    from rulekit.responsibility import Situation, who
+    from rulekit.people.responsibility import Situation, who
 
     policy = require_valid(os.path.join(REPO, "policy", "regulation.yaml"))
     tasks = list(policy.tasks)

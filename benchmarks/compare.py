@@ -25,7 +25,7 @@ POLICY = os.path.join(REPO, "policy", "regulation.yaml")
 
 
 def rulekit_results(records: str, as_of: dt.date, policy: str = POLICY) -> Counter:
-    from rulekit.check import run_check
+    from rulekit.evaluator.check import run_check
     from rulekit.policy import require_valid
     from rulekit.records import load_records
 

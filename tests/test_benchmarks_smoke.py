@@ -89,7 +89,7 @@ def test_generated_national_ids_mostly_pass_the_checksum():
 # ------------------------------------------------------------------ the faster paths
 
 def test_the_policy_cache_gives_the_same_policy_and_survives_corruption(tmp_path, monkeypatch, tiny):
-    from rulekit.check import run_check
+    from rulekit.evaluator.check import run_check
     from rulekit.policy import cache
     from rulekit.policy.load import load_policy, require_valid
     from rulekit.records import load_records
@@ -197,7 +197,7 @@ def test_streamed_json_lines_read_as_the_whole_file_does(tmp_path):
 
 
 def test_results_keep_their_messages_and_values_when_made_lazily(tiny):
-    from rulekit.check import run_check
+    from rulekit.evaluator.check import run_check
     from rulekit.policy import require_valid
     from rulekit.records import load_records
 

@@ -26,8 +26,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rulekit.cli import main
-from rulekit.diff import diff_policies, rule_text
-from rulekit.diff_render import display_width, explain, render_markdown, wrap
+from rulekit.amend.diff import diff_policies, rule_text
+from rulekit.report.diff import render_markdown
+from rulekit.report.diff_words import explain
+from rulekit.report.text_table import display_width, wrap
 from rulekit.dsl.parser import parse
 from rulekit.dsl.printer import unparse
 from rulekit.policy.load import load_policy

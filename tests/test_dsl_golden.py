@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from rulekit.diagnostics import render_all
-from rulekit.rules import load_rules
+from rulekit.policy.rules import load_rules
 from rulekit.sourceyaml import load_text
 
 GOLDEN = Path(__file__).parent / "golden" / "dsl"

@@ -9,7 +9,7 @@ import pytest
 from rulekit.diagnostics import render
 from rulekit.dsl import ast as A
 from rulekit.dsl import types as T
-from rulekit.rules import RULE_ENTRY_SCHEMA, load_rules
+from rulekit.policy.rules import RULE_ENTRY_SCHEMA, load_rules
 from rulekit.sourceyaml import load_text
 
 PARAMS = {"course_outcome_quota": "int", "confirmation_period_min": "duration"}

@@ -14,7 +14,7 @@ from rulekit.diagnostics import RulekitError
 from rulekit.evaluator import evaluate, explain
 from rulekit.evaluator import run as run_module
 from rulekit.records import RecordSet, Table, entity_types
-from rulekit.rules import load_rules
+from rulekit.policy.rules import load_rules
 from rulekit.sourceyaml import load_text
 
 D = datetime.date

@@ -44,7 +44,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rulekit.calendar import Duration
-from rulekit.check import run_check
+from rulekit.evaluator.check import run_check
 from rulekit.cli import main
 from rulekit.diagnostics import Diagnostic, RulekitError
 from rulekit.dsl.ast import KEYWORDS
@@ -54,7 +54,7 @@ from rulekit.policy import require_valid
 from rulekit.policy.load import load_policy_text
 from rulekit.records import check_references, load_records
 from rulekit.records.model import entity_infos
-from rulekit.rules import load_rules
+from rulekit.policy.rules import load_rules
 from rulekit.sourceyaml import load_file, load_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -394,7 +394,7 @@ def test_without_decided_by_the_answer_is_a_party_of_this_school(tmp_path):
     text = Path(OTHER).read_text(encoding="utf-8").replace("  decided_by: 推動小組\n", "")
     policy = load_policy_text(text, str(tmp_path / "no_decided_by.yaml"))
     assert policy.ok
-    from rulekit.responsibility import Situation, who
+    from rulekit.people.responsibility import Situation, who
     import datetime as dt
 
     answer = who(policy.policy, "成績登錄", Situation(dt.date(2025, 3, 15), frozenset({"註冊組長", "註冊組幹事"})))
@@ -416,7 +416,7 @@ def test_diff_removed_chain_cites_where_it_stood():
 
 def test_records_can_name_this_schools_own_meeting_kind(tmp_path):
     """Meeting kinds are each policy's vocabulary (records.values), not the records schema's."""
-    from rulekit.check import unknown_values
+    from rulekit.evaluator.check import unknown_values
     from rulekit.records import load_records
 
     path = tmp_path / "meetings.yaml"

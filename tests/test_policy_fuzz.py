@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from rulekit.cli import main
 from rulekit.diagnostics import Diagnostic, render_all, to_json
 from rulekit.sourceyaml import load_file
-from rulekit.validate import Report, validate_paths
+from rulekit.policy.validate import Report, validate_paths
 
 SHIPPED = Path(__file__).resolve().parents[1] / "policy" / "regulation.yaml"
 DATA = load_file(str(SHIPPED)).data

@@ -20,7 +20,8 @@ from click.testing import CliRunner
 
 from rulekit.cli import main
 from rulekit.diagnostics import UsageError
-from rulekit.validate import Report, validate_paths
+from rulekit.policy.validate import Report, validate_paths
+from rulekit.policytest import strict_findings_of
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "policy" / "regulation.yaml"
@@ -588,7 +589,7 @@ def test_shipped_policy_is_valid_with_conflict_warnings_only():
     assert all(d.hint and len(d.related) == 2 for d in report.diagnostics)  # the hint is the entry's note
     assert report.exit_code() == 0 and report.exit_code(strict=True) == 0  # conflicts need an amendment, not a test
     assert report.exit_code(warnings_as_errors=True) == 1
-    assert validate_paths([str(SHIPPED)], strict=True) == report  # every rule has a case, no case file is broken
+    assert validate_paths([str(SHIPPED)], extra_checks=(strict_findings_of,)) == report  # every rule has a case, no case file is broken
 
 
 def test_report_exit_code_semantics():
@@ -670,7 +671,7 @@ def test_strict_without_warnings_exits_0(tmp_path):
 
 def test_policy_with_rules_gives_findings_not_a_crash(tmp_path):
     """`rules:` is read by the DSL (docs/dsl.md); whatever it finds, it is findings and exit 0 or 1."""
-    pytest.importorskip("rulekit.rules")
+    pytest.importorskip("rulekit.policy.rules")
     path = _write(tmp_path, TEXT + "\nrules:\n  - {id: x}\n")
     assert isinstance(validate_paths([path]), Report)
     assert _cli("validate", path).exit_code in (0, 1)

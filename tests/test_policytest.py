@@ -275,7 +275,7 @@ def test_github_annotations_carry_file_and_line(tmp_path):
 
 
 def test_github_annotations_use_paths_relative_to_the_checkout(monkeypatch):
-    from rulekit.cli_test import annotation
+    from rulekit.report.github import annotation
 
     monkeypatch.chdir(ROOT)
     ann = annotation("error", "50% done\nnext", str(TESTS_DIR / "quotas.yaml"), 12, title="a: b, c")
@@ -283,7 +283,7 @@ def test_github_annotations_use_paths_relative_to_the_checkout(monkeypatch):
 
 
 def test_validate_github_format_one_annotation_per_finding():
-    from rulekit.validate import validate_paths
+    from rulekit.policy.validate import validate_paths
 
     result = cli("validate", "--format", "github", POLICY_PATH)
     assert result.exit_code == 0
@@ -331,7 +331,7 @@ def test_strict_fails_on_a_rule_without_a_case(tmp_path):
     assert (f"{policy}:{line}:9: error[untested-rule] [course-outcome-quota]: rule course-outcome-quota (四.(三)) "
             f"has no test case in {tests}") in result.output
     assert "hint: add a case with `rule: course-outcome-quota` under expect: results:" in result.output
-    from rulekit.validate import validate_paths
+    from rulekit.policy.validate import validate_paths
 
     n = len(validate_paths([str(policy)]).diagnostics)
     assert result.output.splitlines()[-1] == f"{policy}: invalid ({len(expected)} errors, {n} warnings)"

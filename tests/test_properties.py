@@ -23,12 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rulekit.calendar import AcademicYear, Semester
-from rulekit.check import run_check
+from rulekit.evaluator.check import run_check
 from rulekit.evaluator import evaluate
 from rulekit.policy import require_valid
 from rulekit.policy.load import load_policy_text
 from rulekit.records import RecordSet, Table, entity_types, load_records
-from rulekit.rules import load_rules
+from rulekit.policy.rules import load_rules
 from rulekit.sourceyaml import load_text
 
 ROOT = Path(__file__).resolve().parents[1]

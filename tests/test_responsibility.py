@@ -1,4 +1,4 @@
-"""rulekit.responsibility at library level: who does a task now (七.(一), 七.(二)),
+"""rulekit.people.responsibility at library level: who does a task now (七.(一), 七.(二)),
 duties of a role or person, handovers, and the roster consistency checks.
 
 Chains are read from policy/regulation.yaml, not copied here, so the tests follow
@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rulekit.consistency import same_person_substitutes, unheld_chain_roles
+from rulekit.policy.consistency import same_person_substitutes, unheld_chain_roles
 from rulekit.diagnostics import Span, UsageError
 from rulekit.policy import require_valid
-from rulekit.responsibility import (PRIMARY, SUBSTITUTE, WORKING_GROUP, Situation, check_absent, duties,
+from rulekit.people.responsibility import (PRIMARY, SUBSTITUTE, WORKING_GROUP, Situation, check_absent, duties,
                                     find_task, handover, who)
-from rulekit.roster import Person, Roster, load_roster
+from rulekit.people.roster import Person, Roster, load_roster
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY_PATH = ROOT / "policy" / "regulation.yaml"

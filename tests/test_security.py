@@ -114,7 +114,7 @@ def test_the_source_runs_no_code_from_its_inputs():
 @pytest.mark.parametrize("expr", ["as_of.__class__", "student.__dict__", "semester.next.__init__",
                                   '"x".__class__', "param.__class__", "policy.__globals__"])
 def test_rules_cannot_reach_python_attributes(expr):
-    from rulekit.rules import load_rules
+    from rulekit.policy.rules import load_rules
 
     doc = load_text(yaml.safe_dump({"rules": [{"id": "probe", "citation": "1",
                                                "for_each": {"student": "students", "semester": "semesters"},

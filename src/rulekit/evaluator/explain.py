@@ -21,7 +21,8 @@ from ..dsl import types as T
 from .aggregate import json_of
 from .compile import compile_rule
 from .context import Context
-from .run import Result, _Problems, prepare, subjects
+from .result import Result
+from .run import _Problems, prepare, subjects
 
 
 def explain(rule, subject, records, as_of, params: Mapping | None = None,

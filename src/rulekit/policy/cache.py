@@ -31,8 +31,9 @@ from importlib import import_module
 FORMAT = 1
 KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
-_MODULES = ("rulekit.policy.model", "rulekit.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
-            "rulekit.diagnostics", "rulekit.records.model", "rulekit.calendar")
+_MODULES = ("rulekit.policy.model", "rulekit.policy.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
+            "rulekit.diagnostics", "rulekit.records.model", "rulekit.calendar.terms",
+            "rulekit.calendar.durations", "rulekit.calendar.dates")
 
 
 def _package_dir() -> str:
@@ -138,12 +139,12 @@ class _Encoder:
         fields = {}
         for f in dataclasses.fields(v):
             value = getattr(v, f.name)
-            if name == "rulekit.rules:Rule" and f.name in ("types", "entity_refs"):
+            if name == "rulekit.policy.rules:Rule" and f.name in ("types", "entity_refs"):
                 nodes = {id(n): n for n in _nodes_of(v)}
                 value = [[self.obj(nodes[k]), t] for k, t in value.items() if k in nodes]
                 fields[f.name] = {"ids": [[n, self.value(t)] for n, t in value]}
                 continue
-            if name == "rulekit.rules:Rule" and f.name == "cache":
+            if name == "rulekit.policy.rules:Rule" and f.name == "cache":
                 fields[f.name] = {"d": []}
                 continue
             fields[f.name] = self.value(value)

@@ -80,7 +80,7 @@ def require_valid(path: str = DEFAULT_POLICY) -> Policy:
 def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnostic]]:
     if not isinstance(doc.data, dict) or not doc.data.get("rules"):
         return policy, []
-    from ..rules import load_rules  # the DSL is only loaded for policies that have rules
+    from .rules import load_rules  # the DSL is only loaded for policies that have rules
 
     types = {"count": "int", "frequency": "int", "duration": "duration"}
     params = {name: types[p.type] for name, p in policy.parameters.items() if p.type in types and p.value is not None}

@@ -16,11 +16,11 @@ Modules: `model` (the dataclasses), `fields` and `cases` (reading case files),
 `inputs` (a case's records and roster), `run` (asking the library: check, who,
 handover), `coverage`, and `strict` (what `validate --strict` adds).
 """
-from ..validate import CONFLICT_CODE
-from ..validate import exit_code_for as validate_exit_code  # the old name: exit codes live in validate.py
+from ..policy.validate import CONFLICT_CODE
+from ..policy.validate import exit_code_for as validate_exit_code  # the old name: exit codes live in validate.py
 from .cases import case_files, load_case_file, load_cases
-from .coverage import coverage_of, encoded_citations
-from .model import (ERRORED, FAILED, PASSED, STATUS_ZH, STATUSES, VIAS, Case, CaseFile, CaseResult, Coverage,
+from .coverage import Coverage, coverage_of, encoded_citations
+from .model import (ERRORED, FAILED, PASSED, STATUS_ZH, STATUSES, VIAS, Case, CaseFile, CaseResult,
                     HandoverExpectation, ResultExpectation, Source, Taker, TestRun, Verdict, WhoExpectation)
 from .run import Runner, article_text, run_paths
 from .strict import named_rules, strict_findings, strict_findings_of, tests_dir_for, untested_rules

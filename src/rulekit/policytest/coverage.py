@@ -1,8 +1,25 @@
 """Which rules, citations and substitute chains a run's cases exercise."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..policy.model import Policy
-from .model import STATUSES, Coverage
+from ..evaluator.result import STATUSES
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rules: dict  # rule id -> {"citation", "statuses", "cases"}
+    untested_rules: tuple
+    citations: dict  # citation -> number of cases
+    unexercised_citations: tuple
+    chains: dict  # task -> {"present": n, "absent": n}
+
+    def to_json(self) -> dict:
+        return {"rules": {rid: {**info, "statuses": list(info["statuses"])} for rid, info in self.rules.items()},
+                "untested_rules": list(self.untested_rules),
+                "citations": self.citations, "unexercised_citations": list(self.unexercised_citations),
+                "chains": self.chains}
 
 
 def encoded_citations(policy: Policy) -> list[str]:

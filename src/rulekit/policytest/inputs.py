@@ -10,7 +10,7 @@ from .model import Case, Source
 def case_inputs(policy: Policy, case: Case, diags: list):
     """(RecordSet, Roster or None) of a case; problems with them are added to `diags`."""
     from ..records import RecordSet, check_references
-    from ..roster import roster_from_records
+    from ..people.roster import roster_from_records
 
     tables: dict = {}
     for source in case.records:
@@ -28,7 +28,7 @@ def case_inputs(policy: Policy, case: Case, diags: list):
 
 def _unknown_values(policy: Policy, records) -> list[Diagnostic]:
     """Record values outside the policy's vocabulary (when the check module can tell)."""
-    from .. import check
+    from ..evaluator import check
 
     unknown_values = getattr(check, "unknown_values", None)
     return [d for d in unknown_values(policy, records) if d.is_error] if unknown_values is not None else []
@@ -36,7 +36,7 @@ def _unknown_values(policy: Policy, records) -> list[Diagnostic]:
 
 def _roster(case: Case, diags: list):
     from ..records import RecordSet
-    from ..roster import roster_from_records
+    from ..people.roster import roster_from_records
 
     got, found = load_source(case.roster, case.document)
     diags.extend(found)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Span
 from ..policy.model import Policy
 from ..sourceyaml import Document
+from .coverage import Coverage, coverage_of
 
 STATUSES = ("pass", "fail", "pending", "not_applicable")
 STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
@@ -168,21 +169,6 @@ class CaseResult:
 
 
 @dataclass(frozen=True)
-class Coverage:
-    rules: dict  # rule id -> {"citation", "statuses", "cases"}
-    untested_rules: tuple
-    citations: dict  # citation -> number of cases
-    unexercised_citations: tuple
-    chains: dict  # task -> {"present": n, "absent": n}
-
-    def to_json(self) -> dict:
-        return {"rules": {rid: {**info, "statuses": list(info["statuses"])} for rid, info in self.rules.items()},
-                "untested_rules": list(self.untested_rules),
-                "citations": self.citations, "unexercised_citations": list(self.unexercised_citations),
-                "chains": self.chains}
-
-
-@dataclass(frozen=True)
 class TestRun:
     policy: Policy
     results: tuple  # CaseResult
@@ -209,6 +195,4 @@ class TestRun:
         return f"{self.passed} passed, {self.failed} failed"
 
     def coverage(self) -> Coverage:
-        from .coverage import coverage_of
-
         return coverage_of(self.policy, self.results)

@@ -195,7 +195,7 @@ class Runner:
 
     # ---- results
     def _results(self, case: Case, records) -> list[Verdict]:
-        from ..check import run_check
+        from ..evaluator.check import run_check
 
         report = run_check(self.policy, records, case.as_of)
         return [self._result_verdict(exp, report.results) for exp in case.results]
@@ -245,7 +245,7 @@ class Runner:
         return teacher_id, roster.find(teacher_id) if roster else None
 
     def _who(self, case: Case, exp: WhoExpectation, records, roster, diags) -> Verdict | None:
-        from ..responsibility import Situation, who
+        from ..people.responsibility import Situation, who
 
         if not self._check_absent(exp.absent, roster, diags):
             return None
@@ -273,7 +273,7 @@ class Runner:
 
     # ---- handover
     def _handover(self, case: Case, exp: HandoverExpectation, roster, diags) -> Verdict | None:
-        from ..responsibility import handover
+        from ..people.responsibility import handover
 
         if roster is None:
             diags.append(Diagnostic("no-roster", "a handover needs staff: give the case a roster (or staff records)",

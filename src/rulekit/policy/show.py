@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tabulate import tabulate
 
-from .diagnostics import Diagnostic, Span, UsageError, did_you_mean
-from .policy.model import DutyRow, Parameter, Policy, Provision, SubstituteChain
+from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
+from .model import DutyRow, Parameter, Policy, Provision, SubstituteChain
 
 
 def _under(citation: str, prefix: str) -> bool:
@@ -75,32 +74,3 @@ def _special(policy: Policy, citation: str):
     s = subs.student
     if s and _under(s.citation, citation):
         yield f"{s.citation}: {s.task} by {s.responsible} ({s.applies_to})"
-
-
-def render_view(view: ProvisionView) -> str:
-    out = []
-    if view.provision:
-        for p in view.provision.walk():
-            head = f"{p.id} {p.heading}".rstrip()
-            out.append(head + (f": {p.text}" if p.text else ""))
-    if view.chains:
-        width = max(len(c.roles) for c in view.chains)
-        headers = ["項目", "承辦人"] + [f"代理人{i}" if width > 2 else "代理人" for i in range(1, width)]
-        out += ["", f"{view.chains_title or view.chains[0].citation}:",
-                tabulate([[c.task, *c.roles] + [""] * (width - len(c.roles)) for c in view.chains], headers)]
-    if view.special:
-        out += ["", *view.special]
-    if view.duty_rows:
-        table = [[r.id, r.category, r.content, r.work_item, "、".join(r.administration),
-                  "; ".join(f"{k}: {v}" for k, v in r.parts), r.remarks] for r in view.duty_rows]
-        out += ["", tabulate(table, ["id", "項目", "內容", "工作項目", "行政", "其他", "備註"])]
-    if view.parameters:
-        out += ["", "parameters:"]
-        out += [f"  {p.describe()}  [{p.citation}] 「{p.quote}」" for p in view.parameters]
-    if view.tasks:
-        out += ["", "responsibilities stated here:"]
-        out += [f"  {task}: {'、'.join(parties)}  [{cit}]" for task, cit, parties in view.tasks]
-    if view.rules:
-        out += ["", "rules:"]
-        out += [f"  {r.id}  [{r.citation}] {r.title_text()}" for r in view.rules]
-    return "\n".join(out)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import emit, guarded, parse_on
+from .common import emit, guarded, parse_on
 
 
 @click.command()
@@ -20,10 +20,10 @@ from .cli import emit, guarded, parse_on
 @guarded
 def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, encoding, output):
     """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
-    from .check import explain_result, run_check
-    from .check_render import render_json, render_markdown, render_table
-    from .policy import require_valid
-    from .records import load_records
+    from ..evaluator.check import explain_result, run_check
+    from ..report.check import render_json, render_markdown, render_table
+    from ..policy import require_valid
+    from ..records import load_records
 
     policy = require_valid(policy_path)
     data = load_records(records, encoding=encoding)

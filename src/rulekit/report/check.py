@@ -6,7 +6,7 @@ from itertools import groupby
 
 from tabulate import tabulate
 
-from .diagnostics import render_all
+from ..diagnostics import render_all
 
 STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
 

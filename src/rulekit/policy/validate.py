@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .consistency import KNOWN_CONFLICT, same_person_substitutes, text_table_conflicts, unheld_chain_roles
-from .diagnostics import Diagnostic, RulekitError, UsageError, errors_in, sort_key
-from .policy.load import load_policy_text
-from .sourceyaml import read_text
+from ..diagnostics import Diagnostic, RulekitError, UsageError, errors_in, sort_key
+from .load import load_policy_text
+from ..sourceyaml import read_text
 
 CONFLICT_CODE = KNOWN_CONFLICT  # a disagreement the policy acknowledges: only an amendment fixes it
 
@@ -33,7 +33,7 @@ class Report:
         """1 if the findings fail `validate` with these flags (see `exit_code_for`), else 0.
 
         The findings `--strict` adds (rules without a test case, broken case files) are
-        errors; they are in the report when `validate_paths` was given `strict=True`.
+        errors; they are in the report when `validate_paths` was given `policytest.strict_findings_of`.
         """
         return exit_code_for(self.diagnostics, strict, warnings_as_errors)
 
@@ -47,10 +47,13 @@ class Report:
         return line + f"; fails {'--strict' if self.exit_code(strict) else '--warnings-as-errors'}"
 
 
-def validate_paths(paths, roster=None, on=None, strict: bool = False) -> Report:
+def validate_paths(paths, roster=None, on=None, extra_checks=()) -> Report:
     """Every finding about the policy files `paths`; `roster` (on date `on`) also checks the
-    chains against who holds each role; `strict` adds rules without a test case in the
-    `tests/` folder next to each policy, and broken case files there."""
+    chains against who holds each role. Each of `extra_checks` is called as
+    `check(loaded, path) -> (findings, sources)` for every policy that loads: `validate --strict`
+    passes `policytest.strict_findings_of` (rules without a test case in the `tests/` folder next
+    to each policy, broken case files there). Taking it as an argument keeps this layer from
+    importing the policy tests, which run the evaluator over the policy."""
     found: list[Diagnostic] = []
     sources: dict = {}
     for path in paths:
@@ -69,10 +72,8 @@ def validate_paths(paths, roster=None, on=None, strict: bool = False) -> Report:
         if roster is not None:
             found.extend(same_person_substitutes(loaded.policy, roster, on))
             found.extend(unheld_chain_roles(loaded.policy, roster, on))
-        if strict:
-            from .policytest import strict_findings_of
-
-            more, their_sources = strict_findings_of(loaded, path)
+        for check in extra_checks:
+            more, their_sources = check(loaded, path)
             found.extend(more)
             sources.update(their_sources)
     return Report(tuple(sorted(dict.fromkeys(found), key=sort_key)), sources, tuple(paths))

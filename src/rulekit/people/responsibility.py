@@ -11,8 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
-from .policy.model import Policy, SubstituteChain, Task
+from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
+from ..policy.model import Policy, SubstituteChain, Task
 from .roster import Person, Roster
 
 PRIMARY, SUBSTITUTE, WORKING_GROUP, STATED = "primary", "substitute", "working_group", "stated"

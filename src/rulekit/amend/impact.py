@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .policy.model import Policy
+from ..policy.model import Policy
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def _label(answer) -> str:
 
 
 def task_moves(old: Policy, new: Policy, roster, on: dt.date) -> list[TaskMove]:
-    from .responsibility import Situation, chain_for, who
+    from ..people.responsibility import Situation, chain_for, who
 
     moves = []
     for name in [t for t in new.tasks if t in old.tasks]:
@@ -108,7 +108,7 @@ def task_moves(old: Policy, new: Policy, roster, on: dt.date) -> list[TaskMove]:
 
 
 def result_flips(old: Policy, new: Policy, records, on: dt.date) -> list[Flip]:
-    from .check import run_check
+    from ..evaluator.check import run_check
 
     before = {(r.rule, _key(r.subject)): r for r in run_check(old, records, on, hypothetical=True).results}
     after = {(r.rule, _key(r.subject)): r for r in run_check(new, records, on, hypothetical=True).results}
@@ -127,11 +127,11 @@ def _key(subject: dict) -> tuple:
 
 
 def impact_of(old: Policy, new: Policy, records_path, roster_path, on: dt.date) -> Impact:
-    from .roster import load_roster, roster_from_records
+    from ..people.roster import load_roster, roster_from_records
 
     records = None
     if records_path:
-        from .records import load_records
+        from ..records import load_records
 
         records = load_records(records_path)
     roster = load_roster(roster_path, new) if roster_path else (

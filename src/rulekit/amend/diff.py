@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 
-from .policy.model import Policy, Provision
+from ..policy.model import Policy, Provision
 
 
 @dataclass(frozen=True)
@@ -330,8 +330,8 @@ def _chains(old: Policy, new: Policy):
 
 def rule_text(rule) -> str:
     """A rule as canonical lines: equal for equal logic whatever the YAML layout or message order."""
-    from .dsl.printer import unparse
-    from .rules import STATUSES
+    from ..dsl.printer import unparse
+    from ..policy.rules import STATUSES
 
     title = rule.title if isinstance(rule.title, dict) else {"zh": rule.title}
     lines = [f"citation: {rule.citation}", *(f"title.{k}: {title[k]}" for k in sorted(title)),

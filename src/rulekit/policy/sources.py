@@ -4,8 +4,8 @@ from __future__ import annotations
 import os
 import subprocess
 
-from .diagnostics import Diagnostic, Span, UsageError
-from .policy.load import LoadedPolicy, load_policy, load_policy_text
+from ..diagnostics import Diagnostic, Span, UsageError
+from .load import LoadedPolicy, load_policy, load_policy_text
 
 
 def is_git_spec(spec: str) -> bool:

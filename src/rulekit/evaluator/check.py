@@ -10,10 +10,10 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from .diagnostics import Diagnostic, Span, UsageError, did_you_mean, errors_in
-from .policy.load import policy_constants
-from .policy.model import Policy
-from .policy.versions import in_force
+from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean, errors_in
+from ..policy.load import policy_constants
+from ..policy.model import Policy
+from ..policy.versions import in_force
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
 
@@ -41,7 +41,7 @@ class CheckReport:
 
 
 def parameter_values(policy: Policy) -> dict:
-    from .calendar import Duration
+    from ..calendar import Duration
 
     return {name: Duration(p.value, p.unit) if p.type == "duration" else p.value
             for name, p in policy.parameters.items() if p.value is not None}
@@ -61,13 +61,13 @@ def select_rules(policy: Policy, rule_ids) -> tuple:
 
 def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical: bool = False) -> CheckReport:
     """`hypothetical`: evaluate the text as if in force on `as_of` (a proposed amendment)."""
-    from .evaluator import evaluate
-    from .records import check_references
+    from . import evaluate
+    from ..records import check_references
 
     amendment = policy.amendments[-1] if hypothetical and policy.amendments else in_force(policy, as_of)
     rules = select_rules(policy, rule_ids)
     results = evaluate(rules, records, as_of, parameter_values(policy), policy_constants(policy))
-    from .roster import unknown_roles
+    from ..people.roster import unknown_roles
 
     findings = tuple(check_references(records)) + tuple(unknown_values(policy, records)) \
         + tuple(unknown_roles(policy, records))
@@ -91,7 +91,7 @@ def unknown_values(policy: Policy, records):
 
 
 def explain_result(policy: Policy, records, as_of: dt.date, result) -> list[tuple[str, str]]:
-    from .evaluator import explain
+    from . import explain
 
     rule = next(r for r in policy.rules if r.id == result.rule)
     return explain(rule, result.subject, records, as_of, parameter_values(policy), policy_constants(policy))

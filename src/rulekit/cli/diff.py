@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import emit, guarded, parse_on
+from .common import emit, guarded, parse_on
 
 
 @click.command()
@@ -17,11 +17,11 @@ from .cli import emit, guarded, parse_on
 @guarded
 def diff(specs, at, records, roster, as_of, fmt, output):
     """Compare OLD NEW (files or git REV:path), or NEW with --at DATE, semantically."""
-    from .diagnostics import Diagnostic, RulekitError, Span, UsageError, errors_in
-    from .diff import diff_policies
-    from .diff_render import render_json, render_markdown, render_table
-    from .policy.versions import amendment_at
-    from .sources import load_any
+    from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, errors_in
+    from ..amend.diff import diff_policies
+    from ..report.diff import render_json, render_markdown, render_table
+    from ..policy.versions import amendment_at
+    from ..policy.sources import load_any
 
     if at:
         if len(specs) != 1:
@@ -41,7 +41,7 @@ def diff(specs, at, records, roster, as_of, fmt, output):
     result = diff_policies(old.policy, new.policy, specs[0] if not at else f"{specs[0]}@{at}", specs[-1])
     impact = None
     if records or roster:
-        from .impact import impact_of
+        from ..amend.impact import impact_of
 
         impact = impact_of(old.policy, new.policy, records, roster, parse_on(as_of))
     if fmt == "json":

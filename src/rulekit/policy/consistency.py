@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from .diagnostics import WARNING, Diagnostic
-from .policy.model import Organization, Policy
-from .sourceyaml import Document
+from ..diagnostics import WARNING, Diagnostic
+from .model import Organization, Policy
+from ..sourceyaml import Document
 
 CONFLICT = "responsibility-conflict"  # an unsettled disagreement nobody has acknowledged: --strict fails
 KNOWN_CONFLICT = "known-conflict"  # acknowledged under known_conflicts, awaiting an amendment

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from .diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
+from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def roster_from_records(records, path: str) -> Roster:
 
 def load_roster(path: str, policy=None, encoding: str | None = None) -> Roster:
     """A roster file's staff; with `policy`, a role it does not declare is an error (no silent typo)."""
-    from .records import check_references, load_records
+    from ..records import check_references, load_records
 
     records = load_records(path, encoding=encoding)
     if not records.get("staff").rows:

@@ -5,7 +5,7 @@ import json
 
 import click
 
-from .cli import guarded, parse_on
+from .common import guarded, parse_on
 
 POLICY_OPTION = click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True,
                              type=click.Path())
@@ -26,9 +26,9 @@ def _json(data) -> None:
 
 def _course_teacher(records_path, course_id, roster):
     """Resolve 任課教師 of a course from the records, and the person from the roster."""
-    from .diagnostics import Diagnostic, Span, UsageError, did_you_mean
-    from .records import load_records
-    from .roster import roster_from_records
+    from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
+    from ..records import load_records
+    from ..people.roster import roster_from_records
 
     records = load_records(records_path)
     courses = {r["id"]: r for r in records.get("courses").rows}
@@ -54,11 +54,11 @@ def _course_teacher(records_path, course_id, roster):
 @guarded
 def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, fmt):
     """Who does TASK now, following the substitute list (七.(一)) and 七.(二)."""
-    from .diagnostics import Diagnostic, Span, UsageError
-    from .policy import require_valid
-    from .policy.versions import in_force
-    from .responsibility import Situation, check_absent, task_names, who as answer
-    from .roster import load_roster
+    from ..diagnostics import Diagnostic, Span, UsageError
+    from ..policy import require_valid
+    from ..policy.versions import in_force
+    from ..people.responsibility import Situation, check_absent, task_names, who as answer
+    from ..people.roster import load_roster
 
     policy = require_valid(policy_path)
     if list_tasks:
@@ -105,9 +105,9 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
 @guarded
 def duties(subject, roster, policy_path, fmt):
     """Every task a role or person carries, as 承辦人 or 代理人, and the duty-table rows naming them."""
-    from .policy import require_valid
-    from .responsibility import duties as find_duties
-    from .roster import load_roster
+    from ..policy import require_valid
+    from ..people.responsibility import duties as find_duties
+    from ..people.roster import load_roster
 
     policy = require_valid(policy_path)
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
@@ -136,11 +136,11 @@ def duties(subject, roster, policy_path, fmt):
 @guarded
 def handover(person, roster, on, policy_path, fmt):
     """When PERSON leaves (七 人員異動): each task they carry and who takes it over."""
-    from .policy import require_valid
-    from .responsibility import handover as plan
-    from .roster import load_roster
+    from ..policy import require_valid
+    from ..people.responsibility import handover as plan
+    from ..people.roster import load_roster
 
-    from .policy.versions import in_force
+    from ..policy.versions import in_force
 
     policy, day = require_valid(policy_path), parse_on(on)
     in_force(policy, day)

@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from .diagnostics import Diagnostic, Span, did_you_mean
-from .dsl import ast as A
-from .dsl.checker import Checker
-from .dsl.parser import parse_expr
-from .dsl.source import SourceMap
-from .dsl import types as T
-from .sourceyaml import Document
+from ..diagnostics import Diagnostic, Span, did_you_mean
+from ..dsl import ast as A
+from ..dsl.checker import Checker
+from ..dsl.parser import parse_expr
+from ..dsl.source import SourceMap
+from ..dsl import types as T
+from ..sourceyaml import Document
 
 DOMAINS = {"semesters": T.T_SEMESTER, "academic_years": T.T_AY, "school": T.T_SCHOOL}
 STATUSES = ("pass", "fail", "pending", "not_applicable")
@@ -107,7 +107,7 @@ def load_rules(doc: Document, params: Mapping[str, Any], constants: Mapping[str,
     (e.g. "list[string]" or a dsl.types.Type); entities: defaults to records.entity_types().
     """
     if entities is None:
-        from .records import entity_types
+        from ..records import entity_types
         entities = entity_types()
     loader = _Loader(doc, Checker(entities, params, constants))
     loader.entities = entities

@@ -1,67 +1,13 @@
-"""`rulekit test`: run the policy's test cases (policy/tests/*.yaml) and report like pytest.
-
-The last line of the text and GitHub reports is always exactly `N passed, M failed`,
-so CI can read it. Formats: text (default), json, junit (JUnit XML for CI test
-reports) and github (workflow-command annotations on the failing case lines).
-"""
+"""A policy test run as text (like pytest), JSON, JUnit XML or GitHub annotations."""
 from __future__ import annotations
 
 import json
 import os
 import xml.etree.ElementTree as ET
 
-import click
+from ..diagnostics import display_width, render_all
+from .github import annotation, diagnostic_annotation, repo_path
 
-from .cli import guarded
-from .diagnostics import display_width, render_all
-
-
-# ------------------------------------------------------------------ GitHub annotations
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def repo_path(path: str) -> str:
-    """A path as GitHub wants it in annotations: relative to the checkout (the working directory)."""
-    if os.path.isabs(path):
-        rel = os.path.relpath(path)
-        if not rel.startswith(".."):
-            return rel
-    return path.replace(os.sep, "/")
-
-
-def annotation(level: str, message: str, file: str = "", line: int = 0, column: int = 0,
-               end_line: int = 0, end_column: int = 0, title: str = "") -> str:
-    """One GitHub Actions workflow command: `::error file=F,line=L,title=T::message`."""
-    props = []
-    if file:
-        props.append(f"file={_escape_property(repo_path(file))}")
-    if line:
-        props.append(f"line={line}")
-        if end_line and end_line >= line:
-            props.append(f"endLine={end_line}")
-    if column:
-        props.append(f"col={column}")
-        if end_column and end_line == line and end_column > column:
-            props.append(f"endColumn={end_column}")
-    if title:
-        props.append(f"title={_escape_property(title)}")
-    return f"::{level} {','.join(props)}::{_escape_data(message)}" if props else f"::{level}::{_escape_data(message)}"
-
-
-def diagnostic_annotation(d, title_prefix: str) -> str:
-    s = d.span
-    message = d.message + (f"\nhint: {d.hint}" if d.hint else "")
-    return annotation("error" if d.is_error else "warning", message, s.file if s.file != "<command line>" else "",
-                      s.line, s.column, s.end_line, s.end_column, f"{title_prefix} [{d.code}]")
-
-
-# ------------------------------------------------------------------ text
 
 def _verdict_lines(v, indent: str = "    ") -> list[str]:
     out = [f"  {v.span.file}:{v.span.line}: {v.label}"]
@@ -207,34 +153,3 @@ def render_github(run, coverage: bool = False) -> str:
             out.append(diagnostic_annotation(d, title))
     out.append(render_text(run, coverage=coverage))
     return "\n".join(out)
-
-
-# ------------------------------------------------------------------ the command
-
-@click.command("test")
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
-              show_default=True)
-@click.option("--coverage", is_flag=True, help="Also report which rules, citations and chains the cases exercise.")
-@click.option("-v", "--verbose", is_flag=True, help="Text: one line per case.")
-@guarded
-def test(paths, policy_path, fmt, coverage, verbose):
-    """Run the policy's test cases (PATHS: case files or folders, default policy/tests)."""
-    from .diagnostics import RulekitError, errors_in
-    from .policy import load_policy
-    from .policytest import run_paths
-
-    loaded = load_policy(policy_path)
-    if not loaded.ok:
-        raise RulekitError(errors_in(loaded.diagnostics))
-    run = run_paths(loaded.policy, paths or ("policy/tests",), loaded.document)
-    if fmt == "json":
-        click.echo(render_json(run, coverage))
-    elif fmt == "junit":
-        click.echo(render_junit(run))
-    elif fmt == "github":
-        click.echo(render_github(run, coverage))
-    else:
-        click.echo(render_text(run, verbose, coverage))
-    return 0 if run.ok else 1

@@ -1,0 +1,14 @@
+"""Dates as the regulation writes them: ROC (民國) years, 學年度, semesters, periods.
+
+School paperwork mixes `113.01.19`, `113年1月19日`, `1130119` and ISO dates, and a
+mistyped date that is silently "fixed" (113.02.30 -> 113.03.01) moves a deadline.
+So every parser here is strict: it accepts the listed forms exactly, and anything
+else raises `DateError` with a hint naming what would have been accepted.
+Everything is pure: no clock, no I/O, so callers pass "today" explicitly.
+"""
+from .dates import ROC_OFFSET, DateError, chinese_number, parse_date, to_iso, to_roc
+from .durations import COUNT_RULES, Duration, count_days, effective_end
+from .terms import AcademicYear, Semester
+
+__all__ = ["COUNT_RULES", "ROC_OFFSET", "AcademicYear", "DateError", "Duration", "Semester", "chinese_number",
+           "count_days", "effective_end", "parse_date", "to_iso", "to_roc"]

@@ -1,0 +1,149 @@
+"""Dates and numbers as school paperwork writes them: ROC (民國) years, `113.01.19`, `113年1月19日`, 六/十二.
+
+Strict: the listed forms exactly; anything else raises `DateError` with a hint
+naming what would have been accepted.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+ROC_OFFSET = 1911
+_DAY = datetime.timedelta(days=1)
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
+           "August", "September", "October", "November", "December")
+_FORMS_HINT = ("accepted forms: 2024-01-19, 113.01.19, 113/1/19, 113-01-19, "
+               "113年1月19日, 中華民國113年1月19日, 1130119")
+
+
+class DateError(ValueError):
+    """A date, semester or period the user wrote that cannot be read without guessing."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+def _clean(text: str) -> str:
+    # NFKC folds fullwidth digits and punctuation (１１３／１／１９) into ASCII.
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+# --------------------------------------------------------------------------- dates
+
+# (pattern, is_roc). ROC separated forms need a 2-3 digit year so that a
+# 4-digit year can only mean ISO; the separator must repeat (113.01/19 is a typo).
+_DATE_FORMS = (
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), False),
+    (re.compile(r"(\d{2,3})([./-])(\d{1,2})\2(\d{1,2})"), True),
+    (re.compile(r"(?:中華民國|民國)?\s*(\d{1,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), True),
+    (re.compile(r"(\d{3})(\d{2})(\d{2})"), True),
+)
+
+
+def parse_date(value) -> datetime.date:
+    """Read a date in any accepted form; impossible dates raise instead of rolling over."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # YAML turns an unquoted 1130119 into an int
+    if not isinstance(value, str):
+        raise DateError(f"expected a date, got {type(value).__name__}", hint=_FORMS_HINT)
+    shown = value.strip()
+    text = _clean(value)
+    if not text:
+        raise DateError("the date is empty", hint=_FORMS_HINT)
+    for pattern, is_roc in _DATE_FORMS:
+        m = pattern.fullmatch(text)
+        if m:
+            numbers = [int(g) for g in m.groups() if g.isdigit()]
+            return _build_date(shown, *numbers, roc=is_roc)
+    if re.fullmatch(r"\d{4}[./]\d{1,2}[./]\d{1,2}|\d{8}", text):
+        raise DateError(f"{shown} is not a recognised date",
+                        hint="a 4-digit year is Gregorian: write it as YYYY-MM-DD, e.g. 2024-01-19")
+    raise DateError(f"{shown} is not a recognised date", hint=_FORMS_HINT)
+
+
+def _build_date(shown: str, year: int, month: int, day: int, roc: bool) -> datetime.date:
+    label = f"{year} ({year + ROC_OFFSET})" if roc else str(year)
+    gregorian = year + ROC_OFFSET if roc else year
+    if roc and year < 1:
+        raise DateError(f"{shown} is not a valid date: there is no ROC year 0",
+                        hint="ROC year 1 is 1912; ROC year = Gregorian year - 1911")
+    if not roc and year < 1:
+        raise DateError(f"{shown} is not a valid date: there is no year 0")
+    if not 1 <= month <= 12:
+        raise DateError(f"{shown} is not a valid date: there is no month {month}",
+                        hint="months run from 1 to 12")
+    last = _month_length(gregorian, month)
+    if not 1 <= day <= last:
+        raise DateError(
+            f"{shown} is not a valid date: {_MONTHS[month - 1]} {label} has {last} days",
+            hint=f"the last day of that month is {_format_same_way(year, month, last, roc)}")
+    return datetime.date(gregorian, month, day)
+
+
+def _format_same_way(year: int, month: int, day: int, roc: bool) -> str:
+    return f"{year}.{month:02d}.{day:02d}" if roc else f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def _month_length(year: int, month: int) -> int:
+    if month == 12:
+        return 31
+    return (datetime.date(year, month + 1, 1) - datetime.date(year, month, 1)).days
+
+
+def to_roc(d, style: str = ".") -> str:
+    """Format as ROC. "." -> 113.01.19, "/" -> 113/1/19, "年" -> 113年1月19日.
+
+    Separated styles pad the year to two digits (民國5年 -> 05.01.01) because the
+    parser only reads 2-3 digit years there; years past ROC 999 would need four
+    digits, which the parser reserves for ISO, so they are refused.
+    """
+    d = parse_date(d)
+    roc = d.year - ROC_OFFSET
+    if roc < 1:
+        raise DateError(f"{d.isoformat()} is before the ROC calendar (1912-01-01)",
+                        hint="use to_iso for dates before 1912")
+    if roc > 999:
+        raise DateError(f"{d.isoformat()} is past ROC year 999", hint="use to_iso for it")
+    if style == ".":
+        return f"{roc:02d}.{d.month:02d}.{d.day:02d}"
+    if style == "/":
+        return f"{roc:02d}/{d.month}/{d.day}"
+    if style == "年":
+        return f"{roc}年{d.month}月{d.day}日"
+    raise DateError(f"unknown ROC style {style!r}", hint='use ".", "/" or "年"')
+
+
+def to_iso(d) -> str:
+    return parse_date(d).isoformat()
+
+
+# ------------------------------------------------------------------------ numbers
+
+_DIGITS = {"一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_number(text) -> int:
+    """0-99 written as 六, 十二, 二十, 九十九 or in (fullwidth) arabic digits."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    s = _clean(str(text))
+    if s.isascii() and s.isdigit():
+        return int(s)
+    m = re.fullmatch(r"([一二三四五六七八九]?)(十?)([一二三四五六七八九]?)", s)
+    if s == "兩":
+        return 2
+    if not s or not m or (m.group(1) and not m.group(2) and m.group(3)):
+        raise DateError(f"{str(text).strip()} is not a number",
+                        hint="write it as digits (12) or as 一 ... 九十九")
+    tens, ten, units = m.groups()
+    if not ten:
+        return _DIGITS[units or tens]
+    return 10 * (_DIGITS[tens] if tens else 1) + (_DIGITS[units] if units else 0)

@@ -1,0 +1,106 @@
+"""What every command shares: rendered errors instead of tracebacks, exit codes, ID masking,
+atomic `-o` output, and `--as-of` dates."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from contextlib import contextmanager
+from functools import wraps
+
+import click
+
+from ..diagnostics import RulekitError, UsageError, render_all
+from ..personal import MaskingStream
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+def emit_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
+
+
+def guarded(fn):
+    """Turn rulekit findings into rendered errors and exit codes, never tracebacks."""
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _masked_output():
+            _run(fn, args, kwargs)
+
+    return wrapper
+
+
+@contextmanager
+def _masked_output():
+    """Everything a command prints goes through ID masking, unless --show-personal-data."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().params.get("show_personal_data"):
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = MaskingStream(saved[0]), MaskingStream(saved[1])
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        sys.stdout, sys.stderr = saved
+
+
+def _run(fn, args, kwargs) -> None:
+    try:
+        code = fn(*args, **kwargs)
+    except UsageError as exc:
+        click.echo(render_all(exc.diagnostics), err=True)
+        sys.exit(EXIT_USAGE)
+    except RulekitError as exc:
+        click.echo(render_all(exc.diagnostics, _sources_of(exc)), err=True)
+        sys.exit(EXIT_INVALID)
+    except (click.exceptions.Exit, click.ClickException, SystemExit):
+        raise
+    except RecursionError:
+        click.echo("rulekit: error: input nested too deeply to process", err=True)
+        sys.exit(EXIT_INVALID)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        click.echo(f"rulekit: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        sys.exit(EXIT_INTERNAL)
+    sys.exit(code or EXIT_OK)
+
+
+def emit(text: str, output: str | None = None) -> None:
+    """Print a report, or write it atomically to `output` (masked the same way)."""
+    if not output:
+        click.echo(text, nl=False)
+        return
+    from ..atomic import write_atomic
+    from ..personal import mask_ids
+
+    ctx = click.get_current_context(silent=True)
+    reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
+    write_atomic(output, text if reveal else mask_ids(text))
+
+
+def _sources_of(exc: RulekitError) -> dict:
+    sources = {}
+    for d in exc.diagnostics:
+        f = d.span.file
+        if f and f not in sources and d.span.line:
+            try:
+                with open(f, encoding="utf-8-sig") as fh:
+                    sources[f] = fh.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                sources[f] = []
+    return sources
+
+
+def parse_on(value: str | None) -> dt.date:
+    from ..calendar import DateError, parse_date
+    from ..diagnostics import Diagnostic, Span
+
+    if not value:
+        return dt.date.today()
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise UsageError([Diagnostic("bad-date", f"--as-of: {exc.message}", Span("<command line>"), hint=exc.hint)])

@@ -1,0 +1,28 @@
+"""`rulekit show`: an article's text and everything encoded from it."""
+from __future__ import annotations
+
+import click
+
+from .common import emit_json, guarded, parse_on
+
+
+@click.command()
+@click.argument("citation")
+@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--as-of", "as_of", help="Show the text in force on this date (default today).")
+@guarded
+def show(citation, policy_path, fmt, as_of):
+    """Print an article's text and everything encoded from it (CITATION as the policy numbers it)."""
+    from ..policy import require_valid
+    from ..policy.versions import in_force
+    from ..policy.show import provision_view
+    from ..report.show import render_view
+
+    policy = require_valid(policy_path)
+    in_force(policy, parse_on(as_of))
+    view = provision_view(policy, citation)
+    if fmt == "json":
+        emit_json(view.to_json())
+    else:
+        click.echo(render_view(view))
