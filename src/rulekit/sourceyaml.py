@@ -104,23 +104,57 @@ def _scan_events(text: str, path: str) -> list[Diagnostic]:
     The C composer recurses once per nesting level and can crash the process on
     `[[[[...`; aliases are reported here because only events know where `*name` is.
     """
-    found, depth = [], 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+    found, depth, last = [], 0, 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            last = event.end_mark.index
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    m = event.start_mark
+                    return [_too_deep(path, m.line + 1, m.column + 1)]
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                s, e = event.start_mark, event.end_mark
+                found.append(Diagnostic("yaml-alias", f"YAML alias *{event.anchor} is not allowed in rulekit files",
+                                        Span(path, s.line + 1, s.column + 1, e.line + 1, e.column + 1),
+                                        hint="write the value out in full; aliases hide what an entry says"))
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in (exc.problem or ""):
+            raise
+        # PyYAML >= 6.0.3 stops at a nesting limit of its own while scanning ahead of the
+        # events; the bracket that crosses rulekit's limit is found by counting on from there.
+        return [_too_deep(path, *_position(text, _flow_overflow(text, last, depth)))]
+    return found
+
+
+def _too_deep(path: str, line: int, col: int) -> Diagnostic:
+    return Diagnostic("too-deep", f"nesting deeper than {MAX_DEPTH} levels", Span(path, line, col, line, col + 1),
+                      hint="flatten the structure; rulekit files need only a few levels")
+
+
+def _flow_overflow(text: str, start: int, depth: int) -> int:
+    """The index of the first `[` or `{` after `start` that takes the nesting past MAX_DEPTH."""
+    quote = ""
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                m = event.start_mark
-                return [Diagnostic("too-deep", f"nesting deeper than {MAX_DEPTH} levels",
-                                   Span(path, m.line + 1, m.column + 1, m.line + 1, m.column + 2),
-                                   hint="flatten the structure; rulekit files need only a few levels")]
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                return i
+        elif ch in "]}":
             depth -= 1
-        elif isinstance(event, yaml.AliasEvent):
-            s, e = event.start_mark, event.end_mark
-            found.append(Diagnostic("yaml-alias", f"YAML alias *{event.anchor} is not allowed in rulekit files",
-                                    Span(path, s.line + 1, s.column + 1, e.line + 1, e.column + 1),
-                                    hint="write the value out in full; aliases hide what an entry says"))
-    return found
+    return start
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def load_text(text: str, path: str = "<string>",
