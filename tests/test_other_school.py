@@ -269,7 +269,7 @@ def test_messages_carry_its_numbers():
     _, report = check_json("--rule", "outcome-cap-per-semester", "--rule", "confirmation-at-least-five-days")
     messages = {r["message"] for r in report["results"] if r["status"] == "fail"}
     assert messages == {"S01 於 113-1 上傳 4 件,超過上限 3 件",
-                        "113-1 確認期間 2025-02-03~2025-02-06 只有 4 日,不得少於 5 days"}
+                        "113-1 確認期間 2025-02-03~2025-02-06 只有 4 日,不得少於 5 日"}
 
 
 def test_the_same_records_pass_under_the_first_school():
@@ -337,10 +337,16 @@ def test_diff_renders_without_crashing(fmt):
         assert "課程學習成果每學期上限 6 件 → 3 件" in result.stdout
 
 
+def quota_of_four(text: str) -> str:
+    """The quota amended to four: its value, and the words of the article and the quote with it."""
+    assert text.count("以三件為上限") == 2  # the article and the parameter's quote
+    text = text.replace("以三件為上限", "以四件為上限")
+    return re.sub(r"(course_outcome_quota:\n(?:    .*\n)*?    value: )3", r"\g<1>4", text)
+
+
 def test_diff_an_amendment_of_its_own(tmp_path):
     """The 推動小組 amends itself: quota 3 → 4, the 疑義處理 chain reordered, one chain lengthened."""
-    text = Path(OTHER).read_text(encoding="utf-8")
-    text = re.sub(r"(course_outcome_quota:\n(?:    .*\n)*?    value: )3", r"\g<1>4", text)
+    text = quota_of_four(Path(OTHER).read_text(encoding="utf-8"))
     text = text.replace("疑義處理: [註冊組長, 註冊組幹事, 教務主任]", "疑義處理: [註冊組幹事, 註冊組長, 教務主任]")
     text = text.replace("成績登錄: [註冊組長, 註冊組幹事]", "成績登錄: [註冊組長, 註冊組幹事, 教務主任]")
     amended = tmp_path / "amended.yaml"
@@ -357,8 +363,7 @@ def test_diff_an_amendment_of_its_own(tmp_path):
 def test_diff_with_records_shows_the_flip(tmp_path):
     text = Path(OTHER).read_text(encoding="utf-8")
     amended = tmp_path / "amended.yaml"
-    amended.write_text(re.sub(r"(course_outcome_quota:\n(?:    .*\n)*?    value: )3", r"\g<1>4", text),
-                       encoding="utf-8")
+    amended.write_text(quota_of_four(text), encoding="utf-8")
     result = run("diff", OTHER, str(amended), "--records", RECORDS, "--as-of", AS_OF, "--format", "json")
     assert result.exit_code == 0, result.output
     assert "S01" in result.stdout and "outcome-cap-per-semester" in result.stdout

@@ -377,7 +377,7 @@ FIXED = [  # once strict xfails: bugs found by these rows and since fixed
              (Finding("missing-key", "parameters.working_group_meetings is missing the key times",
                       At("  working_group_meetings:", shift=2), field="times", hint="add `times:`; see docs/policy-format.md"),
               Finding("unknown-key", "unknown key value in parameters.working_group_meetings", At("value: 1\n    per"),
-                      field="value", hint="allowed keys: also_cited, bound, citation, per, quote, times, type")))),
+                      field="value", hint="allowed keys: also_cited, bound, citation, label, per, quote, times, type")))),
     pytest.param(
         Case("section without an office",
              (Replace("    教學組: {en: Instruction Section, office: 教務處}", "    教學組: {en: Instruction Section}"),),

@@ -53,6 +53,13 @@ def replace_once(old: str, new: str):
     return edit
 
 
+def quota_seven(text: str) -> str:
+    """The quota of 四.(三) amended to seven: its value, and the words of the article and quote with it."""
+    text = replace_once("    value: 6\n", "    value: 7\n")(text)
+    assert text.count("至多六件") == 2  # the article and the parameter's quote
+    return text.replace("至多六件", "至多七件")
+
+
 def write_cases(tmp_path: Path, text: str, name: str = "cases.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -159,7 +166,7 @@ cases:
 # ------------------------------------------------------------------ amendments that change an answer
 
 def test_quota_raised_to_seven_fails_the_quota_case(tmp_path):
-    policy, tests = copy_policy(tmp_path, replace_once("    value: 6\n", "    value: 7\n"))
+    policy, tests = copy_policy(tmp_path, quota_seven)
     result = cli("test", tests, "--policy", policy)
     assert result.exit_code == 1
     out = result.output
@@ -167,7 +174,7 @@ def test_quota_raised_to_seven_fails_the_quota_case(tmp_path):
     quotas = tests / "quotas.yaml"
     case_line = line_of(quotas, "name: 課程學習成果七件超過上限")
     assert f"{quotas}:{case_line}: 課程學習成果七件超過上限" in out  # the case and where it is
-    assert "[四.(三)] 課程學習成果:學生自主登錄" in out and "至多六件" in out  # the article
+    assert "[四.(三)] 課程學習成果:學生自主登錄" in out and "至多七件" in out  # the article
     assert "expected fail (不符合), message containing 「上傳 7 件」" in out
     assert "actual   S001 113-1: pass (符合) — S001 113-1 上傳 7 件" in out
     assert f"rule course-outcome-quota is at {policy}:" in out
@@ -210,20 +217,20 @@ def test_chain_reordered_without_adjusting_7_2_is_an_invalid_policy(tmp_path):
 
 
 def test_broken_policy_in_json(tmp_path):
-    policy, tests = copy_policy(tmp_path, replace_once("    value: 6\n", "    value: 7\n"))
+    policy, tests = copy_policy(tmp_path, quota_seven)
     data = json.loads(cli("test", tests, "--policy", policy, "--format", "json").stdout)
     assert data["summary"]["failed"] == 1 and data["summary"]["passed"] == data["summary"]["cases"] - 1
     [case] = [c for c in data["cases"] if c["status"] != "passed"]
     assert case["name"] == "課程學習成果七件超過上限" and case["status"] == "failed"
     bad = [e for e in case["expectations"] if not e["ok"]]
     assert {e["citation"] for e in bad} == {"四.(三)"}
-    assert all("至多六件" in e["article"] and e["expected"].startswith("fail") for e in bad)
+    assert all("至多七件" in e["article"] and e["expected"].startswith("fail") for e in bad)
 
 
 # ------------------------------------------------------------------ CI formats
 
 def test_junit_shape(tmp_path):
-    policy, tests = copy_policy(tmp_path, replace_once("    value: 6\n", "    value: 7\n"))
+    policy, tests = copy_policy(tmp_path, quota_seven)
     result = cli("test", tests, "--policy", policy, "--format", "junit")
     assert result.exit_code == 1
     root = ET.fromstring(result.stdout)
@@ -255,7 +262,7 @@ def test_junit_error_for_a_wrong_case(tmp_path):
 
 
 def test_github_annotations_carry_file_and_line(tmp_path):
-    policy, tests = copy_policy(tmp_path, replace_once("    value: 6\n", "    value: 7\n"))
+    policy, tests = copy_policy(tmp_path, quota_seven)
     result = cli("test", tests, "--policy", policy, "--format", "github")
     assert result.exit_code == 1
     lines = result.output.splitlines()

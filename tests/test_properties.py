@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rulekit.calendar import AcademicYear, Semester
+from rulekit.calendar import AcademicYear, Semester, chinese_numeral
 from rulekit.evaluator.check import run_check
 from rulekit.evaluator import evaluate
 from rulekit.policy import require_valid
@@ -171,7 +171,8 @@ QUOTA_VALUE = re.compile(r"(\n  course_outcome_quota:\n(?:    .*\n)*?    value: 
 @functools.lru_cache(maxsize=None)
 def first_with_quota(k: int):
     text, n = QUOTA_VALUE.subn(rf"\g<1>{k}\n", FIRST_TEXT)
-    assert n == 1
+    assert n == 1 and text.count("至多六件") == 2  # the article and the quote: the words move with the number
+    text = text.replace("至多六件", f"至多{chinese_numeral(k)}件")
     loaded = load_policy_text(text, f"regulation-quota-{k}.yaml")
     assert loaded.ok, [d.message for d in loaded.diagnostics if d.is_error]
     return loaded.policy

@@ -36,6 +36,7 @@ import yaml
 from click.testing import CliRunner
 
 import rulekit.atomic as atomic_module
+from rulekit.calendar import chinese_numeral
 from rulekit import sourceyaml
 from rulekit.atomic import write_atomic
 from rulekit.cli import main
@@ -306,7 +307,10 @@ def amended_copy(path: Path) -> Path:
     text = SHIPPED.read_text(encoding="utf-8")
     start = text.index("\n  course_outcome_quota:\n")
     value = re.compile(r"\n    value: (\d+)\n").search(text, start)
-    text = text[:value.start()] + f"\n    value: {int(value.group(1)) + 2}\n" + text[value.end():]
+    old, new = int(value.group(1)), int(value.group(1)) + 2
+    text = text[:value.start()] + f"\n    value: {new}\n" + text[value.end():]
+    # the words move with the number (a value alone is error[quote-disagrees])
+    text = text.replace(f"至多{chinese_numeral(old)}件", f"至多{chinese_numeral(new)}件")
     path.write_text(text, encoding="utf-8")
     return path
 

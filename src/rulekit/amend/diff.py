@@ -276,7 +276,8 @@ def _param_dict(p) -> dict | None:
     if p is None:
         return None
     return {"type": p.type, "value": p.value, "unit": p.unit, "bound": p.bound, "per": p.per or None,
-            "subject": p.subject or None, "citation": p.citation, "also_cited": list(p.also_cited), "quote": p.quote}
+            "subject": p.subject or None, "citation": p.citation, "also_cited": list(p.also_cited), "quote": p.quote,
+            "label": p.label or None}
 
 
 def _heading(policy: Policy, citation: str) -> str:
@@ -298,7 +299,8 @@ def _parameters(old: Policy, new: Policy):
         pa, pb = _param_dict(old.parameters.get(name)), _param_dict(new.parameters.get(name))
         if pa != pb:
             citation = (pb or pa)["citation"]
-            yield ParameterChange(name, citation, pa, pb, _heading(new if pb else old, citation))
+            label = (pb or pa)["label"] or _heading(new if pb else old, citation)
+            yield ParameterChange(name, citation, pa, pb, label)
 
 
 def _row_dict(r) -> dict | None:
@@ -333,7 +335,8 @@ def rule_text(rule) -> str:
     from ..dsl.printer import unparse
     from ..policy.rules import STATUSES
 
-    title = rule.title if isinstance(rule.title, dict) else {"zh": rule.title}
+    written = rule.title_source if rule.title_source is not None else rule.title
+    title = written if isinstance(written, dict) else {"zh": written}
     lines = [f"citation: {rule.citation}", *(f"title.{k}: {title[k]}" for k in sorted(title)),
              f"severity: {rule.severity}", "for_each: " + ", ".join(sorted(f"{v} in {c}" for v, c in rule.for_each))]
     lines += [f"{k}: {unparse(e)}" for k, e in (("where", rule.where), ("when", rule.when)) if e is not None]
@@ -371,7 +374,9 @@ def _entries(old: Policy, new: Policy):
         "working_group": ({"working_group": old.working_group}, {"working_group": new.working_group}),
         "duty_table": (_header(old.duty_table, "rows"), _header(new.duty_table, "rows")),
         "substitutes": (_header(old.substitutes, "chains"), _header(new.substitutes, "chains")),
-        "metadata": (old.metadata, new.metadata),
+        # encoded_from says where the file's history starts, not what the text says
+        "metadata": ({k: v for k, v in old.metadata.items() if k != "encoded_from"},
+                     {k: v for k, v in new.metadata.items() if k != "encoded_from"}),
     }
     for section, (a, b) in sections.items():
         for name in _ordered_keys(a, b):
@@ -380,7 +385,8 @@ def _entries(old: Policy, new: Policy):
 
 
 _COMPARED = {"path", "content_hash", "metadata", "amendments", "organization", "working_group", "articles",
-             "duty_table", "substitutes", "tasks", "parameters", "rules"}
+             "duty_table", "substitutes", "tasks", "parameters", "rules",
+             "encoded_from", "version_dates"}  # where the file starts its history: not the text itself
 
 
 def _other_fields(old: Policy, new: Policy):

@@ -147,3 +147,14 @@ def chinese_number(text) -> int:
     if not ten:
         return _DIGITS[units or tens]
     return 10 * (_DIGITS[tens] if tens else 1) + (_DIGITS[units] if units else 0)
+
+
+def chinese_numeral(n: int) -> str:
+    """0-99 as the regulation writes them: 六, 十, 十三, 二十, 九十九 (the inverse of `chinese_number`)."""
+    if not 0 <= n <= 99:
+        return str(n)
+    digits = "零一二三四五六七八九"
+    tens, units = divmod(n, 10)
+    if tens == 0:
+        return digits[units]
+    return ("" if tens == 1 else digits[tens]) + "十" + (digits[units] if units else "")

@@ -7,6 +7,7 @@ declared once: 0 fine, 1 the policy/records are wrong (or a check failed),
 
 import click
 
+from .amend import amend
 from .check import check
 from .diff import diff
 from .people import duties, handover, who
@@ -23,5 +24,5 @@ def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
 
 
-for command in (validate, show, check, diff, who, duties, handover, test):
+for command in (validate, show, check, diff, amend, who, duties, handover, test):
     main.add_command(command)

@@ -22,18 +22,22 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
     from ..evaluator.check import explain_result, run_check
     from ..report.check import render_json, render_markdown, render_table
-    from ..policy import require_valid
+    from ..policy.load import require_history
+    from ..policy.versions import version_on
+    from ..calendar import parse_date
     from ..records import load_records
 
-    policy = require_valid(policy_path)
+    history, day = require_history(policy_path), parse_on(as_of)
+    policy = version_on(history, day)
     data = load_records(records, encoding=encoding)
-    report = run_check(policy, data, parse_on(as_of), rule_ids)
+    report = run_check(policy, data, day, rule_ids, history=history)
     explanations = None
     if explain:
         explanations = {}
-        for r in report.results:
+        for i, r in enumerate(report.results):
             if r.status == "fail":
-                rows = explain_result(policy, data, report.as_of, r)
+                judged = version_on(history, parse_date(report.text_of(i))) if report.text_of(i) else policy
+                rows = explain_result(judged, data, report.as_of, r)
                 article = policy.provisions.get(r.citation)
                 if article:
                     rows.append((f"[{r.citation}]", article.text or article.heading))

@@ -7,47 +7,68 @@ from .common import emit, guarded, parse_on
 
 
 @click.command()
-@click.argument("specs", nargs=-1, required=True)
-@click.option("--at", "at", help="Compare with the text adopted at this amendment date (e.g. 113.01.19).")
+@click.argument("specs", nargs=-1)
+@click.option("--from", "from_", help="With --to: compare the texts of one policy in force on two dates "
+                                     "(e.g. --from 113.01.19 --to 114.01.17).")
+@click.option("--to", "to", help="The later date for --from.")
+@click.option("--at", "at", help="The amendment adopted on this date against the text before it (e.g. 114.01.17).")
 @click.option("--records", type=click.Path(), help="School records: also list results that flip.")
 @click.option("--roster", type=click.Path(), help="Staff records: also list tasks whose person changes.")
 @click.option("--as-of", "as_of", help="Date the records are evaluated on (default today).")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(), help="Write the result to this file (atomically) instead of stdout.")
 @guarded
-def diff(specs, at, records, roster, as_of, fmt, output):
-    """Compare OLD NEW (files or git REV:path), or NEW with --at DATE, semantically."""
-    from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, errors_in
+def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
+    """Compare OLD NEW (files or git REV:path); or one policy's texts --from DATE --to DATE; or --at DATE."""
     from ..amend.diff import diff_policies
-    from ..report.diff import render_json, render_markdown, render_table
-    from ..policy.versions import amendment_at
+    from ..calendar import to_roc
+    from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, errors_in
+    from ..policy import DEFAULT_POLICY
     from ..policy.sources import load_any
+    from ..policy.versions import amendment_at, version_on
+    from ..report.diff import render_json, render_markdown, render_table
 
-    if at:
-        if len(specs) != 1:
-            raise UsageError([Diagnostic("usage", "with --at give one policy (NEW)", Span("<command line>"),
-                                         hint="rulekit diff --at 113.01.19 policy/regulation.yaml")])
-        new = load_any(specs[0])
-        amendment_at(new.policy, at)  # only the latest text is encoded: an earlier date is refused there
-        old = new
-    elif len(specs) == 2:
-        old, new = load_any(specs[0]), load_any(specs[1])
-    else:
-        raise UsageError([Diagnostic("usage", f"diff takes OLD and NEW, got {len(specs)} argument(s)",
-                                     Span("<command line>"), hint="rulekit diff OLD.yaml NEW.yaml")])
-    for loaded in (old, new):
+    def usage(message: str, hint: str) -> UsageError:
+        return UsageError([Diagnostic("usage", message, Span("<command line>"), hint=hint)])
+
+    if (from_ is None) != (to is None):
+        raise usage("--from and --to go together", "rulekit diff --from 113.01.19 --to 114.01.17")
+    if from_ or at:
+        if len(specs) > 1 or (from_ and at):
+            raise usage("with --from/--to or --at give one policy", "rulekit diff --from 113.01.19 --to 114.01.17")
+        spec = specs[0] if specs else DEFAULT_POLICY
+        loaded = load_any(spec)
         if not loaded.ok:
             raise RulekitError(errors_in(loaded.diagnostics))
-    result = diff_policies(old.policy, new.policy, specs[0] if not at else f"{specs[0]}@{at}", specs[-1])
+        if at:
+            amendment = amendment_at(loaded.policy, at)  # refuses dates whose text is not encoded
+            new_policy = version_on(loaded.history, parse_on(amendment.roc_date))
+            earlier = [p for p in loaded.history.versions if p.in_force_since() != new_policy.in_force_since()
+                       and p in loaded.history.versions[:loaded.history.versions.index(new_policy)]]
+            old_policy = earlier[-1] if earlier else new_policy
+        else:
+            old_policy = version_on(loaded.history, parse_on(from_))
+            new_policy = version_on(loaded.history, parse_on(to))
+        old_label = f"{spec}@{old_policy.in_force_since() or to_roc(parse_on(from_ or at))}"
+        new_label = f"{spec}@{new_policy.in_force_since()}"
+    elif len(specs) == 2:
+        old, new = load_any(specs[0]), load_any(specs[1])
+        for loaded in (old, new):
+            if not loaded.ok:
+                raise RulekitError(errors_in(loaded.diagnostics))
+        old_policy, new_policy, old_label, new_label = old.policy, new.policy, specs[0], specs[1]
+    else:
+        raise usage(f"diff takes OLD and NEW, got {len(specs)} argument(s)", "rulekit diff OLD.yaml NEW.yaml")
+    result = diff_policies(old_policy, new_policy, old_label, new_label)
     impact = None
     if records or roster:
         from ..amend.impact import impact_of
 
-        impact = impact_of(old.policy, new.policy, records, roster, parse_on(as_of))
+        impact = impact_of(old_policy, new_policy, records, roster, parse_on(as_of))
     if fmt == "json":
         text = render_json(result, impact) + "\n"
     elif fmt == "markdown":
-        text = render_markdown(result, new.policy.title)
+        text = render_markdown(result, new_policy.title)
         if impact is not None:
             text += "\n" + impact.render_markdown()
     else:

@@ -60,7 +60,8 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     from ..people.responsibility import Situation, check_absent, task_names, who as answer
     from ..people.roster import load_roster
 
-    policy = require_valid(policy_path)
+    day = parse_on(as_of)
+    policy = require_valid(policy_path, day)
     if list_tasks:
         rows = task_names(policy)
         if fmt == "json":
@@ -79,7 +80,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     if course:
         teacher_id, teacher, people = _course_teacher(records, course, people)
     check_absent(policy, absent, people)
-    sit = Situation(parse_on(as_of), frozenset(absent), people, teacher, teacher_id)
+    sit = Situation(day, frozenset(absent), people, teacher, teacher_id)
     amendment = in_force(policy, sit.on)
     result = answer(policy, task, sit)
     if fmt == "json":
@@ -100,16 +101,17 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
 @click.command()
 @click.argument("subject")
 @click.option("--roster", type=click.Path(), help="Staff records, to ask about a person.")
+@click.option("--as-of", "as_of", help="Under the text in force on this date (ISO or ROC, default today).")
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
-def duties(subject, roster, policy_path, fmt):
+def duties(subject, roster, as_of, policy_path, fmt):
     """Every task a role or person carries, as 承辦人 or 代理人, and the duty-table rows naming them."""
     from ..policy import require_valid
     from ..people.responsibility import duties as find_duties
     from ..people.roster import load_roster
 
-    policy = require_valid(policy_path)
+    policy = require_valid(policy_path, parse_on(as_of))
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
         _json(result.to_json())
@@ -130,7 +132,7 @@ def duties(subject, roster, policy_path, fmt):
 @click.command()
 @click.argument("person")
 @click.option("--roster", type=click.Path(), required=True, help="Staff records.")
-@click.option("--on", "on", help="Date the person leaves (default today).")
+@click.option("--on", "--as-of", "on", help="Date the person leaves (default today); the text in force then applies.")
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
@@ -140,10 +142,8 @@ def handover(person, roster, on, policy_path, fmt):
     from ..people.responsibility import handover as plan
     from ..people.roster import load_roster
 
-    from ..policy.versions import in_force
-
-    policy, day = require_valid(policy_path), parse_on(on)
-    in_force(policy, day)
+    day = parse_on(on)
+    policy = require_valid(policy_path, day)
     result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":
         _json(result.to_json())

@@ -15,12 +15,10 @@ from .common import emit_json, guarded, parse_on
 def show(citation, policy_path, fmt, as_of):
     """Print an article's text and everything encoded from it (CITATION as the policy numbers it)."""
     from ..policy import require_valid
-    from ..policy.versions import in_force
     from ..policy.show import provision_view
     from ..report.show import render_view
 
-    policy = require_valid(policy_path)
-    in_force(policy, parse_on(as_of))
+    policy = require_valid(policy_path, parse_on(as_of))
     view = provision_view(policy, citation)
     if fmt == "json":
         emit_json(view.to_json())

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import click
 
-from .common import guarded
-from ..report.policytest import render_github, render_json, render_junit, render_text
+from .common import guarded, parse_on
+from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
 
 
 @click.command("test")
@@ -19,8 +19,11 @@ from ..report.policytest import render_github, render_json, render_junit, render
               show_default=True)
 @click.option("--coverage", is_flag=True, help="Also report which rules, citations and chains the cases exercise.")
 @click.option("-v", "--verbose", is_flag=True, help="Text: one line per case.")
+@click.option("--changed-since", "changed_since",
+              help="Also list, for each quota or period amended on or after this date, the cases that still "
+                   "test its old value and those that test the new one.")
 @guarded
-def test(paths, policy_path, fmt, coverage, verbose):
+def test(paths, policy_path, fmt, coverage, verbose, changed_since):
     """Run the policy's test cases (PATHS: case files or folders, default policy/tests)."""
     from ..diagnostics import RulekitError, errors_in
     from ..policy import load_policy
@@ -29,7 +32,12 @@ def test(paths, policy_path, fmt, coverage, verbose):
     loaded = load_policy(policy_path)
     if not loaded.ok:
         raise RulekitError(errors_in(loaded.diagnostics))
-    run = run_paths(loaded.policy, paths or ("policy/tests",), loaded.document)
+    run = run_paths(loaded.policy, paths or ("policy/tests",), loaded.document, loaded.snapshots)
+    if changed_since:  # before the report, whose last line CI reads: `N passed, M failed`
+        from ..policytest.changes import changes_since
+
+        click.echo(render_changes(changes_since(loaded.history, run.cases, parse_on(changed_since))).lstrip("\n"),
+                   err=fmt in ("json", "junit"))
     if fmt == "json":
         click.echo(render_json(run, coverage))
     elif fmt == "junit":

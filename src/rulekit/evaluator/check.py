@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean, errors_in
 from ..policy.load import policy_constants
-from ..policy.model import Policy
-from ..policy.versions import in_force
+from ..policy.model import Policy, PolicyHistory
+from ..policy.versions import in_force, periods, version_on
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
 
@@ -25,6 +25,13 @@ class CheckReport:
     results: tuple
     findings: tuple[Diagnostic, ...] = ()
     amendment: str = ""
+    # when the records span an amendment: the ROC date of the text each result was judged
+    # under, parallel to `results` (empty when one text judged them all: `amendment`)
+    judged_under: tuple[str, ...] = ()
+
+    def text_of(self, index: int) -> str:
+        """The amendment whose text judged result `index`."""
+        return self.judged_under[index] if self.judged_under else self.amendment
 
     def summary(self) -> dict:
         counts = Counter(r.status for r in self.results)
@@ -59,19 +66,60 @@ def select_rules(policy: Policy, rule_ids) -> tuple:
     return tuple(known[rid] for rid in rule_ids)
 
 
-def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical: bool = False) -> CheckReport:
-    """`hypothetical`: evaluate the text as if in force on `as_of` (a proposed amendment)."""
-    from . import evaluate
+def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical: bool = False,
+              history: PolicyHistory | None = None) -> CheckReport:
+    """`hypothetical`: evaluate the text as if in force on `as_of` (a proposed amendment).
+
+    With the policy's `history`, each subject is judged under the text in force on its own
+    date (docs/amendments.md): a semester or academic year, and a record of one (its
+    `semester`), under the text in force when it began; anything else on `as_of`."""
+    from ..people.roster import unknown_roles
     from ..records import check_references
 
+    if history is not None and not hypothetical:
+        policy = version_on(history, as_of)
     amendment = policy.amendments[-1] if hypothetical and policy.amendments else in_force(policy, as_of)
-    rules = select_rules(policy, rule_ids)
-    results = evaluate(rules, records, as_of, parameter_values(policy), policy_constants(policy))
-    from ..people.roster import unknown_roles
-
     findings = tuple(check_references(records)) + tuple(unknown_values(policy, records)) \
         + tuple(unknown_roles(policy, records))
-    return CheckReport(policy, as_of, tuple(results), findings, amendment.roc_date if amendment else "")
+    label = amendment.roc_date if amendment else ""
+    spans = [] if history is None or hypothetical else \
+        [(start, end, p) for start, end, p in periods(history) if start is None or start <= as_of]
+    if len(spans) <= 1:
+        results = _evaluate(policy, records, as_of, rule_ids)
+        return CheckReport(policy, as_of, tuple(results), findings, label)
+    results, judged = [], []
+    for start, end, version in spans:
+        for r in _evaluate(version, records, as_of, rule_ids):
+            day = subject_day(r, as_of)
+            if (start is None or day >= start) and (end is None or day < end):
+                results.append(r)
+                judged.append(version.in_force_since())
+    order = {rule.id: i for i, rule in enumerate(select_rules(policy, rule_ids))}
+    ranked = sorted(range(len(results)), key=lambda i: order.get(results[i].rule, len(order)))
+    return CheckReport(policy, as_of, tuple(results[i] for i in ranked), findings, label,
+                       tuple(judged[i] for i in ranked))
+
+
+def _evaluate(policy: Policy, records, as_of: dt.date, rule_ids) -> list:
+    from ..evaluator import evaluate
+
+    return evaluate(select_rules(policy, rule_ids), records, as_of, parameter_values(policy), policy_constants(policy))
+
+
+def subject_day(result, as_of: dt.date) -> dt.date:
+    """The day whose text judges a subject: the start of its semester or academic year (a
+    semester or year it ranges over, or the `semester` of a record it ranges over), else as_of."""
+    from ..calendar import AcademicYear, DateError, Semester
+
+    for value in result.bindings().values():
+        if isinstance(value, (Semester, AcademicYear)):
+            return value.start
+        if isinstance(value, dict) and value.get("semester"):
+            try:
+                return Semester.parse(value["semester"]).start
+            except DateError:  # a record whose semester is not one: judged by as_of
+                continue
+    return as_of
 
 
 def unknown_values(policy: Policy, records):

@@ -46,6 +46,10 @@ class Result:
     def subject(self) -> dict:
         return dict(zip(self._rule.names, [label for _, label in self._rule.combo(self)]))
 
+    def bindings(self) -> dict:
+        """variable -> what it was bound to for this subject (a record, a Semester, ...)."""
+        return dict(zip(self._rule.names, [value for value, _ in self._rule.combo(self)]))
+
     @property
     def message(self) -> str:
         if self._message is None:

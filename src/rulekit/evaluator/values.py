@@ -87,6 +87,7 @@ def record_label(row: Mapping, key_fields: tuple[str, ...]) -> str:
 
 # How a missing value reads in a message shown to staff ("null" means nothing to a 幹事).
 MISSING = "—"
+UNIT_ZH = {"days": "日", "weeks": "週", "months": "個月", "years": "年"}
 
 
 def display(value: Any) -> str:
@@ -99,9 +100,8 @@ def display(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (Semester, AcademicYear)):
         return value.id
-    if isinstance(value, Duration):
-        unit = value.unit[:-1] if abs(value.amount) == 1 else value.unit
-        return f"{value.amount} {unit}"
+    if isinstance(value, Duration):  # messages are read by staff: 3 日, 2 週, 1 個月, 5 年
+        return f"{value.amount} {UNIT_ZH.get(value.unit, value.unit)}"
     if isinstance(value, (list, tuple, frozenset, set)):
         return ", ".join(display(v) for v in value)
     if isinstance(value, dict):
@@ -117,4 +117,6 @@ def to_json(value: Any, labels: Mapping | None = None) -> Any:
         return [to_json(v, labels) for v in value]
     if isinstance(value, dict):
         return {k: to_json(v, labels) for k, v in value.items()}
+    if isinstance(value, Duration):  # for scripts: the unit as the policy writes it ("3 days")
+        return str(value)
     return display(value)

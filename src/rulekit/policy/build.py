@@ -159,5 +159,5 @@ def _parameters(spec: dict) -> dict:
         unit = "times" if kind == "frequency" else _text(p.get("unit"))
         params[name] = Parameter(name, kind, value, unit, _text(p.get("bound")), _text(p.get("citation")),
                                  _text(p.get("quote")), _text(p.get("per")), _text(p.get("subject")),
-                                 _names(p.get("also_cited")), ("parameters", name))
+                                 _names(p.get("also_cited")), ("parameters", name), _text(p.get("label")))
     return params

@@ -198,7 +198,7 @@ class _Decoder:
 # ------------------------------------------------------------------ the cache
 
 def load(key: str):
-    """The cached Policy for `key`, or None (a miss, whatever the reason)."""
+    """The cached PolicyHistory for `key`, or None (a miss, whatever the reason)."""
     if not enabled():
         return None
     try:
@@ -207,15 +207,15 @@ def load(key: str):
         if data.get("format") != FORMAT or data.get("key") != key:
             return None
         policy = _Decoder(data["objects"]).value(data["policy"])
-        from .model import Policy
+        from .model import PolicyHistory
 
-        return policy if isinstance(policy, Policy) else None
+        return policy if isinstance(policy, PolicyHistory) else None
     except Exception:  # noqa: BLE001 - any problem with the cache is a miss
         return None
 
 
 def store(key: str, policy) -> None:
-    """Keep a valid policy for next time; failing to write is not an error."""
+    """Keep a valid policy's history for next time; failing to write is not an error."""
     if not enabled():
         return
     try:

@@ -258,6 +258,8 @@ def quotes_in_text(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
                              hint="copy the words from the article; if the article was amended, amend the value too")
 
 
+from .wording import literal_numbers, quote_states_value  # noqa: E402 - numbers in words
+
 CHECKS: tuple[Check, ...] = (
     units_declared,
     names_declared,
@@ -270,6 +272,8 @@ CHECKS: tuple[Check, ...] = (
     working_group_complete,
     duty_statements_match_rows,
     quotes_in_text,
+    quote_states_value,
+    literal_numbers,
 )
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, did_you_mean, errors_in, sort_key
-from .model import Policy
+from .model import Policy, PolicyHistory
 
 if TYPE_CHECKING:  # loaded when a policy is read from its file, not on a cache hit
     from ..sourceyaml import Document
@@ -21,9 +21,15 @@ DEFAULT_POLICY = "policy/regulation.yaml"
 
 @dataclass(frozen=True)
 class LoadedPolicy:
+    """A loaded policy file: its latest version (`policy`, `document`), every version
+    (`history`, `snapshots`), the file as written (`original`) and every finding."""
+
     policy: Policy
     document: Document
     diagnostics: tuple[Diagnostic, ...]
+    history: PolicyHistory | None = None
+    snapshots: tuple = ()  # (Policy, Document) per version, oldest first
+    original: Document | None = None
 
     @property
     def ok(self) -> bool:
@@ -40,23 +46,50 @@ def load_policy(path: str = DEFAULT_POLICY) -> LoadedPolicy:
 
 
 def load_policy_text(text: str, path: str) -> LoadedPolicy:
-    """Load a policy from text; `path` labels it in findings (a file, or `REV:file` from git)."""
+    """Load a policy from text; `path` labels it in findings (a file, or `REV:file` from git).
+
+    Every version the file holds is built and checked on its own (policy/history.py),
+    so a finding in a text that is no longer in force is still reported."""
+    from ..calendar import to_roc
     from ..sourceyaml import load_text
+    from .history import has_history, history_findings, snapshot, versions
+
+    doc = load_text(text, path)
+    findings = history_findings(doc)
+    held = versions(doc.data)
+    dated = has_history(doc.data)
+    first = to_roc(held[0].since) if held else ""
+    version_dates = tuple(v.roc_date for v in held)
+    snapshots = []
+    for version in held if dated else [None]:
+        snap = snapshot(doc, version.since) if version else doc
+        policy, more = _build_one(snap, text)
+        findings.extend(more)
+        snapshots.append((replace(policy, encoded_from=first, version_dates=version_dates), snap))
+    history = PolicyHistory(tuple(p for p, _ in snapshots))
+    policy, latest_doc = snapshots[-1]
+    return LoadedPolicy(policy, latest_doc, tuple(sorted(set(findings), key=sort_key)), history, tuple(snapshots), doc)
+
+
+def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     from .build import build_policy
     from .checks import run_checks
     from .schema import schema_findings
+    from .wording import with_rendered_titles
 
-    doc = load_text(text, path)
     findings = list(schema_findings(doc))
     policy = build_policy(doc, text)
     findings.extend(run_checks(policy, doc))
     policy, rule_findings = _attach_rules(policy, doc)
     findings.extend(rule_findings)
-    return LoadedPolicy(policy, doc, tuple(sorted(set(findings), key=sort_key)))
+    policy, title_findings = with_rendered_titles(policy, doc)
+    findings.extend(title_findings)
+    return policy, findings
 
 
-def require_valid(path: str = DEFAULT_POLICY) -> Policy:
-    """For commands that answer questions: a policy with errors is refused, not half-used."""
+def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
+    """For commands that answer questions: every version of a policy without errors;
+    a policy with errors is refused, not half-used."""
     from ..diagnostics import RulekitError
     from . import cache
 
@@ -66,15 +99,24 @@ def require_valid(path: str = DEFAULT_POLICY) -> Policy:
             key = cache.key_of(path, fh.read())
     except (OSError, TypeError, ValueError):
         pass  # load_policy reports a missing or unreadable file
-    policy = cache.load(key) if key else None
-    if policy is not None:
-        return policy
+    history = cache.load(key) if key else None
+    if isinstance(history, PolicyHistory):
+        return history
     loaded = load_policy(path)
     if not loaded.ok:
         raise RulekitError(errors_in(loaded.diagnostics))
     if key:
-        cache.store(key, loaded.policy)
-    return loaded.policy
+        cache.store(key, loaded.history)
+    return loaded.history
+
+
+def require_valid(path: str = DEFAULT_POLICY, on=None) -> Policy:
+    """The version in force on `on` (a date; default the latest version) of a policy
+    without errors. A date before the text the file knows is refused (`not-encoded`)."""
+    from .versions import version_on
+
+    history = require_history(path)
+    return history.latest if on is None else version_on(history, on)
 
 
 def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnostic]]:

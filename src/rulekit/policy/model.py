@@ -227,6 +227,7 @@ class Parameter:
     subject: str = ""
     also_cited: tuple[str, ...] = ()
     path: Path = _path()
+    label: str = ""  # in the regulation's words (收訖明細確認期間), for the 對照表
 
     def describe(self) -> str:
         per = {"semester": "每學期", "academic_year": "每學年"}.get(self.per, "")
@@ -251,6 +252,10 @@ class Policy:
     record_values: dict = field(default_factory=dict)  # "meetings.kind" -> allowed values
     known_conflicts: tuple = ()  # KnownConflict: disagreements acknowledged until an amendment
     provisions: dict = field(default_factory=dict, compare=False, repr=False)  # id -> Provision
+    # the history this version belongs to (policy/history.py): the first day whose text the
+    # file knows, and the ROC dates from which each of its versions is in force
+    encoded_from: str = ""
+    version_dates: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -283,3 +288,14 @@ class Policy:
 
     def in_force_since(self) -> str:
         return self.amendments[-1].roc_date if self.amendments else ""
+
+
+@dataclass(frozen=True)
+class PolicyHistory:
+    """Every version of one policy file, oldest first; `policy.versions.version_on` picks one by date."""
+
+    versions: tuple[Policy, ...]
+
+    @property
+    def latest(self) -> Policy:
+        return self.versions[-1]

@@ -86,6 +86,9 @@ class Rule:
     var_types: Mapping = field(default_factory=dict, compare=False, repr=False)
     entities: Mapping = field(default_factory=dict, compare=False, repr=False)  # as given to load_rules
     cache: dict = field(default_factory=dict, compare=False, repr=False)  # compiled closures
+    # the title as written, before {param.NAME} was filled in (policy/wording.py): what an
+    # amendment compares, so a title that follows its parameter is not a change of its own
+    title_source: Any = field(default=None, compare=False, repr=False)
 
     def message(self, status: str) -> Template | None:
         for key, template in self.messages:

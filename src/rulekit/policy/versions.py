@@ -1,8 +1,8 @@
 """Which text is in force on a date.
 
-The policy file holds the text in force since its latest amendment. Earlier
-texts are not encoded, so a question about an earlier date is refused rather
-than answered from the wrong text.
+A policy file holds every text from `encoded_from` on (policy/history.py): one
+version per amendment. Texts before it are not encoded, so a question about an
+earlier date is refused rather than answered from the wrong text.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import datetime as dt
 
 from ..calendar import DateError, parse_date, to_roc
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError
-from .model import Amendment, Policy
+from .model import Amendment, Policy, PolicyHistory
 
 
 def amendment_dates(policy: Policy) -> list[tuple[dt.date, Amendment]]:
@@ -23,18 +23,65 @@ def amendment_dates(policy: Policy) -> list[tuple[dt.date, Amendment]]:
     return out
 
 
-def in_force(policy: Policy, on: dt.date) -> Amendment | None:
-    """The amendment whose text applies on `on`; refuses dates before the encoded text."""
+def encoded_since(policy: Policy) -> tuple[dt.date, str] | None:
+    """The first day whose text the file knows, and that date as the policy writes it."""
+    if policy.encoded_from:
+        try:
+            return parse_date(policy.encoded_from), policy.encoded_from
+        except DateError:
+            pass
     dates = amendment_dates(policy)
-    if not dates:
+    return (dates[-1][0], dates[-1][1].roc_date) if dates else None
+
+
+def _not_encoded(policy: Policy, on: dt.date, since: str) -> UsageError:
+    return UsageError([Diagnostic(
+        "not-encoded", f"the text in force before {since} is not encoded "
+        f"(asked for {to_roc(on)}, {on.isoformat()})", Span(policy.path),
+        hint=f"{policy.path} holds the text in force since {since}; use a date on or after it")])
+
+
+def in_force(policy: Policy, on: dt.date) -> Amendment | None:
+    """The amendment whose text this version is; refuses dates before the encoded text."""
+    known = encoded_since(policy)
+    if known is None:
         return None
-    since, latest = dates[-1]
-    if on < since:  # the question is outside what the file can answer: a usage error, exit 2
-        raise UsageError([Diagnostic(
-            "not-encoded", f"the text in force before {latest.roc_date} is not encoded "
-            f"(asked for {to_roc(on)}, {on.isoformat()})", Span(policy.path),
-            hint=f"{policy.path} holds the text in force since {latest.roc_date}; use a date on or after it")])
-    return latest
+    if on < known[0]:  # the question is outside what the file can answer: a usage error, exit 2
+        raise _not_encoded(policy, on, known[1])
+    return policy.amendments[-1] if policy.amendments else None
+
+
+def version_on(history: PolicyHistory, on: dt.date) -> Policy:
+    """The version in force on `on`: the latest whose amendment was adopted on or before it."""
+    chosen = history.versions[0]
+    in_force(chosen, on)  # refuses a date before the encoded text
+    for policy in history.versions:
+        since = policy.amendments[-1].roc_date if policy.amendments else ""
+        try:
+            if since and parse_date(since) <= on:
+                chosen = policy
+        except DateError:
+            continue
+    return chosen
+
+
+def periods(history: PolicyHistory) -> list[tuple[dt.date | None, dt.date | None, Policy]]:
+    """(from, until) of each version, `until` exclusive; the first starts at None (the earliest
+    version also answers for subjects dated before it), the last ends at None."""
+    out = []
+    versions = history.versions
+    for i, policy in enumerate(versions):
+        start = None if i == 0 else _since(policy)
+        end = _since(versions[i + 1]) if i + 1 < len(versions) else None
+        out.append((start, end, policy))
+    return out
+
+
+def _since(policy: Policy) -> dt.date | None:
+    try:
+        return parse_date(policy.amendments[-1].roc_date) if policy.amendments else None
+    except DateError:
+        return None
 
 
 def amendment_at(policy: Policy, roc_or_iso: str) -> Amendment:

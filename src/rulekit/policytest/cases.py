@@ -18,6 +18,7 @@ from .model import (STATUS_ZH, STATUSES, Case, CaseFile, HandoverExpectation, Re
 CASE_EXTENSIONS = (".yaml", ".yml")
 FILE_KEYS = ("description", "defaults", "cases")
 DEFAULT_KEYS = ("as_of", "records", "roster")
+REFUSED = object()  # defaults.as_of was given but is not a date the policy can answer for
 CASE_KEYS = ("name", "description", "as_of", "records", "roster", "expect")
 EXPECT_KEYS = ("results", "who", "handover")
 RESULT_KEYS = ("rule", "citation", "subject", "status", "message")
@@ -96,7 +97,10 @@ class CaseReader(FieldReader):
         defaults = data.get("defaults")
         if "defaults" not in data or not self.mapping(defaults, ("defaults",), "defaults", DEFAULT_KEYS):
             return None, None, None
-        return (self.date(defaults.get("as_of"), ("defaults", "as_of"), "defaults.as_of"),
+        as_of = self.date(defaults.get("as_of"), ("defaults", "as_of"), "defaults.as_of")
+        if as_of is None and defaults.get("as_of") is not None:
+            as_of = REFUSED  # its own finding says why; the cases that use it must not run on another day
+        return (as_of,
                 self.source(defaults.get("records"), ("defaults", "records"), "records"),
                 self.source(defaults.get("roster"), ("defaults", "roster"), "roster"))
 
@@ -108,11 +112,16 @@ class CaseReader(FieldReader):
         d_as_of, d_records, d_roster = defaults
         name = self.case_name(item, path, span, seen)
         as_of = self.date(item.get("as_of"), path + ("as_of",), "as_of") if "as_of" in item else d_as_of
+        given = "as_of" in item and item.get("as_of") is not None  # a refused date has its own finding
+        if as_of is REFUSED:
+            self.error("refused-default", "defaults.as_of was refused (see its finding), so this case has no date",
+                       path, hint="correct defaults.as_of, or give this case its own as_of")
+            as_of, given = None, True
         records = tuple(s for s in (d_records, self.source(item.get("records"), path + ("records",), "records"))
                         if s is not None)
         roster = self.source(item.get("roster"), path + ("roster",), "roster") or d_roster
         results, whos, handovers = self.expectations(item.get("expect"), path + ("expect",))
-        if results and as_of is None:
+        if results and as_of is None and not given:
             self.error("missing-key", "a case with expected results needs `as_of` (the date they are checked on)",
                        path, hint='add as_of: "114.02.15" to the case or to defaults')
         return Case(name, self.doc.path, span, as_of, records, roster, results, whos, handovers, self.findings(),

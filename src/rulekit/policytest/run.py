@@ -25,11 +25,15 @@ def article_text(policy: Policy, citation: str) -> str:
     return policy.table_text(citation)
 
 
-def run_paths(policy: Policy, paths, policy_doc: Document | None = None) -> TestRun:
-    """Load every case file under `paths` and run every case."""
+def run_paths(policy: Policy, paths, policy_doc: Document | None = None, versions=()) -> TestRun:
+    """Load every case file under `paths` and run every case.
+
+    `versions` ((Policy, Document) per text the policy file holds, oldest first, as in
+    `LoadedPolicy.snapshots`): each case is answered under the text in force on its
+    `as_of`, so an amendment never changes what a case dated before it means."""
     start = time.perf_counter()
     loaded, files = load_cases(paths, policy)
-    runner = Runner(policy, policy_doc)
+    runner = Runner(policy, policy_doc, versions)
     results: list[CaseResult] = []
     cases: list[Case] = []
     sources = {}
@@ -131,14 +135,38 @@ def _chain_state(answer) -> str:
 class Runner:
     """Runs cases against one policy; `policy_doc` (optional) locates rules in failure notes."""
 
-    def __init__(self, policy: Policy, policy_doc: Document | None = None):
+    def __init__(self, policy: Policy, policy_doc: Document | None = None, versions=()):
+        self.versions = tuple(versions) or ((policy, policy_doc),)
+        self._use(policy, policy_doc)
+
+    def _use(self, policy: Policy, policy_doc: Document | None) -> None:
         self.policy = policy
         self.policy_doc = policy_doc
         self.rules = {r.id: r for r in policy.rules}
         self.roles = set(policy.organization.roles)
 
+    def _version_for(self, case: Case) -> tuple:
+        """The text in force on the case's date (the latest text for a case without one)."""
+        from ..policy.model import PolicyHistory
+        from ..policy.versions import version_on
+
+        if case.as_of is None or len(self.versions) == 1:
+            return self.versions[-1]
+        chosen = version_on(PolicyHistory(tuple(p for p, _ in self.versions)), case.as_of)
+        return next(v for v in self.versions if v[0] is chosen)
+
+    def _history(self):
+        from ..policy.model import PolicyHistory
+
+        return PolicyHistory(tuple(p for p, _ in self.versions)) if len(self.versions) > 1 else None
+
     def run(self, case: Case) -> CaseResult:
         start = time.perf_counter()
+        try:
+            self._use(*self._version_for(case))
+        except RulekitError as exc:  # a date before the encoded text: the case's own error
+            return CaseResult(case.name, case.file, case.line, ERRORED, (),
+                              tuple(self._relocate(d, case.span) for d in exc.diagnostics), time.perf_counter() - start)
         if errors_in(case.diagnostics):
             return CaseResult(case.name, case.file, case.line, ERRORED, (), case.diagnostics,
                               time.perf_counter() - start)
@@ -197,7 +225,7 @@ class Runner:
     def _results(self, case: Case, records) -> list[Verdict]:
         from ..evaluator.check import run_check
 
-        report = run_check(self.policy, records, case.as_of)
+        report = run_check(self.policy, records, case.as_of, history=self._history())
         return [self._result_verdict(exp, report.results) for exp in case.results]
 
     def _result_verdict(self, exp: ResultExpectation, results) -> Verdict:

@@ -78,9 +78,34 @@ def strict_findings_of(loaded, policy_path: str) -> tuple[list[Diagnostic], dict
         if bad:
             sources[cf.path] = list(cf.lines)
             found.extend(bad)
+    found.extend(untested_amendments(loaded, [c for cf in files for c in cf.cases], folder))
     for rule in rules_without_cases(policy, files):
         found.append(Diagnostic(
             "untested-rule", f"rule {rule.id} ({rule.citation}) has no test case in {folder}", rule_span(rule, doc),
             ERROR, hint=f"add a case with `rule: {rule.id}` under expect: results: (docs/policy-tests.md)",
             field=rule.id))
     return sorted(found, key=sort_key), sources
+
+
+def untested_amendments(loaded, cases, folder: str) -> list[Diagnostic]:
+    """A quota or period an amendment changed, with no case that tests the amended value."""
+    from .changes import cases_testing, limit_changes
+
+    if loaded.history is None or len(loaded.history.versions) < 2:
+        return []
+    doc = loaded.original or loaded.document
+    out = []
+    for change in limit_changes(list(loaded.history.versions)):
+        before, after = cases_testing(change, cases, loaded.history)
+        if not change.rules or after:
+            continue
+        key = "times" if loaded.policy.parameters[change.parameter].type == "frequency" else "value"
+        tested = f"; {len(before)} case(s) still test the old value {change.old}" if before else ""
+        out.append(Diagnostic(
+            "untested-amendment",
+            f"{change.label} ({change.parameter}) is {change.old} → {change.new} from {change.since}, but no case in "
+            f"{folder} tests the amended value{tested}",
+            doc.span(("parameters", change.parameter, key, change.since)), ERROR, field=change.parameter,
+            hint=f"add cases dated on or after {change.since} (for a semester that began after it) at the new limit, "
+                 f"for rule {', '.join(change.rules)}: rulekit test --changed-since {change.since} lists them"))
+    return out

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from itertools import groupby
 
 from tabulate import tabulate
 
+from ..calendar import parse_date
 from ..diagnostics import render_all
 
 STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
@@ -28,8 +30,17 @@ def _caption(provision) -> str:
     return provision.text[:18] + ("…" if len(provision.text) > 18 else "")
 
 
+def _texts(report) -> str:
+    """Which text(s) judged the results: one amendment, or each with how many results."""
+    if not report.judged_under:
+        return f"in force since {report.amendment}"
+    counts = Counter(report.judged_under)
+    return "; ".join(f"{n} results under the text in force since {since}" for since, n in sorted(
+        counts.items(), key=lambda item: parse_date(item[0])))
+
+
 def render_table(report, show_all: bool = False, explanations: dict | None = None) -> str:
-    out = [f"{report.policy.title} (in force since {report.amendment}), as of {report.as_of.isoformat()}"]
+    out = [f"{report.policy.title} ({_texts(report)}), as of {report.as_of.isoformat()}"]
     citations = report.policy.provisions
     for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
         group = list(group)
@@ -49,9 +60,11 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
 
 def to_json(report, explanations: dict | None = None) -> dict:
     results = []
-    for r in report.results:
+    for i, r in enumerate(report.results):
         item = {"rule": r.rule, "citation": r.citation, "status": r.status, "severity": r.severity,
                 "subject": r.subject, "message": r.message, "values": r.values}
+        if report.judged_under:
+            item["in_force_since"] = report.judged_under[i]
         if explanations and id(r) in explanations:
             item["explain"] = [{"expression": t, "value": v} for t, v in explanations[id(r)]]
         results.append(item)
@@ -70,6 +83,8 @@ def _cell(text: str) -> str:
 
 def render_markdown(report, show_all: bool = False) -> str:
     out = [f"# {report.policy.title}: 檢核結果 ({report.as_of.isoformat()})", ""]
+    if report.judged_under:  # the records span an amendment: say which text judged what
+        out += [f"({_texts(report)})", ""]
     for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
         out += [f"## {citation} {_caption(report.policy.provisions.get(citation))}".rstrip(), "",
                 "| rule | subject | status | message |", "|---|---|---|---|"]

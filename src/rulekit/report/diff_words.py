@@ -9,7 +9,7 @@ _CHAIN_ZH = {"reordered": "調整代理順位", "replaced": "修正代理名單"
 BOUND_ZH = {"at_most": "上限", "at_least": "下限", "exactly": "", "before": "期限前", "after": "期限後"}
 _UNIT_ZH = {"days": "日", "weeks": "週", "months": "個月", "years": "年", "times": "次"}
 PER_ZH = {"semester": "每學期", "academic_year": "每學年"}
-_PARAM_FIELD_ZH = {"type": "類型", "unit": "單位", "bound": "限制", "per": "期間", "subject": "對象",
+_PARAM_FIELD_ZH = {"label": "名稱", "type": "類型", "unit": "單位", "bound": "限制", "per": "期間", "subject": "對象",
                    "citation": "出處", "also_cited": "另見", "quote": "引文"}
 _RULE_FIELD_ZH = {"citation": "出處", "title": "名稱", "severity": "嚴重度", "for_each": "檢核對象",
                   "where": "適用範圍", "when": "適用條件", "let": "計算項目", "assert": "判斷條件",
@@ -66,7 +66,7 @@ def _explain_parameter(c: ParameterChange) -> str:
     if c.old is None or c.new is None:
         d = c.new or c.old
         limit = f"{PER_ZH.get(d['per'], '')}{BOUND_ZH.get(d['bound'], d['bound'])} {amount(d)}"
-        return f"{'增訂' if c.old is None else '刪除'}{c.citation} {label}{limit}{f'({c.name})' if c.heading else ''}。"
+        return f"{'增訂' if c.old is None else '刪除'}{c.citation} {label}{limit}。"
     parts = []
     if c.old["value"] != c.new["value"]:
         parts.append(f"{PER_ZH.get(c.new['per'], '')}{BOUND_ZH.get(c.new['bound'], c.new['bound'])} "
@@ -122,7 +122,7 @@ def _explain_duty(c: DutyChange) -> str:
 
 
 def _explain_rule(c: RuleChange) -> str:
-    name = f"檢核規則「{c.title}」({c.rule})" if c.title and c.title != c.rule else f"檢核規則 {c.rule}"
+    name = f"檢核規則「{c.title}」" if c.title and c.title != c.rule else f"檢核規則 {c.rule}"
     if c.action != "changed":
         return f"{'增訂' if c.action == 'added' else '刪除'}{name}。"
     fields = dict.fromkeys(_RULE_FIELD_ZH.get(re.split(r"[ .]", f)[0], f) for f in c.fields())

@@ -153,3 +153,19 @@ def render_github(run, coverage: bool = False) -> str:
             out.append(diagnostic_annotation(d, title))
     out.append(render_text(run, coverage=coverage))
     return "\n".join(out)
+
+
+def render_changes(changes) -> str:
+    """`rulekit test --changed-since`: per amended limit, which cases test the old and the new value."""
+    if not changes:
+        return "\nno quota or period was amended in that time"
+    out = []
+    for change, before, after in changes:
+        unit = {"days": "日", "weeks": "週", "months": "個月", "years": "年", "times": "次"}.get(change.unit, change.unit)
+        out += ["", f"{change.since} {change.label} ({change.parameter}): {change.old} → {change.new} {unit}"
+                    f" — rules: {', '.join(change.rules) or '(none)'}"]
+        out += [f"  old value {change.old}: {c.file}:{c.span.line} {c.name}" for c in before]
+        out += [f"  new value {change.new}: {c.file}:{c.span.line} {c.name}" for c in after]
+        if not after:
+            out.append(f"  no case tests the new value {change.new}: add cases at it and one past it")
+    return "\n".join(out)
