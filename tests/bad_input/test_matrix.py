@@ -526,6 +526,17 @@ def at(needle: str, col_needle: str | None = None, new: str | None = None, old: 
     return edit_fn
 
 
+def json_records(entity: str, record: str, needle: str, name: str = "records.json"):
+    """A JSON file with one record of `entity` on line 2, located at `needle`."""
+    def make(tmp: Path) -> Made:
+        text = f'{{"{entity}": [\n  {record}\n]}}\n'
+        path = write(tmp / name, text)
+        argv = (["check", str(path), "--policy", POLICY, "--as-of", AS_OF] if name == "records.json"
+                else ["who", "課程認證", "--roster", str(path), "--policy", POLICY])
+        return Made(argv, {"f": str(path), "line": 2, "col": col_of(text, 2, needle)})
+    return make
+
+
 STUDENTS_CSV = "學號,姓名,身分證字號,年級,班級,入學日期,離校日期\n"
 S1 = "S001,王小明,A123456789,1,101,113.08.01,\n"
 S2 = "S002,李小華,B234567890,2,201,2023-08-01,\n"
@@ -729,9 +740,17 @@ CASES: list[Case] = [
     Case("records-text-for-number", "records", records_row(at("grade: one", "one", "grade: one", "grade: 1")),
          1, "wrong-type", "grade must be a whole number, got text 'one'", "{f}:{line}:{col}",
          "write a whole number", field="grade"),
-    Case("records-number-for-text", "records", records_row(at("class: 101", "101", "class: 101", 'class: "101"')),
+    # YAML reads every scalar as its text (`class: 101` is the class 101): a number where text
+    # belongs can only be written in JSON
+    Case("records-json-number-for-text", "records",
+         json_records("students", '{"id": "S001", "name": "王小明", "national_id": "A123456789", "grade": 1, '
+                      '"class": 101, "enrolled_on": "113.08.01"}', "101"),
          1, "wrong-type", "class must be text, got the number 101", "{f}:{line}:{col}", 'put it in quotes: "101"',
          field="class"),
+    Case("records-yes-for-bool", "records", records_row(at("in_course_plan: yes", "yes", "in_course_plan: yes",
+                                                          "in_course_plan: true")),
+         1, "wrong-type", "in_course_plan must be true or false, got text 'yes'", "{f}:{line}:{col}",
+         "write true or false", field="in_course_plan"),
     Case("records-national-id-in-grade", "records",
          records_row(at('grade: "A123456789"', '"', 'grade: "A123456789"', "grade: 1")),
          1, "wrong-type", "grade must be a whole number, got text 'A12345****'", "{f}:{line}:{col}",
@@ -851,8 +870,10 @@ CASES: list[Case] = [
          1, "invalid-date", "113.02.30 is not a valid date", "{f}:{line}:{col}", "113.02.29", field="departed_on"),
     Case("roster-roles-not-a-list", "roster", roster_row(roster_at("roles: [校長]", "roles: 校長", "校長, status")), 1,
          "wrong-type", "roles must be a list, got text '校長'", "{f}:{line}:{col}", "write a list", field="roles"),
-    Case("roster-number-for-name", "roster", roster_row(roster_at("name: 林志明", "name: 123", "123")), 1,
-         "wrong-type", "name must be text, got the number 123", "{f}:{line}:{col}", 'put it in quotes: "123"',
+    Case("roster-json-number-for-name", "roster",
+         json_records("staff", '{"id": "A001", "name": 123, "roles": ["校長"], "status": "active"}', "123",
+                      name="roster.json"),
+         1, "wrong-type", "name must be text, got the number 123", "{f}:{line}:{col}", 'put it in quotes: "123"',
          field="name"),
     Case("roster-missing-status", "roster", roster_row(roster_at("roles: [校長], status: active}", "roles: [校長]}",
                                                                 "{id: A001")),

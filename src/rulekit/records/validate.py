@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostic, Span
 from .messages import is_number, looks_personal, translate
 from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
                     entity_infos, mask_personal, records_schema)
+from .scalars import typed_column, typed_record
 
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 MAX_PROBLEMS_PER_FILE = 1000
@@ -62,9 +63,13 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
                  locate: Locate, skip: set[int] = frozenset(), keep: bool = True) -> RawTable:
     """Records that are mappings already (YAML, JSON, JSON Lines). `null` means absent.
 
+    YAML scalars arrive as the text written (see `scalars`) and are typed here by the
+    schema; JSON is typed by JSON itself.
     keep=False: keep only the columns (and the mappings of rows with unknown fields), so the
     parsed mappings of a large file are freed before the rows are built."""
     infos = entity_infos()[entity]
+    if kind == "yaml":
+        keep = False  # the rows jsonschema sees are rebuilt from the typed columns
     allowed = set(infos)
     clean: list = []
     flagged: set[int] = set()
@@ -82,6 +87,10 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
     if keep:
         return RawTable(entity, file, kind, columns, spans, locate, records=clean, flagged=flagged,
                         skip=set(skip))
+    if kind == "yaml":
+        columns = {f: typed_column(infos[f].type.name, col) for f, col in columns.items()}
+        for i in flagged:
+            clean[i] = typed_record(infos, clean[i])
     originals = {i: clean[i] for i in flagged}
     originals.update((i, None) for i, r in enumerate(clean) if r is None)
     return RawTable(entity, file, kind, columns, spans, locate, flagged=flagged, skip=set(skip),
