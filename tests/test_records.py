@@ -276,6 +276,13 @@ BAD_YAML = [
     ("yes is not a boolean", "staff:\n  - {id: T1, name: 張, roles: [導師], status: active, can_assist: yes}\n",
      [("2:64", "wrong-type", "can_assist", "can_assist must be true or false, got text 'yes'",
        "write true or false")]),
+    ("ISO year 0113", f"students:\n  - {STUDENT.replace('113.08.01', '0113-08-01')}}}\n",
+     [("2:85", "invalid-date", "enrolled_on",
+       "0113-08-01 is in the year 113, before the ROC calendar began (1912-01-01)",
+       "did you mean 113.08.01 (2024-08-01)?")]),
+    ("two-digit ROC year", f"students:\n  - {STUDENT.replace('113.08.01', '13.08.01')}}}\n",
+     [("2:85", "implausible-date", "enrolled_on", "13.08.01 has a two-digit year: it reads as ROC year 13 (1924)",
+       "did you mean 113.08.01 (2024-08-01)? for ROC year 13 (1924) write 013.08.01")]),
     ("invalid date", f"students:\n  - {STUDENT.replace('113.08.01', '113.02.30')}}}\n",
      [("2:85", "invalid-date", "enrolled_on", "113.02.30 is not a valid date: February 113 (2024) has 29 days",
        "the last day of that month is 113.02.29")]),
@@ -536,8 +543,9 @@ STUDENT_RECORDS = st.fixed_dictionaries({
     "left_on": st.none() | st.dates(D(1990, 1, 1), D(2100, 12, 31)),
     "graduated_on": st.none(),
 })
-DATE_FORMS = [lambda d: d.isoformat(), lambda d: f"{d.year - 1911}.{d.month:02d}.{d.day:02d}",
-              lambda d: f"{d.year - 1911}/{d.month}/{d.day}", lambda d: f"{d.year - 1911}年{d.month}月{d.day}日"]
+# ROC years in three digits (079.01.01): in records a two-digit year is a finding (see below)
+DATE_FORMS = [lambda d: d.isoformat(), lambda d: f"{d.year - 1911:03d}.{d.month:02d}.{d.day:02d}",
+              lambda d: f"{d.year - 1911:03d}/{d.month}/{d.day}", lambda d: f"{d.year - 1911}年{d.month}月{d.day}日"]
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
@@ -555,6 +563,25 @@ def test_csv_round_trip(tmp_path_factory, records, form, encoding):
                          form(r["enrolled_on"]), form(r["left_on"]) if r["left_on"] else ""])
     (folder / "students.csv").write_bytes(out.getvalue().encode(encoding))
     assert list(load_records(folder).get("students").rows) == records
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(day=st.dates(D(1921, 1, 1), D(2010, 12, 31)), sep=st.sampled_from("./-"))
+def test_a_two_digit_roc_year_in_records_is_a_located_finding(tmp_path_factory, day, sep):
+    """13.08.01 is ROC 13 (1924) to the date parser; in records it is asked about, not guessed."""
+    roc = day.year - 1911
+    folder = write(tmp_path_factory.mktemp("roc"), {
+        "students.csv": f"學號,姓名,身分證字號,年級,班級,入學日期\nS1,王,A123456789,1,101,"
+                        f"{roc}{sep}{day.month}{sep}{day.day:02d}\n"})
+    [d] = problems(folder)
+    assert (d.code, d.field, d.span.location()) == ("implausible-date", "enrolled_on", f"{folder}/students.csv:row 2")
+    assert d.message.endswith(f"has a two-digit year: it reads as ROC year {roc} ({day.year})")
+    assert d.hint.endswith(f"for ROC year {roc} ({day.year}) write {roc:03d}.{day.month:02d}.{day.day:02d}")
+    try:
+        later = day.replace(year=day.year + 100)
+    except ValueError:  # 29 February of a year whose century later is not a leap year
+        return
+    assert d.hint.startswith(f"did you mean {roc + 100}.{day.month:02d}.{day.day:02d} ({later.isoformat()})? ")
 
 
 JSON_VALUES = st.recursive(

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from ..calendar import AcademicYear, DateError, Semester, parse_date
+from ..calendar import AcademicYear, DateError, Semester, parse_date, short_roc_year
 from ..diagnostics import Diagnostic, Span
 from .messages import is_number, looks_personal, translate
 from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
@@ -221,9 +221,21 @@ def _academic_year(value):
     return AcademicYear.parse(value)
 
 
+class _Implausible(DateError):
+    """A date that reads, but most likely not as its writer meant."""
+
+
+def _record_date(value):
+    day = parse_date(value)
+    doubt = short_roc_year(value)
+    if doubt is not None:
+        raise _Implausible(doubt.message, doubt.hint)
+    return day
+
+
 def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
     if kind == DATE:
-        return parse_date, "invalid-date"
+        return _record_date, "invalid-date"
     if kind == SEMESTER:
         return Semester.parse, "invalid-semester"
     if kind == ACADEMIC_YEAR:
@@ -265,7 +277,8 @@ def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
             message = message.replace(str(v).strip(), mask_personal(str(v).strip()))
             # the parser's hint may echo the value; this one does not, and says what probably happened
             hint = "this looks like a national ID: check that the columns are in the right order"
-        report(i, Diagnostic(code, message, raw.locate(i, info.name, False), hint=hint, field=info.name))
+        report(i, Diagnostic("implausible-date" if isinstance(exc, _Implausible) else code, message,
+                             raw.locate(i, info.name, False), hint=hint, field=info.name))
         out.append(None)
     return out
 
