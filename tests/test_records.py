@@ -475,7 +475,9 @@ def test_the_number_of_listed_problems_is_capped(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------- personal data
 
-def test_national_id_never_appears_in_diagnostics(tmp_path):
+def test_record_findings_quote_an_id_as_written_and_never_a_personal_field(tmp_path):
+    """Masking is the output's job (cli.common masks everything printed), so that
+    --show-personal-data can show the ID; a field marked x-personal is never quoted at all."""
     nid = "A123456789"
     write(tmp_path, {
         "students.csv": "學號,姓名,身分證字號,年級,班級,入學日期,備註\n"
@@ -483,16 +485,30 @@ def test_national_id_never_appears_in_diagnostics(tmp_path):
                         f"S1,王,{nid},1,101\n",
         "staff.jsonl": f'{{"id": "T1", "name": "x", "roles": [], "status": "{nid}"}}\n',
     })
-    (tmp_path / "records.json").write_text(  # YAML reads 123456789 as the text written; JSON as a number
+    (tmp_path / "records.json").write_text(
         f'{{"students": [{{"id": "S1", "national_id": 123456789, "grade": "{nid}", "class": "x",'
         f' "enrolled_on": "{nid}"}}]}}\n')
     diags = problems(tmp_path) + problems(tmp_path / "records.json")
-    assert len(diags) >= 6
-    text = "\n".join(render(d) + repr(d) for d in diags)
-    assert "123456789" not in text.replace(mask_personal(nid), "")
-    json_diag = next(d for d in diags if d.field == "national_id")
-    assert json_diag.message == "national_id must be text, got the number 12345****"
-    assert json_diag.hint == "put the value in quotes"
+    personal = next(d for d in diags if d.field == "national_id")
+    assert (personal.message, personal.hint) == ("national_id must be text, got a number", "put the value in quotes")
+    assert "123456789" not in render(personal) + repr(personal)
+    shifted = {d.field: d for d in diags if d.field in ("status", "grade", "enrolled_on")}
+    assert shifted["status"].message == f"status '{nid}' is not one of the allowed values"
+    assert shifted["grade"].message == f"grade must be a whole number, got text '{nid}'"
+    assert shifted["enrolled_on"].message == f"{nid} is not a recognised date"
+    assert shifted["enrolled_on"].hint == "this looks like a national ID: check that the columns are in the right order"
+
+
+def test_a_date_field_marked_personal_is_not_quoted_in_its_finding(tmp_path, monkeypatch):
+    """No date field is x-personal today; the rule must hold when one is (the schema decides)."""
+    import dataclasses
+    info = entity_infos()["students"]["enrolled_on"]
+    secret = dataclasses.replace(info, type=dataclasses.replace(info.type, personal=True))
+    monkeypatch.setitem(entity_infos()["students"], "enrolled_on", secret)
+    write(tmp_path, {"students.csv": "學號,姓名,身分證字號,年級,班級,入學日期\nS1,王,A123456789,1,101,1999x0101\n"})
+    [d] = problems(tmp_path)
+    assert (d.code, d.field, d.message) == ("invalid-date", "enrolled_on", "enrolled_on is not a valid date")
+    assert "1999x0101" not in render(d)
 
 
 # ------------------------------------------------------------------- references

@@ -19,7 +19,7 @@ from ..calendar import AcademicYear, DateError, Semester, parse_date, short_roc_
 from ..diagnostics import Diagnostic, Span
 from .messages import is_number, looks_personal, translate
 from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
-                    entity_infos, mask_personal, records_schema)
+                    entity_infos, records_schema)
 from .scalars import typed_column, typed_record
 
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
@@ -243,6 +243,9 @@ def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
     return None
 
 
+_WORDS = {DATE: "a valid date", SEMESTER: "a valid semester", ACADEMIC_YEAR: "a valid academic year"}
+
+
 def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
     kind = info.type.name
     if kind == INT and set(map(type, col)) - {int, type(MISSING)}:
@@ -272,10 +275,11 @@ def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
         if exc is None:
             out.append(memo[v])
             continue
+        # An ID in the message is masked when printed (cli.common), so --show-personal-data can show it.
         message, hint = exc.message, exc.hint
-        if info.personal or looks_personal(v):
-            message = message.replace(str(v).strip(), mask_personal(str(v).strip()))
-            # the parser's hint may echo the value; this one does not, and says what probably happened
+        if info.personal:  # a message never quotes a field marked x-personal
+            message = f"{info.name} is not {_WORDS[kind]}"
+        if looks_personal(v):
             hint = "this looks like a national ID: check that the columns are in the right order"
         report(i, Diagnostic("implausible-date" if isinstance(exc, _Implausible) else code, message,
                              raw.locate(i, info.name, False), hint=hint, field=info.name))
