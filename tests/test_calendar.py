@@ -13,6 +13,7 @@ from rulekit.calendar import (
     count_days,
     effective_end,
     parse_date,
+    short_roc_year,
     to_iso,
     to_roc,
 )
@@ -116,6 +117,19 @@ def test_date_error_is_a_value_error_with_default_empty_hint():
     assert isinstance(err, ValueError) and err.message == "boom" and err.hint == ""
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("13.08.01", "did you mean 113.08.01 (2024-08-01)? for ROC year 13 (1924) write 013.08.01"),
+    ("96/6/13", "did you mean 196.06.13 (2107-06-13)? for ROC year 96 (2007) write 096.06.13"),
+    ("89-02-29", "for ROC year 89 (2000) write 089.02.29"),  # 2100-02-29 does not exist
+    ("113.08.01", None), ("013.08.01", None), ("0130801", None), ("13年8月1日", None), ("2013-08-01", None),
+])
+def test_a_two_digit_roc_year_reads_but_is_flagged_for_records(text, expected):
+    """parse_date keeps reading 96.06.13 (a regulation's history is that old); records ask."""
+    parse_date(text)
+    found = short_roc_year(text)
+    assert (found.hint if found else None) == expected
+
+
 # ---------------------------------------------------------------- to_roc / to_iso
 
 @pytest.mark.parametrize("style, expected", [
@@ -152,9 +166,27 @@ def test_roc_round_trip(day, style):
     assert parse_date(to_roc(day, style)) == day
 
 
-@given(st.dates(min_value=D(1, 1, 1)))
+@given(st.dates(min_value=D(1912, 1, 1)))
 def test_iso_round_trip(day):
     assert parse_date(to_iso(day)) == day
+
+
+@given(st.dates(max_value=D(1911, 12, 31)))
+def test_an_iso_date_before_the_roc_calendar_is_refused(day):
+    """0113-08-01 is most likely ROC 113 with a leading zero, not the year 113."""
+    text = to_iso(day)
+    with pytest.raises(DateError) as info:
+        parse_date(text)
+    assert info.value.message == f"{text} is in the year {day.year}, before the ROC calendar began (1912-01-01)"
+    try:
+        meant = day.replace(year=day.year + 1911) if day.year < 1000 else None
+    except ValueError:  # 29 February, not a leap day 1911 years later
+        meant = None
+    if meant is None:
+        assert info.value.hint == "check the year; rulekit reads dates from 1912-01-01 (ROC year 1) on"
+    else:
+        assert info.value.hint == f"did you mean {day.year:03d}.{day.month:02d}.{day.day:02d} ({meant.isoformat()})?"
+        assert parse_date(f"{day.year:03d}.{day.month:02d}.{day.day:02d}") == meant
 
 
 # ---------------------------------------------------------------- AcademicYear

@@ -434,15 +434,49 @@ def test_an_id_in_a_record_error_is_masked(school):
     assert f"{national_id[:-4]}**** is not a recognised date" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "records/validate.py _convert_column and records/messages.py mask an ID inside a record finding "
-    "when the message is made, so `rulekit --show-personal-data check` still prints A12345**** there; "
-    "the flag is documented as printing national IDs in full"))
 def test_show_personal_data_reveals_an_id_in_a_record_error(school):
     national_id = _shift_id_into_date(school)
     result = run_cli("--show-personal-data", "check", school, "--policy", SHIPPED, "--as-of", AS_OF,
                      "--format", "json", expect=(1,))
     assert f"{national_id} is not a recognised date" in result.stderr
+
+
+RECORDS_WITH_IDS_ASTRAY = """\
+students:
+  - {id: S1, name: 王, national_id: A123456789, grade: B234567890, class: "101", enrolled_on: 113.08.01}
+  - {id: S2, name: 李, national_id: F131104093, grade: 1, class: "101", enrolled_on: C123456780}
+staff:
+  - {id: T1, name: 陳, roles: [導師], status: D123456781}
+"""
+A_REFERENCE_TO_AN_ID = """\
+students:
+  - {id: S1, name: 王, national_id: A123456789, grade: 1, class: "101", enrolled_on: 113.08.01}
+consultations:
+  - {student: E123456782, consultant: S1, date: 113.10.01}
+"""
+
+
+@pytest.mark.parametrize("text, messages", [
+    (RECORDS_WITH_IDS_ASTRAY, ["grade must be a whole number, got text 'B234567890'",
+                               "C123456780 is not a recognised date",
+                               "status 'D123456781' is not one of the allowed values"]),
+    (A_REFERENCE_TO_AN_ID, ["student E123456782 is not an id in students"]),
+])
+@pytest.mark.parametrize("name", ["records.yaml", "records.json"])
+def test_ids_in_record_findings_are_masked_on_output_and_shown_with_the_flag(tmp_path, name, text, messages):
+    """Each kind of record finding (wrong type, bad date, enum, unknown reference) holds the ID
+    as written; the output masks it, and --show-personal-data prints it."""
+    path = tmp_path / name
+    path.write_text(text if name.endswith(".yaml") else json.dumps(yaml.safe_load(text), ensure_ascii=False),
+                    encoding="utf-8")
+    argv = ["check", path, "--policy", SHIPPED, "--as-of", AS_OF]
+    hidden = run_cli(*argv, expect=(1,))
+    shown = run_cli("--show-personal-data", *argv, expect=(1,))
+    for message in messages:
+        national_id = re.search(r"[A-Z][0-9]{9}", message).group(0)
+        masked = message.replace(national_id, national_id[:-4] + "****")
+        assert masked in hidden.stdout + hidden.stderr and national_id not in hidden.stdout + hidden.stderr
+        assert message in shown.stdout + shown.stderr
 
 
 # ================================================================== read-only

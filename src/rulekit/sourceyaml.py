@@ -5,6 +5,9 @@ PyYAML's safe loader lets a second `課程認證:` key erase the first, turns
 are edited by hand, so here: duplicate keys, unknown tags and aliases are
 findings; dates stay text (the ROC parser reads them later); and each value's
 position is kept so a schema error deep in the tree points at its line.
+Records files are read with `text_scalars=True`: YAML 1.1 would turn an id
+`0110101` into 36929 and a time `10:30` into 630, so every scalar stays its text
+and the records schema types it.
 """
 from __future__ import annotations
 
@@ -30,7 +33,8 @@ _CONSTRUCTED_TAGS = {
     "tag:yaml.org,2002:null",
 }
 # keys read as their text; a null key (`~:`) stays an error
-_TEXT_KEY_TAGS = (_PLAIN_TAGS | _CONSTRUCTED_TAGS) - {"tag:yaml.org,2002:null"}
+_NULL = "tag:yaml.org,2002:null"
+_TEXT_KEY_TAGS = (_PLAIN_TAGS | _CONSTRUCTED_TAGS) - {_NULL}
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 
@@ -158,7 +162,11 @@ def _position(text: str, index: int) -> tuple[int, int]:
 
 
 def load_text(text: str, path: str = "<string>",
-              empty_hint: str = "a policy file starts with `format:` and `metadata:`") -> Document:
+              empty_hint: str = "a policy file starts with `format:` and `metadata:`",
+              text_scalars: bool = False) -> Document:
+    """`text` as a Document; raises RulekitError with every finding.
+
+    text_scalars: every scalar is the text written, a plain null (`~`, `null`, nothing) None."""
     lines = tuple(text.splitlines())
     try:
         early = _scan_events(text, path)
@@ -174,7 +182,7 @@ def load_text(text: str, path: str = "<string>",
                                        Span(path, 1, 1), hint=f"keep nesting under {MAX_DEPTH} levels")]) from None
     if node is None:
         raise RulekitError([Diagnostic("empty-file", f"{path} is empty", Span(path, 1, 1), hint=empty_hint)])
-    builder = _Builder(path)
+    builder = _Builder(path, text_scalars)
     data = builder.build(node, (), 0)
     if builder.diagnostics:
         raise RulekitError(builder.diagnostics)
@@ -204,8 +212,9 @@ def _span(path: str, node: yaml.Node) -> Span:
 
 
 class _Builder:
-    def __init__(self, path: str):
+    def __init__(self, path: str, text_scalars: bool = False):
         self.path = path
+        self.text_scalars = text_scalars
         self.value_spans: dict = {}
         self.key_spans: dict = {}
         self.diagnostics: list[Diagnostic] = []
@@ -268,6 +277,8 @@ class _Builder:
         if node.tag in _PLAIN_TAGS:
             return node.value
         if node.tag in _CONSTRUCTED_TAGS:
+            if self.text_scalars:
+                return None if node.tag == _NULL else node.value
             return self._constructor.construct_object(node)
         self.error("yaml-tag", f"tag {_short_tag(node.tag)} is not allowed", node,
                    hint="remove the `!` tag; rulekit files use plain YAML values only")

@@ -526,6 +526,17 @@ def at(needle: str, col_needle: str | None = None, new: str | None = None, old: 
     return edit_fn
 
 
+def json_records(entity: str, record: str, needle: str, name: str = "records.json"):
+    """A JSON file with one record of `entity` on line 2, located at `needle`."""
+    def make(tmp: Path) -> Made:
+        text = f'{{"{entity}": [\n  {record}\n]}}\n'
+        path = write(tmp / name, text)
+        argv = (["check", str(path), "--policy", POLICY, "--as-of", AS_OF] if name == "records.json"
+                else ["who", "課程認證", "--roster", str(path), "--policy", POLICY])
+        return Made(argv, {"f": str(path), "line": 2, "col": col_of(text, 2, needle)})
+    return make
+
+
 STUDENTS_CSV = "學號,姓名,身分證字號,年級,班級,入學日期,離校日期\n"
 S1 = "S001,王小明,A123456789,1,101,113.08.01,\n"
 S2 = "S002,李小華,B234567890,2,201,2023-08-01,\n"
@@ -644,6 +655,9 @@ CASES: list[Case] = [
     Case("policy-amendment-feb-30", "policy", policy_row(_amendment_date("113.02.30")), 1, "bad-date",
          "amendment date 113.02.30 is not a valid date: February 113 (2024) has 29 days", "{f}:{line}:{col}",
          "the last day of that month is 113.02.29", field="date"),
+    Case("policy-amendment-year-0113", "policy", policy_row(_amendment_date("0113-01-19")), 1, "bad-date",
+         "amendment date 0113-01-19 is in the year 113, before the ROC calendar began (1912-01-01)",
+         "{f}:{line}:{col}", "did you mean 113.01.19 (2024-01-19)?", field="date"),
     Case("policy-amendment-month-13", "policy", policy_row(_amendment_date("2024-13-01")), 1, "bad-date",
          "amendment date 2024-13-01 is not a valid date: there is no month 13", "{f}:{line}:{col}",
          "months run from 1 to 12", field="date"),
@@ -691,6 +705,9 @@ CASES: list[Case] = [
     Case("dsl-impossible-date", "dsl", dsl_row('student.enrolled_on > date("113.02.30")'), 1, "dsl-bad-literal",
          "113.02.30 is not a valid date: February 113 (2024) has 29 days", "{f}:{line}:35",
          "the last day of that month is 113.02.29"),
+    Case("dsl-date-year-0113", "dsl", dsl_row('student.enrolled_on > date("0113-08-01")'), 1, "dsl-bad-literal",
+         "0113-08-01 is in the year 113, before the ROC calendar began (1912-01-01)", "{f}:{line}:35",
+         "did you mean 113.08.01 (2024-08-01)?"),
     Case("dsl-semester-113-3", "dsl", dsl_row('semester == semester("113-3")'), 1, "dsl-bad-literal",
          "113-3 is not a semester", "{f}:{line}:25", "write it as 113-1 or 113-2"),
     Case("dsl-6000-char-expression", "dsl", dsl_row(_long_expression), 1, "dsl-too-large",
@@ -729,9 +746,25 @@ CASES: list[Case] = [
     Case("records-text-for-number", "records", records_row(at("grade: one", "one", "grade: one", "grade: 1")),
          1, "wrong-type", "grade must be a whole number, got text 'one'", "{f}:{line}:{col}",
          "write a whole number", field="grade"),
-    Case("records-number-for-text", "records", records_row(at("class: 101", "101", "class: 101", 'class: "101"')),
+    # YAML reads every scalar as its text (`class: 101` is the class 101): a number where text
+    # belongs can only be written in JSON
+    Case("records-json-number-for-text", "records",
+         json_records("students", '{"id": "S001", "name": "王小明", "national_id": "A123456789", "grade": 1, '
+                      '"class": 101, "enrolled_on": "113.08.01"}', "101"),
          1, "wrong-type", "class must be text, got the number 101", "{f}:{line}:{col}", 'put it in quotes: "101"',
          field="class"),
+    Case("records-yes-for-bool", "records", records_row(at("in_course_plan: yes", "yes", "in_course_plan: yes",
+                                                          "in_course_plan: true")),
+         1, "wrong-type", "in_course_plan must be true or false, got text 'yes'", "{f}:{line}:{col}",
+         "write true or false", field="in_course_plan"),
+    Case("records-iso-year-0113", "records", records_row(at("enrolled_on: 0113-08-01", "0113", "enrolled_on: 0113-08-01",
+                                                           "enrolled_on: 113.08.01")),
+         1, "invalid-date", "0113-08-01 is in the year 113, before the ROC calendar began (1912-01-01)",
+         "{f}:{line}:{col}", "did you mean 113.08.01 (2024-08-01)?", field="enrolled_on"),
+    Case("records-two-digit-roc-year", "records", records_row(at("enrolled_on: 13.08.01", "13.", "enrolled_on: 13.08.01",
+                                                                "enrolled_on: 113.08.01")),
+         1, "implausible-date", "13.08.01 has a two-digit year: it reads as ROC year 13 (1924)", "{f}:{line}:{col}",
+         "did you mean 113.08.01 (2024-08-01)? for ROC year 13 (1924) write 013.08.01", field="enrolled_on"),
     Case("records-national-id-in-grade", "records",
          records_row(at('grade: "A123456789"', '"', 'grade: "A123456789"', "grade: 1")),
          1, "wrong-type", "grade must be a whole number, got text 'A12345****'", "{f}:{line}:{col}",
@@ -808,6 +841,12 @@ CASES: list[Case] = [
     Case("csv-month-13", "csv", csv_row({"students.csv": STUDENTS_CSV + S1.replace("113.08.01", "2024-13-01")}),
          1, "invalid-date", "2024-13-01 is not a valid date: there is no month 13", "{f}:row 2",
          "months run from 1 to 12", field="enrolled_on"),
+    Case("csv-two-digit-roc-year", "csv", csv_row({"students.csv": STUDENTS_CSV + S1.replace("113.08.01", "13.08.01")}),
+         1, "implausible-date", "13.08.01 has a two-digit year: it reads as ROC year 13 (1924)", "{f}:row 2",
+         "did you mean 113.08.01 (2024-08-01)?", field="enrolled_on"),
+    Case("csv-iso-year-0113", "csv", csv_row({"students.csv": STUDENTS_CSV + S1.replace("113.08.01", "0113-08-01")}),
+         1, "invalid-date", "0113-08-01 is in the year 113, before the ROC calendar began", "{f}:row 2",
+         "did you mean 113.08.01 (2024-08-01)?", field="enrolled_on"),
     Case("csv-semester-113-3", "csv", csv_row({"courses.csv": COURSES_CSV + "C001,數學,113-3,T001,4,Y\n"},
                                              target="courses.csv"),
          1, "invalid-semester", "113-3 is not a semester: the term must be 1 (上) or 2 (下)", "{f}:row 2",
@@ -851,8 +890,10 @@ CASES: list[Case] = [
          1, "invalid-date", "113.02.30 is not a valid date", "{f}:{line}:{col}", "113.02.29", field="departed_on"),
     Case("roster-roles-not-a-list", "roster", roster_row(roster_at("roles: [校長]", "roles: 校長", "校長, status")), 1,
          "wrong-type", "roles must be a list, got text '校長'", "{f}:{line}:{col}", "write a list", field="roles"),
-    Case("roster-number-for-name", "roster", roster_row(roster_at("name: 林志明", "name: 123", "123")), 1,
-         "wrong-type", "name must be text, got the number 123", "{f}:{line}:{col}", 'put it in quotes: "123"',
+    Case("roster-json-number-for-name", "roster",
+         json_records("staff", '{"id": "A001", "name": 123, "roles": ["校長"], "status": "active"}', "123",
+                      name="roster.json"),
+         1, "wrong-type", "name must be text, got the number 123", "{f}:{line}:{col}", 'put it in quotes: "123"',
          field="name"),
     Case("roster-missing-status", "roster", roster_row(roster_at("roles: [校長], status: active}", "roles: [校長]}",
                                                                 "{id: A001")),
@@ -900,6 +941,10 @@ CASES: list[Case] = [
          lambda tmp: Made(["handover", "吳宗翰", "--roster", str(write(tmp / "roster.yaml", ROSTER)),
                            "--policy", POLICY, "--on", "112.01.01"], {"policy": POLICY}),
          2, "not-encoded", "the text in force before", "{policy}", "use a date on or after it"),
+    Case("cli-as-of-year-0113", "cli", cli("check", "RECORDS", "--policy", POLICY, "--as-of", "0113-08-01",
+                                          records=True),
+         2, "bad-date", "--as-of: 0113-08-01 is in the year 113, before the ROC calendar began", "<command line>",
+         "did you mean 113.08.01 (2024-08-01)?"),
     Case("cli-as-of-feb-30", "cli", cli("check", "RECORDS", "--policy", POLICY, "--as-of", "113.02.30", records=True),
          2, "bad-date", "--as-of: 113.02.30 is not a valid date", "<command line>",
          "the last day of that month is 113.02.29"),

@@ -6,9 +6,11 @@ So every parser here is strict: it accepts the listed forms exactly, and anythin
 else raises `DateError` with a hint naming what would have been accepted.
 Everything is pure: no clock, no I/O, so callers pass "today" explicitly.
 """
-from .dates import ROC_OFFSET, DateError, chinese_number, chinese_numeral, parse_date, to_iso, to_roc
+from .dates import (FIRST_DAY, ROC_OFFSET, DateError, chinese_number, chinese_numeral, parse_date, short_roc_year,
+                    to_iso, to_roc)
 from .durations import COUNT_RULES, Duration, count_days, effective_end
 from .terms import AcademicYear, Semester
 
-__all__ = ["COUNT_RULES", "ROC_OFFSET", "AcademicYear", "DateError", "Duration", "Semester", "chinese_number", "chinese_numeral",
-           "count_days", "effective_end", "parse_date", "to_iso", "to_roc"]
+__all__ = ["COUNT_RULES", "FIRST_DAY", "ROC_OFFSET", "AcademicYear", "DateError", "Duration", "Semester",
+           "chinese_number", "chinese_numeral", "count_days", "effective_end", "parse_date", "short_roc_year",
+           "to_iso", "to_roc"]

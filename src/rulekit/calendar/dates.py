@@ -10,6 +10,9 @@ import re
 import unicodedata
 
 ROC_OFFSET = 1911
+# 民國元年1月1日. No regulation, record or deadline rulekit reads is older; an ISO
+# year before it is a mistake, most often an ROC year with a leading zero (0113-08-01).
+FIRST_DAY = datetime.date(1912, 1, 1)
 _DAY = datetime.timedelta(days=1)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")
@@ -84,7 +87,46 @@ def _build_date(shown: str, year: int, month: int, day: int, roc: bool) -> datet
         raise DateError(
             f"{shown} is not a valid date: {_MONTHS[month - 1]} {label} has {last} days",
             hint=f"the last day of that month is {_format_same_way(year, month, last, roc)}")
+    if gregorian < FIRST_DAY.year:
+        raise _before_roc(shown, year, month, day)
     return datetime.date(gregorian, month, day)
+
+
+def _before_roc(shown: str, year: int, month: int, day: int) -> DateError:
+    message = f"{shown} is in the year {year}, before the ROC calendar began ({FIRST_DAY.isoformat()})"
+    if year <= 999 and day <= _month_length(year + ROC_OFFSET, month):
+        return DateError(message, hint=f"did you mean {_as_roc(year, month, day)}?")
+    return DateError(message, hint="check the year; rulekit reads dates from 1912-01-01 (ROC year 1) on")
+
+
+def _as_roc(year: int, month: int, day: int) -> str:
+    """`113.08.01 (2024-08-01)`: an ROC reading and the day it names."""
+    iso = datetime.date(year + ROC_OFFSET, month, day).isoformat()
+    return f"{year:03d}.{month:02d}.{day:02d} ({iso})"  # 3 digits: a 2-digit ROC year is ambiguous
+
+
+# A separated ROC date whose year has two digits: 13.08.01 is ROC 13 (1924) to the
+# parser, but in school records more likely 113 with a digit lost, or a short Gregorian year.
+_SHORT_ROC = re.compile(r"(\d{2})([./-])(\d{1,2})\2(\d{1,2})")
+
+
+def short_roc_year(value) -> DateError | None:
+    """The finding for a date written with a two-digit ROC year, or None.
+
+    `parse_date` reads such a date (a regulation's history may go back to 民國96年);
+    records, whose dates are recent, ask for the year in full instead of guessing."""
+    if not isinstance(value, str):
+        return None
+    m = _SHORT_ROC.fullmatch(_clean(value))
+    if m is None:
+        return None
+    year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
+    shown = value.strip()
+    message = f"{shown} has a two-digit year: it reads as ROC year {year} ({year + ROC_OFFSET})"
+    meant = f"for ROC year {year} ({year + ROC_OFFSET}) write {year:03d}.{month:02d}.{day:02d}"
+    if day <= _month_length(year + 100 + ROC_OFFSET, month):
+        return DateError(message, hint=f"did you mean {_as_roc(year + 100, month, day)}? {meant}")
+    return DateError(message, hint=meant)
 
 
 def _format_same_way(year: int, month: int, day: int, roc: bool) -> str:

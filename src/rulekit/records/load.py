@@ -271,7 +271,7 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
             doc = jsonfile.parse_document(read_text(file, "records file"), file)
         else:
             text = read_text(file)
-            doc = fast_document(text, file) or load_text(text, file, EMPTY_HINT)
+            doc = fast_document(text, file) or load_text(text, file, EMPTY_HINT, text_scalars=True)
             del text
     except UsageError:
         raise

@@ -1,8 +1,10 @@
-"""Findings as users read them: jsonschema errors turned into located, masked Diagnostics.
+"""Findings as users read them: jsonschema errors turned into located Diagnostics.
 
 jsonschema's own messages quote the offending value (`'A123456789' is not of type
-'integer'`); these are rewritten per keyword so that a value is shown only when it
-is not personal data, and each kind of mistake gets a hint saying how to fix it.
+'integer'`); these are rewritten per keyword so that each kind of mistake gets a hint
+saying how to fix it, and a value of a field marked x-personal is never quoted. A
+national ID elsewhere (a shifted CSV column) is quoted as written: everything a command
+prints is masked on the way out (`cli.common`), unless `--show-personal-data`.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import re
 from typing import Any
 
 from ..diagnostics import Diagnostic, did_you_mean
-from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos, mask_personal
+from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos
 
 BOOL_FORMS = "true/false, yes/no, 是/否, Y/N, 1/0, ✓"
 
@@ -26,8 +28,8 @@ _XTYPE_WORDS = {DATE: "a date", SEMESTER: "a semester such as 113-1",
                 ACADEMIC_YEAR: "an academic year such as 113"}
 
 
-# A Taiwanese national id or resident certificate number: masked wherever it turns up,
-# e.g. in a shifted CSV column, even in a field not marked x-personal.
+# A Taiwanese national id or resident certificate number, e.g. in a shifted CSV column:
+# its finding says what probably happened, and a did-you-mean never lists other IDs.
 _NATIONAL_ID = re.compile(r"[A-Z][12489A-D][0-9]{8}")
 
 
@@ -36,16 +38,15 @@ def looks_personal(value: Any) -> bool:
 
 
 def describe(value: Any, personal: bool = False) -> str:
-    """A value as a message shows it; personal data is masked."""
-    personal = personal or looks_personal(value)
+    """A value as a message shows it; the value of a personal field is left out."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return f"the number {mask_personal(value) if personal else value}"
+        return "a number" if personal else f"the number {value}"
     if isinstance(value, str):
-        return f"text '{mask_personal(value) if personal else value}'"
+        return "text" if personal else f"text '{value}'"
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -53,19 +54,24 @@ def describe(value: Any, personal: bool = False) -> str:
     return type(value).__name__
 
 
-def _shown(value: Any, personal: bool) -> str:
-    return mask_personal(value) if personal or looks_personal(value) else str(value)
+def _quoted(value: Any, personal: bool) -> str:
+    """` 'value'` to follow a field's name in a message, or nothing for a personal field."""
+    return "" if personal else f" '{value}'"
 
 
 def _type_hint(expected: list[str], value: Any, kind: str, personal: bool) -> str:
     if expected == ["boolean"]:
         return f"write one of: {BOOL_FORMS}" if kind == "csv" else "write true or false"
     if "string" in expected and is_number(value):
-        if personal or looks_personal(str(value)):
+        # A hint never shows what was not written: a JSON integer prints as written, but a number
+        # in a YAML table comes from a document read with YAML 1.1 types (a policy test case file),
+        # where 0110101 became 36929.
+        if personal or kind not in ("json", "jsonl") or not isinstance(value, int):
             return "put the value in quotes"
         return f"put it in quotes: \"{value}\""
     if expected == ["integer"] and isinstance(value, str):
-        if kind != "csv" and value.strip().lstrip("+-").isdigit():
+        if kind in ("json", "jsonl") and value.strip().lstrip("+-").isascii() \
+                and value.strip().lstrip("+-").isdigit():
             return "remove the quotes around the number"
         return "write a whole number, e.g. 2"
     if expected == ["array"]:
@@ -126,7 +132,7 @@ def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
         close = "" if personal or looks_personal(value) or not isinstance(value, str) \
             else did_you_mean(value, allowed)
         hint = (close + " " if close else "") + "allowed: " + ", ".join(allowed)
-        add("invalid-value", f"{what} '{_shown(value, personal)}' is not one of the allowed values",
+        add("invalid-value", f"{what}{_quoted(value, personal)} is not one of the allowed values",
             name, span, hint=hint)
     elif v in ("minimum", "maximum"):
         low, high = (info.minimum, info.maximum) if info and len(path) == 1 else (None, None)
@@ -135,13 +141,12 @@ def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
             hint = f"{what} must be between {low} and {high}"
         else:
             hint = f"{what} must be {'at least' if v == 'minimum' else 'at most'} {err.validator_value}"
-        add("out-of-range", f"{what} {_shown(value, personal)} is {bound} {err.validator_value}",
-            name, span, hint=hint)
+        shown = "" if personal else f" {value}"
+        add("out-of-range", f"{what}{shown} is {bound} {err.validator_value}", name, span, hint=hint)
     elif v == "pattern":
-        add("invalid-format", f"{what} '{_shown(value, personal)}' does not have the expected form",
+        add("invalid-format", f"{what}{_quoted(value, personal)} does not have the expected form",
             name, span, hint=f"it must match the pattern {err.validator_value}")
     else:
-        hidden = personal or looks_personal(value)
-        message = f"{what} is not valid ({v})" if hidden else f"{what}: {err.message}"
+        message = f"{what} is not valid ({v})" if personal else f"{what}: {err.message}"
         add("invalid-value", message, name, span)
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 import bisect
 
 from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, sort_key
-from .model import RECORD_REF_TARGETS, RecordSet, entity_infos, mask_personal
+from .model import RECORD_REF_TARGETS, RecordSet, entity_infos
 from .messages import looks_personal
 
 _FULL_SEARCH = 5000  # above this many ids, suggestions come from ids sharing a prefix
@@ -40,10 +40,11 @@ def check_references(records: RecordSet) -> list[Diagnostic]:
             if value is None:
                 continue
             if value in first:
-                shown = mask_personal(value) if personal or looks_personal(value) else value
+                # a personal id is not quoted; an ID-shaped one is masked when printed (cli.common)
+                shown = "" if personal else f" {value}"
                 where = table.span_of(first[value], "id").location()
                 diags.append(Diagnostic(
-                    "duplicate-id", f"{target} id {shown} is used more than once (first at {where})",
+                    "duplicate-id", f"{target} id{shown} is used more than once (first at {where})",
                     table.span_of(i, "id"), ERROR, hint="ids must be unique: renumber or remove one record",
                     field="id"))
             else:
@@ -77,9 +78,9 @@ def check_references(records: RecordSet) -> list[Diagnostic]:
                             ordered = sorted(known)
                         secret = info.personal or looks_personal(v)
                         hints[v] = "" if secret else _suggest(v, ordered)
-                    shown = mask_personal(v) if info.personal or looks_personal(v) else v
+                    shown = "" if info.personal else f" {v}"
                     diags.append(Diagnostic(
-                        "unknown-reference", f"{name} {shown} is not an id in {target}",
+                        "unknown-reference", f"{name}{shown} is not an id in {target}",
                         table.span_of(i, name), ERROR, field=name,
-                        hint=hints[v] or f"add {target} record {shown}, or correct the id"))
+                        hint=hints[v] or f"add {target} record{shown}, or correct the id"))
     return sorted(diags, key=sort_key)

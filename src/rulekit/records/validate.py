@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
-from ..calendar import AcademicYear, DateError, Semester, parse_date
+from ..calendar import AcademicYear, DateError, Semester, parse_date, short_roc_year
 from ..diagnostics import Diagnostic, Span
 from .messages import is_number, looks_personal, translate
 from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
-                    entity_infos, mask_personal, records_schema)
+                    entity_infos, records_schema)
+from .scalars import typed_column, typed_record
 
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 MAX_PROBLEMS_PER_FILE = 1000
@@ -62,9 +63,13 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
                  locate: Locate, skip: set[int] = frozenset(), keep: bool = True) -> RawTable:
     """Records that are mappings already (YAML, JSON, JSON Lines). `null` means absent.
 
+    YAML scalars arrive as the text written (see `scalars`) and are typed here by the
+    schema; JSON is typed by JSON itself.
     keep=False: keep only the columns (and the mappings of rows with unknown fields), so the
     parsed mappings of a large file are freed before the rows are built."""
     infos = entity_infos()[entity]
+    if kind == "yaml":
+        keep = False  # the rows jsonschema sees are rebuilt from the typed columns
     allowed = set(infos)
     clean: list = []
     flagged: set[int] = set()
@@ -82,6 +87,10 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
     if keep:
         return RawTable(entity, file, kind, columns, spans, locate, records=clean, flagged=flagged,
                         skip=set(skip))
+    if kind == "yaml":
+        columns = {f: typed_column(infos[f].type.name, col) for f, col in columns.items()}
+        for i in flagged:
+            clean[i] = typed_record(infos, clean[i])
     originals = {i: clean[i] for i in flagged}
     originals.update((i, None) for i, r in enumerate(clean) if r is None)
     return RawTable(entity, file, kind, columns, spans, locate, flagged=flagged, skip=set(skip),
@@ -212,14 +221,29 @@ def _academic_year(value):
     return AcademicYear.parse(value)
 
 
+class _Implausible(DateError):
+    """A date that reads, but most likely not as its writer meant."""
+
+
+def _record_date(value):
+    day = parse_date(value)
+    doubt = short_roc_year(value)
+    if doubt is not None:
+        raise _Implausible(doubt.message, doubt.hint)
+    return day
+
+
 def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
     if kind == DATE:
-        return parse_date, "invalid-date"
+        return _record_date, "invalid-date"
     if kind == SEMESTER:
         return Semester.parse, "invalid-semester"
     if kind == ACADEMIC_YEAR:
         return _academic_year, "invalid-academic-year"
     return None
+
+
+_WORDS = {DATE: "a valid date", SEMESTER: "a valid semester", ACADEMIC_YEAR: "a valid academic year"}
 
 
 def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
@@ -251,12 +275,14 @@ def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
         if exc is None:
             out.append(memo[v])
             continue
+        # An ID in the message is masked when printed (cli.common), so --show-personal-data can show it.
         message, hint = exc.message, exc.hint
-        if info.personal or looks_personal(v):
-            message = message.replace(str(v).strip(), mask_personal(str(v).strip()))
-            # the parser's hint may echo the value; this one does not, and says what probably happened
+        if info.personal:  # a message never quotes a field marked x-personal
+            message = f"{info.name} is not {_WORDS[kind]}"
+        if looks_personal(v):
             hint = "this looks like a national ID: check that the columns are in the right order"
-        report(i, Diagnostic(code, message, raw.locate(i, info.name, False), hint=hint, field=info.name))
+        report(i, Diagnostic("implausible-date" if isinstance(exc, _Implausible) else code, message,
+                             raw.locate(i, info.name, False), hint=hint, field=info.name))
         out.append(None)
     return out
 

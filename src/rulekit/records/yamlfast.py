@@ -3,7 +3,9 @@
 `sourceyaml.load_text` composes a node tree (a Python object and two marks per
 value) and walks it to record every position: right for policy files, slow for
 records (about 20 s for 10 MB). Here the C parser's events become data directly,
-with the same results, and positions are kept only for the records themselves.
+with the same results as `load_text(..., text_scalars=True)`, and positions are kept
+only for the records themselves. Every scalar stays the text written (a plain null is
+None): the records schema types it later (`scalars`).
 Whatever is not plain data -- an anchor or alias, a tag, a repeated key, a key
 that is not text, nesting past MAX_DEPTH, a syntax error, several documents --
 makes `fast_document` return None, and the caller uses `sourceyaml.load_text`,
@@ -15,14 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import yaml
-from yaml.constructor import SafeConstructor
 from yaml.events import (AliasEvent, DocumentEndEvent, DocumentStartEvent, MappingEndEvent, MappingStartEvent,
                          ScalarEvent, SequenceEndEvent, SequenceStartEvent, StreamEndEvent, StreamStartEvent)
-from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
 from ..diagnostics import Span
 from ..sourceyaml import MAX_DEPTH, Document, load_text
+from .scalars import NULL_TEXTS
 
 try:
     _Loader = yaml.CSafeLoader
@@ -30,9 +31,6 @@ except AttributeError:  # pragma: no cover - PyYAML without libyaml: the usual p
     _Loader = None
 
 _STR = "tag:yaml.org,2002:str"
-_TEXT = {_STR, "tag:yaml.org,2002:timestamp"}  # kept as text, as sourceyaml does
-_BUILT = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
-          "tag:yaml.org,2002:null"}
 _RESOLVERS = Resolver.yaml_implicit_resolvers
 
 
@@ -41,7 +39,7 @@ class _NotPlain(Exception):
 
 
 def _resolve(value: str) -> str:
-    """The tag PyYAML's resolver gives a plain scalar (BaseResolver.resolve)."""
+    """The tag PyYAML's resolver gives a plain key (BaseResolver.resolve)."""
     for tag, regexp in _RESOLVERS.get(value[:1] if value else "", []) + _RESOLVERS.get(None, []):
         if regexp.match(value):
             return tag
@@ -51,29 +49,17 @@ def _resolve(value: str) -> str:
 class _Builder:
     def __init__(self, text: str):
         self.events = yaml.parse(text, Loader=_Loader)
-        self.plain: dict = {}  # text of a plain scalar -> its value
-        self.constructor = SafeConstructor()
+        self.texts: dict = {}  # one object per distinct text: an id repeats in every reference to it
         self.marks: dict = {}  # (entity, i) -> (line, column, end line, end column), 1-based
         self.text_keys: set = set()  # plain keys known to be text
 
-    def scalar(self, ev) -> object:
+    def scalar(self, ev) -> str | None:
         if ev.anchor is not None or ev.tag is not None:
             raise _NotPlain
-        if not ev.implicit[0]:  # quoted or block: text
-            return ev.value
         value = ev.value
-        known = self.plain.get(value, self)
-        if known is not self:
-            return known
-        tag = _resolve(value)
-        if tag in _TEXT:
-            out = value
-        elif tag in _BUILT:
-            out = self.constructor.construct_object(ScalarNode(tag, value))
-        else:
-            raise _NotPlain
-        self.plain[value] = out
-        return out
+        if ev.implicit[0] and value in NULL_TEXTS:  # plain `~`, `null` or nothing; quoted is text
+            return None
+        return self.texts.setdefault(value, value)
 
     def key(self, ev) -> str:
         if ev.__class__ is not ScalarEvent or ev.anchor is not None or ev.tag is not None or not ev.value:
@@ -149,12 +135,12 @@ class FastDocument(Document):
             line, column, end_line, end_column = self.marks[p]
             return Span(self.path, line, column, end_line, end_column)
         if not self._full:
-            self._full.append(load_text(self.text, self.path))
+            self._full.append(load_text(self.text, self.path, text_scalars=True))
         return self._full[0].span(p, key)
 
 
 def fast_document(text: str, path: str) -> FastDocument | None:
-    """The records file as data, or None where only sourceyaml.load_text may judge it."""
+    """The records file as data (scalars as text), or None where only sourceyaml.load_text may judge it."""
     if _Loader is None:
         return None
     builder = _Builder(text)
