@@ -47,9 +47,13 @@ def records_of(left: list, rows: list):
 
 # Equalities an index can answer, each written twice with the same length, so that
 # every other node keeps its line and column: `    (L == R)` and `not (L != R)`.
+# The last two have a value that cannot always be computed: a month added to days for a
+# student who left, days() backwards from a leaving date.
 KEYS = ["o.student == student.id", "student.id == o.student", "o.semester == semester",
         'o.kind == "其他"', "o.certified_by == null", "o.certified_on == student.left_on",
-        "o.certified_by == student.id"]
+        "o.certified_by == student.id",
+        "o.uploaded_on == student.left_on - (param.one_month + param.thirty_days)",
+        "o.student == first(s in students where days(s.left_on, s.enrolled_on) > 0).id"]
 # Conjuncts no index answers; the first two cannot be computed for some rows.
 OTHERS = ["days(o.uploaded_on, o.certified_on) > 3",
           "(if o.kind == \"其他\" then param.one_month else param.thirty_days) > o.certified_on - o.uploaded_on",
