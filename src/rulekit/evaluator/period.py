@@ -42,7 +42,7 @@ def period_fields(rule, entities: Mapping) -> tuple[tuple[str, str], ...]:
 
 
 def time_kind(ftype) -> str | None:
-    """"date", "semester" or "academic_year" for a field of that type (optional or not), else None."""
+    """The kind of a date, semester or academic-year field (optional or not); None for others."""
     kind = str(getattr(ftype, "name", ftype)).rstrip("?")
     return kind if kind in TIME_TYPES else None
 
