@@ -247,12 +247,46 @@ def test_results_ordered_by_rule_then_subject():
     ]
 
 
-def test_domains_run_from_earliest_record_to_as_of():
+def test_domains_run_from_the_earliest_of_the_given_fields_to_as_of():
     ctx = run_module.Context(RECORDS, AS_OF, entity_types())
-    assert [s.id for s in ctx.semesters()] == ["112-1", "112-2", "113-1", "113-2"]
-    assert [y.id for y in ctx.academic_years()] == ["112", "113"]
+    fields = (("course_outcomes", "semester"), ("meetings", "date"))
+    assert [s.id for s in ctx.semesters(fields)] == ["112-1", "112-2", "113-1", "113-2"]
+    assert [s.id for s in ctx.semesters(fields[:1])] == ["112-2", "113-1", "113-2"]
+    assert [y.id for y in ctx.academic_years(fields)] == ["112", "113"]
+    assert [s.id for s in ctx.semesters(())] == ["113-2"]
     empty = run_module.Context(recordset(), D(2024, 9, 1), entity_types())
-    assert [s.id for s in empty.semesters()] == ["113-1"]
+    assert [s.id for s in empty.semesters(fields)] == ["113-1"]
+
+
+PERIODS = """\
+    rules:
+      - {id: meetings, citation: "1", for_each: {semester: semesters},
+         assert: 'count(m in meetings where semester_of(m.date) == semester) >= 0'}
+      - {id: outcomes, citation: "1", for_each: {semester: semesters},
+         assert: 'count(o in course_outcomes where o.semester == semester) >= 0'}
+      - {id: lookup, citation: "1", for_each: {semester: semesters},
+         assert: 'exists(s in staff where s.id == "T1" and "教務主任" in s.roles)'}
+      - {id: students, citation: "1", for_each: {student: students, semester: semesters}, assert: true}
+      - {id: staff, citation: "1", for_each: {member: staff, year: academic_years}, assert: true}
+    """
+
+
+def test_a_rules_period_starts_at_the_records_it_is_about():
+    # T1 left in 1990 (78-2): only a rule about the staff themselves reaches back to it
+    records = recordset(
+        students=(student("S1", left=D(2024, 1, 10)), student("S2", enrolled=D(2024, 8, 1))),
+        course_outcomes=(outcome("O1", "S1", "113-1"), outcome("O2", "S1", "112-2")),
+        meetings=({"kind": "working_group", "date": D(2023, 10, 1), "organizer": "教務處"},),
+        staff=({"id": "T1", "name": "甲", "roles": ["教務主任"], "status": "departed",
+                "departed_on": D(1990, 6, 30), "can_assist": False},))
+    periods: dict = {}
+    for r in run(PERIODS, records=records):
+        periods.setdefault(r.rule, []).append(r.subject.get("semester") or r.subject.get("year"))
+    assert periods["meetings"] == ["112-1", "112-2", "113-1", "113-2"]  # 2023-10-01
+    assert periods["outcomes"] == ["112-2", "113-1", "113-2"]
+    assert periods["lookup"] == ["113-2"]  # reads no date: only the semester of as_of
+    assert periods["students"] == ["112-1", "112-2", "113-1", "113-2"] * 2  # S1 enrolled 2023-08-01
+    assert periods["staff"] == [str(y) for y in range(78, 114)]
 
 
 def test_records_without_id_are_named_by_their_key_fields():

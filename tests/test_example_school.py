@@ -31,15 +31,15 @@ MAIN, EARLIER = EXPECTED["main"], EXPECTED["earlier"]
 NATIONAL_ID = re.compile(r"[A-Z][12489A-D][0-9]{8}")
 
 
-def run(*args: str, records: Path = SCHOOL):
-    result = CliRunner().invoke(main, ["check", str(records), "--policy", str(POLICY), *args])
+def run(*args: str, records: Path = SCHOOL, policy: Path = POLICY):
+    result = CliRunner().invoke(main, ["check", str(records), "--policy", str(policy), *args])
     assert "Traceback" not in result.output, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result
 
 
-def run_json(*args: str, records: Path = SCHOOL) -> tuple[dict, int]:
-    result = run("--format", "json", *args, records=records)
+def run_json(*args: str, records: Path = SCHOOL, policy: Path = POLICY) -> tuple[dict, int]:
+    result = run("--format", "json", *args, records=records, policy=policy)
     return json.loads(result.stdout), result.exit_code
 
 
@@ -304,3 +304,28 @@ def test_freshman_who_left_in_august_needs_no_notice_for_the_previous_semester(t
     r = next(r for r in data["results"]
              if r["rule"] == "mail-notice-for-leavers" and subject(r) == "1130207 112-2")
     assert r["status"] == "not_applicable"
+
+
+# ------------------------------------------------------------------ the period of a rule
+
+def test_a_staff_member_who_left_in_1990_changes_no_semester_rule(tmp_path):
+    """A rule's semesters start from the records it is about, not from any date at all: a
+    departure in 1990 (79.06.30) must not add semesters 78-2 ... 109-2 to the rules that
+    only look staff up by id. With the policy's `where`s, and without them (then every
+    semester of a rule's period is a result, so a longer period would show)."""
+    old = variant(tmp_path / "old", "staff.csv", "T019,邱淑貞,任課教師,on_leave,,",
+                  "T019,邱淑貞,任課教師,on_leave,,\nT020,劉文雄,任課教師,departed,79.06.30,")
+    text = POLICY.read_text(encoding="utf-8")
+    unfiltered = tmp_path / "regulation.yaml"
+    unfiltered.write_text(re.sub(r"(?m)^    where: .*\n", "", text), encoding="utf-8")
+    ids = [r["id"] for r in yaml.safe_load(text)["rules"]
+           if {"semesters", "academic_years"} & set(r["for_each"].values())]
+    assert len(ids) >= 10
+    for policy in (POLICY, unfiltered):
+        outcomes = []
+        for records in (SCHOOL, old):
+            data, _ = run_json("--as-of", str(MAIN["as_of"]), records=records, policy=policy)
+            outcomes.append(([(r["rule"], subject(r), r["status"]) for r in data["results"] if r["rule"] in ids],
+                             data["findings"]))
+        assert outcomes[0] == outcomes[1], policy
+        assert {rule for rule, _, _ in outcomes[0][0]} == set(ids)

@@ -5,6 +5,11 @@ An aggregate over an entity looks at the conjuncts of its `where`: each
 considered are exactly the bucket `index[(E1, E2, ...)]`; the other conjuncts
 are tested row by row. The index is built on first use in a run and kept in
 an environment slot, so it is built once per (entity, fields) per rule run.
+
+The index is only a shortcut for the full scan, which stays compiled beside it:
+a row is rejected by any conjunct that is false for it, whatever the others do
+(`_where_all`), so leaving out the rows outside the bucket cannot hide a failure
+the scan would report; and when a key itself cannot be computed, the scan runs.
 """
 from __future__ import annotations
 
@@ -54,47 +59,74 @@ def compile_aggregate(c, n: A.Aggregate, scope: dict[str, int]) -> Fn:
     inner = {**scope, n.var: binder}
     c._quiet += 1
     try:
-        rows, rest, lookup = _rows(c, n, scope)
-        pred = _all_of([c.expr(t, inner) for t in rest])
+        entity = _entity(c, n, scope)
+        terms = conjuncts(n.where)
+        keys = _index_keys(c, terms, n.var, scope) if entity is not None else {}
+        tests = [_key_test(binder, *keys[i]) if i in keys else c.expr(t, inner)
+                 for i, t in enumerate(terms)]
         body = c.expr(n.body, inner) if n.body is not None else None
+        every_row = _all_rows(c, n, scope, entity)
     finally:
         c._quiet -= 1
-    if lookup is not None and pred is None and n.op in ("count", "exists"):
-        return _counted(c, n.op, *lookup)
+    build = _BUILD[n.op]
     body_type = c.type(n.body) if n.body is not None else None
-    return _BUILD[n.op](rows, pred, body, binder, body_type, n.span)
-
-
-def _rows(c, n: A.Aggregate, scope: dict[str, int]):
-    """The candidate rows, the conjuncts still to test on each, and the index lookup used."""
-    terms = conjuncts(n.where)
-    entity = None
-    if isinstance(n.source, A.Var) and n.source.name not in scope and id(n.source) in c.refs:
-        entity = c.refs[id(n.source)]
-    if entity is None:
-        src = c.expr(n.source, scope)
-        return (lambda env: src(env) or ()), terms, None
-    keys: list[tuple[str, Fn]] = []
-    rest: list[A.Node] = []
-    for term in terms:
-        key = _index_key(c, term, n.var, scope, {f for f, _ in keys})
-        if key is None:
-            rest.append(term)
-        else:
-            keys.append(key)
+    scan = build(every_row, _where_all(tests), body, binder, body_type, n.span)
     if not keys:
-        return (lambda env: env[0].rows(entity)), rest, None
-    keys.sort(key=lambda k: k[0])
-    fields = tuple(f for f, _ in keys)
-    key_of = _key_function([fn for _, fn in keys])
+        return scan
+    rest = _where_all([test for i, test in enumerate(tests) if i not in keys])
+    fields = tuple(sorted(f for f, _ in keys.values()))
+    key_of = _key_function([fn for _, fn in sorted(keys.values(), key=lambda k: k[0])])
+    if rest is None and n.op in ("count", "exists"):
+        return _counted(c, n.op, entity, fields, key_of, scan)
+    indexed = build(_bucket(c, entity, fields, key_of), rest, body, binder, body_type, n.span)
+
+    def indexed_or_scan(env):
+        try:
+            return indexed(env)
+        except _NoKey:
+            return scan(env)
+    return indexed_or_scan
+
+
+def _entity(c, n: A.Aggregate, scope: dict[str, int]) -> str | None:
+    """The entity an aggregate goes through (`o in course_outcomes`), None for a list."""
+    if isinstance(n.source, A.Var) and n.source.name not in scope and id(n.source) in c.refs:
+        return c.refs[id(n.source)]
+    return None
+
+
+def _all_rows(c, n: A.Aggregate, scope: dict[str, int], entity: str | None) -> Fn:
+    if entity is not None:
+        return lambda env: env[0].rows(entity)
+    src = c.expr(n.source, scope)
+    return lambda env: src(env) or ()
+
+
+class _NoKey(Exception):
+    """An index key could not be computed: the aggregate answers by the full scan instead,
+    which meets the same failure row by row and reports it as the scan would."""
+
+
+def _bucket(c, entity: str, fields: tuple[str, ...], key_of: Fn) -> Fn:
+    """The rows whose `fields` equal the key: the only rows no key conjunct rejects."""
     slot = c.fresh()
 
     def bucket(env):
+        try:
+            key = key_of(env)
+        except Exception:  # noqa: BLE001 - whatever it is, the scan meets it too
+            raise _NoKey from None
         index = env[slot]
         if index is None:
             index = env[slot] = env[0].index(entity, fields)
-        return index.get(key_of(env), ())
-    return bucket, rest, (entity, fields, key_of)
+        return index.get(key, ())
+    return bucket
+
+
+def _key_test(binder: int, name: str, key: Fn) -> Fn:
+    """`x.name == E` in the full scan, from the same key function the index is looked up with,
+    so that the two paths cannot disagree on what equal means."""
+    return lambda env: env[binder][name] == key(env)
 
 
 def _key_function(fns: list[Fn]) -> Fn:
@@ -106,18 +138,32 @@ def _key_function(fns: list[Fn]) -> Fn:
     return lambda env: tuple([k(env) for k in fns])
 
 
-def _counted(c, op: str, entity: str, fields: tuple[str, ...], key_of: Fn) -> Fn:
+def _counted(c, op: str, entity: str, fields: tuple[str, ...], key_of: Fn, scan: Fn) -> Fn:
     """count/exists answered from per-key row counts (no row lists needed)."""
     slot = c.fresh()
 
     def count(env):
+        try:
+            key = key_of(env)
+        except Exception:  # noqa: BLE001 - the scan meets it too, row by row
+            return scan(env)
         counts = env[slot]
         if counts is None:
             counts = env[slot] = env[0].counts(entity, fields)
-        return counts.get(key_of(env), 0)
+        return counts.get(key, 0)
     if op == "count":
         return count
     return lambda env: count(env) > 0
+
+
+def _index_keys(c, terms: list[A.Node], var: str, scope: dict[str, int]) -> dict[int, tuple[str, Fn]]:
+    """Which conjuncts an index answers: position -> (field, key function); one per field."""
+    keys: dict[int, tuple[str, Fn]] = {}
+    for i, term in enumerate(terms):
+        key = _index_key(c, term, var, scope, {f for f, _ in keys.values()})
+        if key is not None:
+            keys[i] = key
+    return keys
 
 
 def _index_key(c, term: A.Node, var: str, scope: dict[str, int], used: set) -> tuple[str, Fn] | None:
@@ -131,12 +177,28 @@ def _index_key(c, term: A.Node, var: str, scope: dict[str, int], used: set) -> t
     return None
 
 
-def _all_of(preds: list[Fn]) -> Fn | None:
-    if not preds:
+def _where_all(tests: list[Fn]) -> Fn | None:
+    """Every conjunct of a `where` holds for the row. One that cannot be computed fails the
+    aggregate only when no other conjunct rejects the row (the first such, in written order):
+    so the answer does not depend on the conjuncts' order, nor on which an index answered."""
+    if not tests:
         return None
-    if len(preds) == 1:
-        return preds[0]
-    return lambda env: all(p(env) for p in preds)
+    if len(tests) == 1:
+        return tests[0]
+
+    def where(env):
+        failed = None
+        for test in tests:
+            try:
+                if not test(env):
+                    return False
+            except Exception as exc:  # noqa: BLE001 - raised below unless the row is rejected
+                if failed is None:
+                    failed = exc
+        if failed is not None:
+            raise failed
+        return True
+    return where
 
 
 # ------------------------------------------------------------------ one builder per op

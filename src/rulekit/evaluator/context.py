@@ -6,14 +6,13 @@ every rule of the run.
 """
 from __future__ import annotations
 
-from operator import attrgetter, itemgetter
-from typing import Any, Iterable, Mapping
+from operator import itemgetter
+from typing import Any, Mapping
 
-from ..calendar import AcademicYear, DateError, Semester, parse_date
+from ..calendar import AcademicYear, Semester, parse_date
 from .aggregate import build_index, count_index
+from .period import earliest, time_kind
 from .values import display, identity_fields, record_label
-
-_TIME_TYPES = ("date", "semester", "academic_year")
 
 
 class Context:
@@ -25,7 +24,8 @@ class Context:
         self.entities = entities
         self._rows: dict[str, tuple] = {}
         self._indexes: dict[tuple, dict] = {}
-        self._semesters: list | None = None
+        self._periods: dict[tuple, list] = {}
+        self._earliest_of: dict[tuple[str, str], Semester | None] = {}
         self._domains: dict[str, list] = {}
 
     def rows(self, entity: str) -> tuple:
@@ -51,35 +51,40 @@ class Context:
         return counts
 
     # ------------------------------------------------------------ domains
-    def semesters(self) -> list[Semester]:
-        """From the earliest semester any record touches to the semester of as_of."""
-        if self._semesters is None:
+    def semesters(self, fields: tuple[tuple[str, str], ...]) -> list[Semester]:
+        """From the earliest semester of the (entity, field) `fields` to the semester of as_of
+        (period.period_fields says which fields a rule's period starts from)."""
+        semesters = self._periods.get(fields)
+        if semesters is None:
             last = Semester.of(self.as_of)
-            first = min([last] + [s for s in self._earliest_per_field() if s is not None])
-            self._semesters = Semester.range(first, last)
-        return self._semesters
+            first = min([last] + [s for s in map(self._earliest, fields) if s is not None])
+            semesters = self._periods[fields] = Semester.range(first, last)
+        return semesters
 
-    def academic_years(self) -> list[AcademicYear]:
-        first = self.semesters()[0].year
+    def academic_years(self, fields: tuple[tuple[str, str], ...]) -> list[AcademicYear]:
+        first = self.semesters(fields)[0].year
         return [AcademicYear(y) for y in range(first, AcademicYear.of(self.as_of).year + 1)]
 
-    def _earliest_per_field(self) -> Iterable[Semester | None]:
-        for entity, fields in self.entities.items():
+    def _earliest(self, entity_field: tuple[str, str]) -> Semester | None:
+        """The semester of the smallest value of one field; scanned once per run."""
+        if entity_field not in self._earliest_of:
+            entity, name = entity_field
+            kind = time_kind(self.entities.get(entity, {}).get(name))
             try:
                 rows = self.rows(entity)
-            except KeyError:
-                continue
-            for name, ftype in fields.items():
-                kind = str(getattr(ftype, "name", ftype)).rstrip("?")
-                if kind in _TIME_TYPES and rows:
-                    yield _earliest(kind, filter(None, map(itemgetter(name), rows)))
+            except KeyError:  # the records have no such entity
+                rows = ()
+            self._earliest_of[entity_field] = \
+                earliest(kind, filter(None, map(itemgetter(name), rows))) if kind and rows else None
+        return self._earliest_of[entity_field]
 
-    def domain(self, name: str) -> list[tuple[Any, str]]:
-        """(value, label) of every subject a for_each variable ranges over."""
+    def domain(self, name: str, period: tuple[tuple[str, str], ...] = ()) -> list[tuple[Any, str]]:
+        """(value, label) of every subject a for_each variable ranges over; semesters and
+        academic years start from the earliest value of the `period` fields."""
         if name == "semesters":
-            return [(s, s.id) for s in self.semesters()]
+            return [(s, s.id) for s in self.semesters(period)]
         if name == "academic_years":
-            return [(y, y.id) for y in self.academic_years()]
+            return [(y, y.id) for y in self.academic_years(period)]
         if name == "school":
             return [("school", "school")]
         pairs = self._domains.get(name)
@@ -101,34 +106,3 @@ def _labels(values: list) -> list:
     except TypeError:  # unhashable values (lists)
         return [display(v) for v in values]
     return [shown[v] for v in values]
-
-
-_ORDER_KEYS = {"semester": attrgetter("year", "term"), "academic_year": attrgetter("year")}
-
-
-def _earliest(kind: str, values) -> Semester | None:
-    """The semester of the smallest value; semesters are compared by (year, term) tuples,
-    which is much faster than their dataclass ordering over a million rows."""
-    key = _ORDER_KEYS.get(kind)
-    if key is None:
-        return _as_semester(min(values, default=None))
-    try:
-        smallest = min(map(key, values), default=None)
-    except AttributeError:  # not calendar objects (e.g. plain numbers): order them as they are
-        return None
-    if smallest is None:
-        return None
-    return _as_semester(Semester(*smallest) if kind == "semester" else AcademicYear(smallest))
-
-
-def _as_semester(value) -> Semester | None:
-    try:
-        if value is None or isinstance(value, Semester):
-            return value
-        if isinstance(value, AcademicYear):
-            return value.semesters[0]
-        if isinstance(value, int):
-            return AcademicYear(value).semesters[0]
-        return Semester.of(value)
-    except DateError:
-        return None

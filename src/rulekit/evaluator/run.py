@@ -25,6 +25,7 @@ from ..dsl import ast as A
 from ..dsl import types as T
 from .compile import Compiled, compile_rule
 from .context import Context
+from .period import period_fields
 from .result import STATUSES, Result, RuleResults, renderers
 from .values import EvalError
 
@@ -115,7 +116,13 @@ def _coerce(value, t: T.Type | None):
 
 def subjects(rule, ctx: Context):
     """Every combination of for_each values: tuples of (value, label), in order."""
-    return itertools.product(*[ctx.domain(domain) for _, domain in rule.for_each])
+    return itertools.product(*domains(rule, ctx))
+
+
+def domains(rule, ctx: Context) -> list[list]:
+    """What each for_each variable ranges over; semesters from the rule's own records."""
+    period = period_fields(rule, ctx.entities)
+    return [ctx.domain(domain, period) for _, domain in rule.for_each]
 
 
 def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "_Problems") -> None:
@@ -128,16 +135,16 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
     eager_na = eager["not_applicable"]
     new = object.__new__
     bind = _binder(c.var_slots, env)
-    domains = [ctx.domain(domain) for _, domain in rule.for_each]
-    if where is not None and len(domains) > 1:
-        hoisted = _hoist_where(rule, c, env, names, domains)
+    ranges = domains(rule, ctx)
+    if where is not None and len(ranges) > 1:
+        hoisted = _hoist_where(rule, c, env, names, ranges)
         if hoisted is not None:
-            domains, where = hoisted, None
-    shared.domains = domains
+            ranges, where = hoisted, None
+    shared.domains = ranges
     # A result names its subject by the (value, label) pair of a single variable, or by the
     # combination's position in the product of several (an int is smaller than a tuple).
-    combos = domains[0] if len(domains) == 1 else itertools.product(*domains)
-    single = len(domains) == 1
+    combos = ranges[0] if len(ranges) == 1 else itertools.product(*ranges)
+    single = len(ranges) == 1
     for index, combo in enumerate(combos):
         if single:
             combo = (combo,)

@@ -89,15 +89,6 @@ def _classes() -> dict:
     return out
 
 
-def _nodes_of(rule) -> list:
-    """Every AST node of a rule (where, when, lets, assert, due, message placeholders)."""
-    from ..dsl import ast as A
-
-    roots = [rule.where, rule.when, rule.assert_, rule.due] + [n for _, n in rule.lets]
-    roots += [p for _, t in rule.messages for p in t.parts if not isinstance(p, str)]
-    return [n for root in roots if root is not None for n in A.walk(root)]
-
-
 class _Encoder:
     """Objects -> JSON values. Dataclass instances are written once and referred to by number
     afterwards, so shared objects stay shared and `id()`-keyed tables can be rebuilt."""
@@ -140,7 +131,7 @@ class _Encoder:
         for f in dataclasses.fields(v):
             value = getattr(v, f.name)
             if name == "rulekit.policy.rules:Rule" and f.name in ("types", "entity_refs"):
-                nodes = {id(n): n for n in _nodes_of(v)}
+                nodes = {id(n): n for n in v.nodes()}
                 value = [[self.obj(nodes[k]), t] for k, t in value.items() if k in nodes]
                 fields[f.name] = {"ids": [[n, self.value(t)] for n, t in value]}
                 continue

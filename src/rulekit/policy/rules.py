@@ -96,6 +96,12 @@ class Rule:
                 return template
         return None
 
+    def nodes(self) -> list[A.Node]:
+        """Every AST node of the rule (where, when, lets, assert, due, message placeholders)."""
+        roots = [self.where, self.when, self.assert_, self.due] + [n for _, n in self.lets]
+        roots += [p for _, t in self.messages for p in t.parts if not isinstance(p, str)]
+        return [n for root in roots if root is not None for n in A.walk(root)]
+
     def title_text(self) -> str:
         if isinstance(self.title, Mapping):
             return str(self.title.get("zh") or next(iter(self.title.values()), self.id))
