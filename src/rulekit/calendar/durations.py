@@ -19,9 +19,13 @@ _UNIT_WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Duration:
-    """A period as the regulation states it ("三日", "5 years"), before counting rules apply."""
+    """A period as the regulation states it ("三日", "5 years"), before counting rules apply.
+
+    Equal and hashed by its normalised value, so 7 days == 1 week and 12 months == 1 year
+    also as dict keys and in sets; a zero length is one value whatever its unit.
+    """
 
     amount: int
     unit: str
@@ -55,6 +59,22 @@ class Duration:
         except (OverflowError, ValueError):
             raise DateError(f"{d.isoformat()} {'+' if sign > 0 else '-'} {self} "
                             "is outside the supported dates (years 1-9999)") from None
+
+    def normalised(self) -> tuple[str, int]:
+        """("days", n) for days and weeks, ("months", n) for months and years; zero is ("days", 0)."""
+        days = self.in_days()
+        if days is not None:
+            return ("days", days)
+        months = self.amount * (12 if self.unit == "years" else 1)
+        return ("months", months) if months else ("days", 0)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return self.normalised() == other.normalised()
+
+    def __hash__(self) -> int:
+        return hash(self.normalised())
 
     def in_days(self) -> int | None:
         """Exact length in days, or None for months/years, whose length depends on the date."""
