@@ -217,7 +217,7 @@ class Compiler:
             return self._membership(n, scope)
         a, b = self.expr(n.left, scope), self.expr(n.right, scope)
         lt, rt = self.type(n.left), self.type(n.right)
-        if _holds_durations(lt) or _holds_durations(rt):
+        if _by_value(lt) or _by_value(rt):
             op2 = G.duration_compare(n.op, n.span)
             return _nullable_eq(a, b, op2, n.op == "!=") if n.op in ("==", "!=") \
                 else _guarded2(a, b, op2, none=False)
@@ -237,8 +237,8 @@ class Compiler:
 
     def _membership(self, n, scope):
         a = self.expr(n.left, scope)
-        if _holds_durations(self.type(n.left)):
-            return self._duration_membership(n, a, scope)
+        if _by_value(self.type(n.left)):
+            return self._membership_by_value(n, a, scope)
         items = constant(n.right)
         if items is not _NOT:
             try:
@@ -253,8 +253,9 @@ class Compiler:
             return lambda env: (c := b(env)) is not None and a(env) in c
         return lambda env: (c := b(env)) is None or a(env) not in c
 
-    def _duration_membership(self, n, a, scope):
-        """`in` as the DSL's ==, item by item: a date difference can be in [1 month]."""
+    def _membership_by_value(self, n, a, scope):
+        """`in` as the DSL's ==, item by item: a date difference can be in [1 month], and a
+        list (a Python list at run time) in a list of literal lists (tuples)."""
         b, span, negated = self.expr(n.right, scope), n.span, n.op == "not in"
 
         def member(env):
@@ -316,11 +317,10 @@ def _nullable_eq(a: Fn, b: Fn, op2, negate: bool) -> Fn:
     return nullable_eq
 
 
-def _holds_durations(t: T.Type) -> bool:
-    """A duration, or a list whose items are (lists of) durations: compared by the algebra."""
-    while t.name == T.LIST and t.elem is not None:
-        t = t.elem
-    return t.name == T.DURATION
+def _by_value(t: T.Type) -> bool:
+    """Durations and lists are compared by values.same: Python's == would take 1 month for
+    31 days' difference as unequal, and a run-time list for unequal to a literal tuple."""
+    return t.name in (T.DURATION, T.LIST)
 
 
 def _guarded2(a: Fn, b: Fn, op2, none=None) -> Fn:
