@@ -7,8 +7,8 @@ else raises `DateError` with a hint naming what would have been accepted.
 Everything is pure: no clock, no I/O, so callers pass "today" explicitly.
 """
 from .dates import ROC_OFFSET, DateError, chinese_number, parse_date, to_iso, to_roc
-from .durations import COUNT_RULES, Duration, count_days, effective_end
+from .durations import COUNT_RULES, Duration, add_months, count_days, effective_end
 from .terms import AcademicYear, Semester
 
-__all__ = ["COUNT_RULES", "ROC_OFFSET", "AcademicYear", "DateError", "Duration", "Semester", "chinese_number",
-           "count_days", "effective_end", "parse_date", "to_iso", "to_roc"]
+__all__ = ["COUNT_RULES", "ROC_OFFSET", "AcademicYear", "DateError", "Duration", "Semester", "add_months",
+           "chinese_number", "count_days", "effective_end", "parse_date", "to_iso", "to_roc"]

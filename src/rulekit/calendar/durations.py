@@ -51,11 +51,7 @@ class Duration:
             days = self.in_days()
             if days is not None:
                 return d + sign * datetime.timedelta(days=days)
-            months = self.amount * (12 if self.unit == "years" else 1)
-            index = d.year * 12 + (d.month - 1) + sign * months
-            year, month = divmod(index, 12)
-            month += 1
-            return datetime.date(year, month, min(d.day, _month_length(year, month)))
+            return add_months(d, sign * self.amount * (12 if self.unit == "years" else 1))
         except (OverflowError, ValueError):
             raise DateError(f"{d.isoformat()} {'+' if sign > 0 else '-'} {self} "
                             "is outside the supported dates (years 1-9999)") from None
@@ -103,6 +99,13 @@ class Duration:
     def __str__(self) -> str:
         unit = self.unit[:-1] if self.amount == 1 else self.unit
         return f"{self.amount} {unit}"
+
+
+def add_months(d: datetime.date, months: int) -> datetime.date:
+    """d + months (any sign), the day clamped to the month's end; ValueError outside years 1-9999."""
+    year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
+    month += 1
+    return datetime.date(year, month, min(d.day, _month_length(year, month)))
 
 
 # ------------------------------------------------------------------ counting days

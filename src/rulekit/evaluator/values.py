@@ -21,7 +21,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..calendar import AcademicYear, DateError, Duration, Semester
+from ..calendar import AcademicYear, DateError, Duration, Semester, add_months
 
 
 class EvalError(Exception):
@@ -82,7 +82,12 @@ def _order(a: Duration, b: Duration, span) -> int | None:
 
 def _against_months(s: DateSpan, months: int, span) -> int:
     """x - y against n months is x against y + n months (clamped to the month's end)."""
-    target = shift(s.start, signed_duration(months, "months"), 1, span)
+    try:
+        target = add_months(s.start, months)
+    except (OverflowError, ValueError):
+        shown = display(signed_duration(abs(months), "months"))
+        raise EvalError(f"{s.start.isoformat()} {'+' if months > 0 else '-'} {shown} "
+                        "is outside the supported dates (years 1-9999)", span) from None
     return (s.end > target) - (s.end < target)
 
 
