@@ -318,8 +318,8 @@ def _nullable_eq(a: Fn, b: Fn, op2, negate: bool) -> Fn:
 
 
 def _by_value(t: T.Type) -> bool:
-    """Durations and lists are compared by values.same: Python's == would take 1 month for
-    31 days' difference as unequal, and a run-time list for unequal to a literal tuple."""
+    """Durations and lists are compared by values.same: Python's == would call a date difference
+    of exactly 1 month unequal to 1 month, and a run-time list unequal to the same literal (a tuple)."""
     return t.name in (T.DURATION, T.LIST)
 
 
