@@ -309,7 +309,8 @@ def test_semester_parse_round_trip(s):
     ("二十一天", 21, "days"), ("３ Days", 3, "days"),
 ])
 def test_duration_parse(text, amount, unit):
-    assert Duration.parse(text) == Duration(amount, unit)
+    d = Duration.parse(text)
+    assert (d.amount, d.unit) == (amount, unit)  # as written: == alone would take 14 days for 2 weeks
 
 
 @pytest.mark.parametrize("text", ["3", "days", "3 fortnights", "3月", "三", "-3 days", "3.5 days"])
@@ -347,6 +348,18 @@ def test_duration_add_to(start, d, expected):
 def test_duration_subtract_clamps_too():
     assert Duration(1, "months").subtract_from("2024-03-31") == D(2024, 2, 29)
     assert Duration(5, "years").subtract_from("2024-02-29") == D(2019, 2, 28)
+
+
+@pytest.mark.parametrize("a, b, equal", [
+    (Duration(7, "days"), Duration(1, "weeks"), True), (Duration(12, "months"), Duration(1, "years"), True),
+    (Duration(0, "days"), Duration(0, "years"), True), (Duration(30, "days"), Duration(1, "months"), False),
+    (Duration(365, "days"), Duration(1, "years"), False), (Duration(2, "weeks"), Duration(2, "days"), False),
+])
+def test_duration_equal_and_hashed_by_its_value(a, b, equal):
+    assert (a == b) is equal and (a != b) is not equal
+    assert (b in {a: "found"}) is equal
+    if equal:
+        assert hash(a) == hash(b) and len({a, b}) == 1
 
 
 def test_duration_in_days():

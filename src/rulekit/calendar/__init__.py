@@ -8,9 +8,9 @@ Everything is pure: no clock, no I/O, so callers pass "today" explicitly.
 """
 from .dates import (FIRST_DAY, ROC_OFFSET, DateError, chinese_number, chinese_numeral, parse_date, short_roc_year,
                     to_iso, to_roc)
-from .durations import COUNT_RULES, Duration, count_days, effective_end
+from .durations import COUNT_RULES, Duration, add_months, count_days, effective_end
 from .terms import AcademicYear, Semester
 
-__all__ = ["COUNT_RULES", "FIRST_DAY", "ROC_OFFSET", "AcademicYear", "DateError", "Duration", "Semester",
+__all__ = ["COUNT_RULES", "FIRST_DAY", "ROC_OFFSET", "AcademicYear", "DateError", "Duration", "Semester", "add_months",
            "chinese_number", "chinese_numeral", "count_days", "effective_end", "parse_date", "short_roc_year",
            "to_iso", "to_roc"]

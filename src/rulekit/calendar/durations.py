@@ -19,9 +19,13 @@ _UNIT_WORDS = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Duration:
-    """A period as the regulation states it ("三日", "5 years"), before counting rules apply."""
+    """A period as the regulation states it ("三日", "5 years"), before counting rules apply.
+
+    Equal and hashed by its normalised value, so 7 days == 1 week and 12 months == 1 year
+    also as dict keys and in sets; a zero length is one value whatever its unit.
+    """
 
     amount: int
     unit: str
@@ -47,14 +51,26 @@ class Duration:
             days = self.in_days()
             if days is not None:
                 return d + sign * datetime.timedelta(days=days)
-            months = self.amount * (12 if self.unit == "years" else 1)
-            index = d.year * 12 + (d.month - 1) + sign * months
-            year, month = divmod(index, 12)
-            month += 1
-            return datetime.date(year, month, min(d.day, _month_length(year, month)))
+            return add_months(d, sign * self.amount * (12 if self.unit == "years" else 1))
         except (OverflowError, ValueError):
             raise DateError(f"{d.isoformat()} {'+' if sign > 0 else '-'} {self} "
                             "is outside the supported dates (years 1-9999)") from None
+
+    def normalised(self) -> tuple[str, int]:
+        """("days", n) for days and weeks, ("months", n) for months and years; zero is ("days", 0)."""
+        days = self.in_days()
+        if days is not None:
+            return ("days", days)
+        months = self.amount * (12 if self.unit == "years" else 1)
+        return ("months", months) if months else ("days", 0)
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Duration):
+            return NotImplemented
+        return self.normalised() == other.normalised()
+
+    def __hash__(self) -> int:
+        return hash(self.normalised())
 
     def in_days(self) -> int | None:
         """Exact length in days, or None for months/years, whose length depends on the date."""
@@ -83,6 +99,13 @@ class Duration:
     def __str__(self) -> str:
         unit = self.unit[:-1] if self.amount == 1 else self.unit
         return f"{self.amount} {unit}"
+
+
+def add_months(d: datetime.date, months: int) -> datetime.date:
+    """d + months (any sign), the day clamped to the month's end; ValueError outside years 1-9999."""
+    year, month = divmod(d.year * 12 + (d.month - 1) + months, 12)
+    month += 1
+    return datetime.date(year, month, min(d.day, _month_length(year, month)))
 
 
 # ------------------------------------------------------------------ counting days

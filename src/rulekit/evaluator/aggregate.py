@@ -17,11 +17,11 @@ import operator
 from collections import Counter, defaultdict
 from typing import Callable, Mapping
 
-from ..calendar import DateError, Duration, count_days
+from ..calendar import DateError, count_days
 from ..dsl import ast as A
 from ..dsl import types as T
-from .values import (MISSING, EvalError, add_durations, compare_durations, display, duration_key,
-                     identity_fields, record_label, to_json)
+from .values import (MISSING, ZERO, EvalError, add_durations, compare_durations, display,
+                     identity_fields, record_label, same, to_json, undated)
 
 Fn = Callable[[list], object]
 _UNINDEXABLE = (T.LIST, T.RECORD, T.DURATION, T.ANY)
@@ -269,10 +269,10 @@ def _sum(rows, pred, body, b, bt, span):
         return lambda env: sum(values(env))
 
     def sum_durations(env):
-        total = None
+        total = ZERO
         for v in values(env):
-            total = v if total is None else add_durations(total, v, 1, span)
-        return total if total is not None else Duration(0, "days")
+            total = add_durations(total, v, 1, span)
+        return undated(total)
     return sum_durations
 
 
@@ -286,10 +286,13 @@ def _extreme(pick):
             vs = values(env)
             if not vs:
                 return None
-            if len({duration_key(v)[0] for v in vs}) > 1:
+            # zero fits either kind. Date differences are not ordered among months: two of
+            # them can each be exactly 1 month by the calendar and still differ in days.
+            keys = [v.normalised() for v in vs]
+            if len({kind for kind, n in keys if n}) > 1:
                 raise EvalError("cannot order durations in months together with durations in days",
                                 span, "a month has no fixed number of days")
-            return pick(vs, key=lambda v: duration_key(v)[1])
+            return pick(vs, key=lambda v: v.normalised()[1])
         return extreme
     return build
 
@@ -309,14 +312,17 @@ def day_count(span):
     return days
 
 
+_HOLDS = {"<": lambda r: r < 0, "<=": lambda r: r <= 0, ">": lambda r: r > 0, ">=": lambda r: r >= 0}
+
+
 def duration_compare(op: str, span):
-    def cmp(x, y):
-        if op in ("==", "!="):
-            same = duration_key(x) == duration_key(y)
-            return same if op == "==" else not same
-        r = compare_durations(x, y, span)
-        return {"<": r < 0, "<=": r <= 0, ">": r > 0, ">=": r >= 0}[op]
-    return cmp
+    """An operator on durations, or on lists of them (== and != only), by the one algebra."""
+    if op == "==":
+        return lambda x, y: same(x, y, span)
+    if op == "!=":
+        return lambda x, y: not same(x, y, span)
+    holds = _HOLDS[op]
+    return lambda x, y: holds(compare_durations(x, y, span))
 
 
 def _label(t: T.Type, entities: Mapping):

@@ -22,7 +22,7 @@ from ..dsl import ast as A
 from ..dsl import types as T
 from ..personal import is_valid_national_id
 from . import aggregate as G
-from .values import add_durations, days_between, shift, signed_duration
+from .values import add_durations, days_between, negate, same, shift
 
 Fn = Callable[[list], object]
 _NOT = object()
@@ -193,7 +193,7 @@ class Compiler:
         if n.op == "not":
             return lambda env: not a(env)
         if self.type(n.operand).name == T.DURATION:
-            return lambda env: None if (v := a(env)) is None else signed_duration(-v.amount, v.unit)
+            return lambda env: None if (v := a(env)) is None else negate(v)
         return lambda env: None if (v := a(env)) is None else -v
 
     def _binop(self, n, scope):
@@ -215,12 +215,9 @@ class Compiler:
     def _compare(self, n, scope):
         if n.op in ("in", "not in"):
             return self._membership(n, scope)
-        rewritten = self._date_window(n, scope)
-        if rewritten is not None:
-            return rewritten
         a, b = self.expr(n.left, scope), self.expr(n.right, scope)
         lt, rt = self.type(n.left), self.type(n.right)
-        if T.DURATION in (lt.name, rt.name):
+        if _by_value(lt) or _by_value(rt):
             op2 = G.duration_compare(n.op, n.span)
             return _nullable_eq(a, b, op2, n.op == "!=") if n.op in ("==", "!=") \
                 else _guarded2(a, b, op2, none=False)
@@ -238,26 +235,10 @@ class Compiler:
             return _ORDERED_CONST[n.op](a, const)
         return _ORDERED[n.op](a, b)
 
-    def _date_window(self, n, scope):
-        """`x - y <= 1 month` means `x <= y + 1 month`: months have no fixed length in days."""
-        left, right = n.left, n.right
-        if n.op in ("==", "!=") or not (isinstance(left, A.BinOp) and left.op == "-"
-                                        and self.type(left.left).name == T.DATE
-                                        and self.type(left.right).name == T.DATE
-                                        and self.type(right).name == T.DURATION):
-            return None
-        x, y, d = self.expr(left.left, scope), self.expr(left.right, scope), self.expr(right, scope)
-        op, span = _ORDER[n.op], n.span
-
-        def window(env):
-            xv, yv, dv = x(env), y(env), d(env)
-            if xv is None or yv is None or dv is None:
-                return False
-            return op(xv, shift(yv, dv, 1, span))
-        return window
-
     def _membership(self, n, scope):
         a = self.expr(n.left, scope)
+        if _by_value(self.type(n.left)):
+            return self._membership_by_value(n, a, scope)
         items = constant(n.right)
         if items is not _NOT:
             try:
@@ -271,6 +252,19 @@ class Compiler:
         if n.op == "in":
             return lambda env: (c := b(env)) is not None and a(env) in c
         return lambda env: (c := b(env)) is None or a(env) not in c
+
+    def _membership_by_value(self, n, a, scope):
+        """`in` as the DSL's ==, item by item: a date difference can be in [1 month], and a
+        list (a Python list at run time) in a list of literal lists (tuples)."""
+        b, span, negated = self.expr(n.right, scope), n.span, n.op == "not in"
+
+        def member(env):
+            c = b(env)
+            if c is None:
+                return negated
+            x = a(env)
+            return any(same(x, item, span) for item in c) != negated
+        return member
 
     def _if(self, n, scope):
         c, t, e = self.expr(n.cond, scope), self.expr(n.then, scope), self.expr(n.else_, scope)
@@ -321,6 +315,12 @@ def _nullable_eq(a: Fn, b: Fn, op2, negate: bool) -> Fn:
             return (x is None and y is None) != negate
         return op2(x, y)
     return nullable_eq
+
+
+def _by_value(t: T.Type) -> bool:
+    """Durations and lists are compared by values.same: Python's == would call a date difference
+    of exactly 1 month unequal to 1 month, and a run-time list unequal to the same literal (a tuple)."""
+    return t.name in (T.DURATION, T.LIST)
 
 
 def _guarded2(a: Fn, b: Fn, op2, none=None) -> Fn:

@@ -1,15 +1,27 @@
-"""Run-time values: duration arithmetic, how values are shown, and record identity.
+"""Run-time values: the duration algebra, how values are shown, and record identity.
 
-A difference of two dates is a Duration in days and may be negative (a
-certification dated before its upload); calendar.Duration refuses negative
-amounts, so `days_between` builds one without that check.
+Durations have one algebra, used by every operator, aggregate and `in`
+(docs/dsl.md, "Durations"):
+
+* a duration is a count of days (days, weeks) or of months (months, years);
+  zero is both, so it compares with and adds to either;
+* `x - y` of two dates is a DateSpan: its days, plus the two dates, so it can
+  also be measured in calendar months (x against y + n months) wherever it
+  goes: either side of a comparison, a `let`, a list;
+* a count of days that has no dates has no order against months: `<`, `<=`,
+  `>`, `>=` are an error and `==` is false (a month is not a number of days).
+
+Date differences may be negative (a certification dated before its upload);
+calendar.Duration refuses negative amounts, so they are built here without
+that check.
 """
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..calendar import AcademicYear, DateError, Duration, Semester
+from ..calendar import AcademicYear, DateError, Duration, Semester, add_months
 
 
 class EvalError(Exception):
@@ -22,8 +34,23 @@ class EvalError(Exception):
         self.hint = hint
 
 
+@dataclass(frozen=True, eq=False)
+class DateSpan(Duration):
+    """`end - start` in days, remembering both dates: measured in months on the calendar."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def __post_init__(self):
+        pass  # negative is allowed, and amount is (end - start).days by construction
+
+
+ZERO = Duration(0, "days")
+_MONTHS_HINT = "measure from a date instead: x <= y + 1 month, or x - y <= 1 month with x, y dates"
+
+
 def days_between(later: datetime.date, earlier: datetime.date) -> Duration:
-    return signed_duration((later - earlier).days, "days")
+    return DateSpan((later - earlier).days, "days", earlier, later)
 
 
 def signed_duration(amount: int, unit: str) -> Duration:
@@ -35,29 +62,89 @@ def signed_duration(amount: int, unit: str) -> Duration:
     return d
 
 
-def duration_key(d: Duration) -> tuple[str, int]:
-    """("days", n) for days/weeks, ("months", n) for months/years: comparable within a kind."""
-    days = d.in_days()
-    if days is not None:
-        return ("days", days)
-    return ("months", d.amount * (12 if d.unit == "years" else 1))
+def negate(d: Duration) -> Duration:
+    if isinstance(d, DateSpan):  # -(x - y) is y - x
+        return days_between(d.start, d.end)
+    return signed_duration(-d.amount, d.unit)
+
+
+def _order(a: Duration, b: Duration, span) -> int | None:
+    """-1, 0 or 1; None when one is a count of days without dates and the other months."""
+    (ka, na), (kb, nb) = a.normalised(), b.normalised()
+    if ka == kb or na == 0 or nb == 0:
+        return (na > nb) - (na < nb)
+    if isinstance(a, DateSpan):
+        return _against_months(a, nb, span)
+    if isinstance(b, DateSpan):
+        return -_against_months(b, na, span)
+    return None
+
+
+def _against_months(s: DateSpan, months: int, span) -> int:
+    """x - y against n months is x against y + n months (clamped to the month's end)."""
+    try:
+        target = add_months(s.start, months)
+    except (OverflowError, ValueError):
+        shown = display(signed_duration(abs(months), "months"))
+        raise EvalError(f"{s.start.isoformat()} {'+' if months > 0 else '-'} {shown} "
+                        "is outside the supported dates (years 1-9999)", span) from None
+    return (s.end > target) - (s.end < target)
 
 
 def compare_durations(a: Duration, b: Duration, span=None) -> int:
-    ka, kb = duration_key(a), duration_key(b)
-    if ka[0] != kb[0]:
-        raise EvalError(f"cannot compare {a} with {b}: a month has no fixed number of days", span,
-                        "compare dates instead: x <= y + 1 month")
-    return (ka[1] > kb[1]) - (ka[1] < kb[1])
+    r = _order(a, b, span)
+    if r is None:
+        raise EvalError(f"cannot compare {display(a)} with {display(b)}: "
+                        "a month has no fixed number of days", span, _MONTHS_HINT)
+    return r
+
+
+def durations_equal(a: Duration, b: Duration, span=None) -> bool:
+    """== of the DSL: a count of days without dates is never equal to a count of months."""
+    return _order(a, b, span) == 0
+
+
+def same(x: Any, y: Any, span=None) -> bool:
+    """== of the DSL for any values: durations by their algebra, lists item by item."""
+    if isinstance(x, Duration) and isinstance(y, Duration):
+        return durations_equal(x, y, span)
+    if isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
+        return len(x) == len(y) and all(same(i, j, span) for i, j in zip(x, y))
+    return x == y
 
 
 def add_durations(a: Duration, b: Duration, sign: int, span=None) -> Duration:
-    ka, kb = duration_key(a), duration_key(b)
-    if ka[0] != kb[0]:
-        raise EvalError(f"cannot add {a} and {b}: a month has no fixed number of days", span)
-    if a.unit == b.unit:
-        return signed_duration(a.amount + sign * b.amount, a.unit)
-    return signed_duration(ka[1] + sign * kb[1], ka[0])
+    """a + b (sign 1) or a - b (sign -1); a date difference plus days keeps its dates."""
+    total = _plus(a, b if sign > 0 else negate(b), span)
+    if total is None:
+        what = f"add {display(a)} and {display(b)}" if sign > 0 else \
+            f"subtract {display(b)} from {display(a)}"
+        raise EvalError(f"cannot {what}: a month has no fixed number of days", span,
+                        "add each to a date instead: x + 1 month + 3 days")
+    return total
+
+
+def _plus(a: Duration, b: Duration, span) -> Duration | None:
+    """a + b, or None when a nonzero number of days meets a nonzero number of months."""
+    if isinstance(b, DateSpan) and not isinstance(a, DateSpan):
+        a, b = b, a  # a date difference, if only one, is `a`
+    (ka, na), (kb, nb) = a.normalised(), b.normalised()
+    if nb == 0 and not isinstance(b, DateSpan):
+        return a
+    if na == 0 and (kb == "months" or not isinstance(a, DateSpan)):
+        return b
+    if ka != kb:
+        return None
+    if isinstance(a, DateSpan) and not isinstance(b, DateSpan):
+        return days_between(shift(a.end, signed_duration(nb, "days"), 1, span), a.start)
+    if a.unit == b.unit:  # 1 week + 1 week stays in weeks; two differences lose their dates
+        return signed_duration(a.amount + b.amount, a.unit)
+    return signed_duration(na + nb, ka)
+
+
+def undated(d: Duration) -> Duration:
+    """The same length without its dates: a total of several periods starts on no day."""
+    return signed_duration(d.amount, d.unit) if isinstance(d, DateSpan) else d
 
 
 def shift(d: datetime.date, dur: Duration, sign: int, span=None) -> datetime.date:
