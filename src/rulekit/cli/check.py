@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, guarded, parse_on
+from .common import emit, guarded, on_or_today
 
 
 @click.command()
@@ -27,7 +27,7 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
 
     policy = require_valid(policy_path)
     data = load_records(records, encoding=encoding)
-    report = run_check(policy, data, parse_on(as_of), rule_ids)
+    report = run_check(policy, data, on_or_today(as_of, policy), rule_ids)
     explanations = None
     if explain:
         explanations = {}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, guarded, parse_on
+from .common import emit, guarded, on_or_today
 
 
 @click.command()
@@ -43,7 +43,7 @@ def diff(specs, at, records, roster, as_of, fmt, output):
     if records or roster:
         from ..amend.impact import impact_of
 
-        impact = impact_of(old.policy, new.policy, records, roster, parse_on(as_of))
+        impact = impact_of(old.policy, new.policy, records, roster, on_or_today(as_of, new.policy))
     if fmt == "json":
         text = render_json(result, impact) + "\n"
     elif fmt == "markdown":

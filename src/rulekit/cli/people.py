@@ -5,7 +5,7 @@ import json
 
 import click
 
-from .common import guarded, parse_on
+from .common import guarded, on_or_today
 
 POLICY_OPTION = click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True,
                              type=click.Path())
@@ -79,7 +79,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     if course:
         teacher_id, teacher, people = _course_teacher(records, course, people)
     check_absent(policy, absent, people)
-    sit = Situation(parse_on(as_of), frozenset(absent), people, teacher, teacher_id)
+    sit = Situation(on_or_today(as_of, policy), frozenset(absent), people, teacher, teacher_id)
     amendment = in_force(policy, sit.on)
     result = answer(policy, task, sit)
     if fmt == "json":
@@ -142,7 +142,8 @@ def handover(person, roster, on, policy_path, fmt):
 
     from ..policy.versions import in_force
 
-    policy, day = require_valid(policy_path), parse_on(on)
+    policy = require_valid(policy_path)
+    day = on_or_today(on, policy)
     in_force(policy, day)
     result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":

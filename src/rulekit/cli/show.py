@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, guarded, parse_on
+from .common import emit_json, guarded, on_or_today
 
 
 @click.command()
@@ -20,7 +20,7 @@ def show(citation, policy_path, fmt, as_of):
     from ..report.show import render_view
 
     policy = require_valid(policy_path)
-    in_force(policy, parse_on(as_of))
+    in_force(policy, on_or_today(as_of, policy))
     view = provision_view(policy, citation)
     if fmt == "json":
         emit_json(view.to_json())
