@@ -118,3 +118,17 @@ def test_only_the_clock_module_reads_the_clock():
     found = [f"{p.relative_to(src)}:{i}" for p in sorted(src.rglob("*.py")) if p.name != "clock.py"
              for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1) if reads.search(line)]
     assert found == []
+
+
+def test_validate_with_a_roster_checks_it_on_the_date_in_taipei(runner_clock, zoneless, tmp_path):
+    """T010 holds 註冊組長 and 教務主任 (校管理者's 承辦人 and 代理人) until 2025-02-01."""
+    roster = tmp_path / "roster.yaml"
+    roster.write_text("staff:\n  - {id: T010, name: 吳宗翰, roles: [註冊組長, 教務主任], status: departed, "
+                      "departed_on: 2025-02-01}\n", encoding="utf-8")
+
+    def same_person(policy: Path) -> list[str]:
+        result = CliRunner().invoke(main, ["validate", str(policy), "--roster", str(roster), "--format", "json"])
+        return [d["field"] for d in json.loads(result.stdout) if d["code"] == "same-person-substitute"]
+
+    assert "校管理者" not in same_person(SHIPPED)  # gone on 2025-02-01
+    assert "校管理者" in same_person(zoneless)  # still both on 2025-01-31
