@@ -60,7 +60,8 @@ def test_the_policy_test_coverage_aligns_by_display_width():
     cov = SimpleNamespace(
         rules={"r\u0301": {"citation": "四.(三)", "statuses": ["pass"], "cases": 1},
                "rule-2": {"citation": "Ａ", "statuses": [], "cases": 0}},
-        citations={"四.(三)": 1}, chains={"課程認證": {"present": 1, "absent": 1}, "e\u0301x": {"present": 0, "absent": 1}},
+        citations={"四.(三)": 1},
+        chains={"課程認證": {"present": 1, "absent": 1}, "e\u0301x": {"present": 0, "absent": 1}},
         untested_rules=(), unexercised_citations=())
     lines = render_coverage(cov)
     # rule ids 6 columns wide (r + a combining accent is 1), citations 7 (四.(三); Ａ is 2)
