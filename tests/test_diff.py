@@ -29,7 +29,8 @@ from rulekit.cli import main
 from rulekit.amend.diff import diff_policies, rule_text
 from rulekit.report.diff import render_markdown
 from rulekit.report.diff_words import explain
-from rulekit.report.text_table import display_width, wrap
+from rulekit.diagnostics import display_width
+from rulekit.report.text_table import wrap
 from rulekit.dsl.parser import parse
 from rulekit.dsl.printer import unparse
 from rulekit.policy.load import load_policy

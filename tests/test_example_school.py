@@ -314,7 +314,7 @@ def test_a_staff_member_who_left_in_1990_changes_no_semester_rule(tmp_path):
     only look staff up by id. With the policy's `where`s, and without them (then every
     semester of a rule's period is a result, so a longer period would show)."""
     old = variant(tmp_path / "old", "staff.csv", "T019,邱淑貞,任課教師,on_leave,,",
-                  "T019,邱淑貞,任課教師,on_leave,,\nT020,劉文雄,任課教師,departed,79.06.30,")
+                  "T019,邱淑貞,任課教師,on_leave,,\nT020,劉文雄,任課教師,departed,079.06.30,")
     text = POLICY.read_text(encoding="utf-8")
     unfiltered = tmp_path / "regulation.yaml"
     unfiltered.write_text(re.sub(r"(?m)^    where: .*\n", "", text), encoding="utf-8")
@@ -329,3 +329,64 @@ def test_a_staff_member_who_left_in_1990_changes_no_semester_rule(tmp_path):
                              data["findings"]))
         assert outcomes[0] == outcomes[1], policy
         assert {rule for rule, _, _ in outcomes[0][0]} == set(ids)
+
+
+# ------------------------------------------------------------------ one section per citation
+
+def _ids_in_print_order(items) -> list[str]:
+    """Article ids as the YAML lists them, each before its items; the duty table comes after."""
+    out = []
+    for item in items:
+        out.append(item["id"])
+        out += _ids_in_print_order(item.get("items", []))
+    return out
+
+
+def _sections(text: str, prefix: str = "") -> list[tuple[str, set[str]]]:
+    """(citation, rule ids in its rows) of every section: a heading is the line after a blank one
+    that starts with a citation; a row's first word (table) or cell (Markdown) is its rule id."""
+    out: list[tuple[str, set[str]]] = []
+    before = ""
+    for line in text.splitlines():
+        first = line[len(prefix):].split(" ")[0] if line.startswith(prefix) else ""
+        if before == "" and first in CITATIONS:
+            out.append((first, set()))
+        elif out and (word := line.strip("| ").split(" ")[0]) in RULE_IDS:
+            out[-1][1].add(word)
+        before = line
+    return out
+
+
+POLICY_DATA = yaml.safe_load(POLICY.read_text(encoding="utf-8"))
+REGULATION_ORDER = _ids_in_print_order(POLICY_DATA["articles"]) + \
+    [POLICY_DATA["duty_table"]["citation"]] + [row["id"] for row in POLICY_DATA["duty_table"]["rows"]]
+CITATIONS = set(REGULATION_ORDER)
+RULE_IDS = {r["id"] for r in POLICY_DATA["rules"]}
+
+
+@pytest.fixture(scope="module")
+def interleaved_policy(tmp_path_factory) -> Path:
+    """The shipped policy with its rules reordered (odd places first, then even), so rules
+    of one citation that were neighbours are now apart."""
+    data = dict(POLICY_DATA)
+    data["rules"] = POLICY_DATA["rules"][1::2] + POLICY_DATA["rules"][0::2]
+    citations = [r["citation"] for r in data["rules"]]
+    apart = [c for c in set(citations) if citations.count(c) > 1
+             and max(i for i, x in enumerate(citations) if x == c) - min(i for i, x in enumerate(citations) if x == c)
+             >= citations.count(c)]
+    assert apart, "the reordering must separate some rules of one citation"
+    path = tmp_path_factory.mktemp("interleaved") / "regulation.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt, prefix", [("table", ""), ("markdown", "## ")])
+def test_one_section_per_citation_in_the_regulations_order(interleaved_policy, fmt, prefix):
+    args = ["check", str(SCHOOL), "--policy", str(interleaved_policy), "--as-of", str(MAIN["as_of"])]
+    data = json.loads(CliRunner().invoke(main, [*args, "--format", "json"]).stdout)
+    rules_of: dict[str, set[str]] = {}
+    for r in data["results"]:
+        rules_of.setdefault(r["citation"], set()).add(r["rule"])
+    result = CliRunner().invoke(main, [*args, "--format", fmt, "--all"])
+    assert result.exit_code == 1, result.output
+    assert _sections(result.stdout, prefix) == [(c, rules_of[c]) for c in REGULATION_ORDER if c in rules_of]

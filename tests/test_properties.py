@@ -9,10 +9,14 @@ The two schools' numbers differ (6/10 and 3/8), and a copy of the first policy
 with course_outcome_quota set to k moves the failing set exactly where a count
 with k says: the numbers come from the YAML, not from the code.
 
-Also: the DSL's semester_of agrees with rulekit.calendar.Semester.of for any date.
+Also: rulekit.calendar's semesters and academic years, and the DSL's semester_of and
+academic_year_of, agree with an oracle written here from the definitions (學年度 N runs
+1 Aug (N+1911) to 31 Jul; semester 1 Aug-Jan, semester 2 Feb-Jul), for any date, month
+ends, leap days and null included, and a rule comparing with a wrong answer fails.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import functools
 import re
@@ -28,6 +32,7 @@ from rulekit.evaluator import evaluate
 from rulekit.policy import require_valid
 from rulekit.policy.load import load_policy_text
 from rulekit.records import RecordSet, Table, entity_types, load_records
+from rulekit.records.model import FieldType
 from rulekit.policy.rules import load_rules
 from rulekit.sourceyaml import load_text
 
@@ -199,43 +204,129 @@ def test_changing_the_quota_in_the_text_moves_the_failures(data, k):
         assert engine(FIRST, records, "course-outcome-quota") == plain(outcomes, 6)
 
 
-# ----------------------------------------------------------------- semester_of
+# ----------------------------------------------------------------- semester_of, academic_year_of
+
+# The oracle, from the definitions (docs/dsl.md, src/rulekit/calendar/terms.py docstrings), not
+# from the code: 學年度 N runs 1 Aug (N+1911) to 31 Jul (N+1912); semester 1 is Aug-Jan,
+# semester 2 Feb-Jul. It lists the candidate semesters around a date and keeps the one that
+# contains it, so it shares no month arithmetic with rulekit.calendar.
+
+def oracle_semesters(n: int) -> tuple:
+    """(academic year, term, first day, last day) of 學年度 n's two semesters."""
+    return ((n, 1, dt.date(n + 1911, 8, 1), dt.date(n + 1912, 1, 31)),
+            (n, 2, dt.date(n + 1912, 2, 1), dt.date(n + 1912, 7, 31)))
+
+
+def oracle(d: dt.date) -> tuple:
+    hits = [sem for n in range(max(d.year - 1913, 1), d.year - 1909) for sem in oracle_semesters(n)
+            if sem[2] <= d <= sem[3]]
+    assert len(hits) == 1, (d, hits)  # the semesters tile the calendar: no gap, no overlap
+    return hits[0]
+
+
+def test_the_oracle_knows_the_boundaries():
+    assert oracle(dt.date(2024, 7, 31))[:2] == (112, 2) and oracle(dt.date(2024, 8, 1))[:2] == (113, 1)
+    assert oracle(dt.date(2025, 1, 31))[:2] == (113, 1) and oracle(dt.date(2025, 2, 1))[:2] == (113, 2)
+    assert oracle(dt.date(2024, 2, 29)) == (112, 2, dt.date(2024, 2, 1), dt.date(2024, 7, 31))
+
+
+AD_YEARS = st.integers(1913, 2200)
+LEAP_YEARS = [y for y in range(1913, 2201) if calendar.isleap(y)]
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+# Any day, weighted towards where a calendar goes wrong: month ends, leap days, and the
+# days either side of a semester's or an academic year's edge.
+DATES = st.one_of(
+    st.dates(min_value=dt.date(1912, 8, 1), max_value=dt.date(2200, 12, 31)),
+    st.builds(_month_end, AD_YEARS, st.integers(1, 12)),
+    st.sampled_from(LEAP_YEARS).map(lambda y: dt.date(y, 2, 29)),
+    st.builds(lambda y, md: dt.date(y, *md), AD_YEARS,
+              st.sampled_from([(1, 31), (2, 1), (2, 28), (3, 1), (7, 31), (8, 1)])),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(DATES)
+def test_the_calendar_agrees_with_the_oracle(d):
+    year, term, first, last = oracle(d)
+    s, y = Semester.of(d), AcademicYear.of(d)
+    assert (s.year, s.term, s.start, s.end, s.id) == (year, term, first, last, f"{year}-{term}")
+    assert (y.year, y.start, y.end) == (year, oracle_semesters(year)[0][2], oracle_semesters(year)[1][3])
+    assert s.academic_year == y and Semester.parse(s.id) == s
+
+
+# A probe entity of its own: its date is optional, so null is an ordinary value, and the
+# expected answers ride along in the record for the rule to compare with.
+PROBES = {"on": FieldType("date", False, False, None), "semester": FieldType("string", False, False, None),
+          "year": FieldType("string", False, False, None)}
 
 SEMESTER_RULE = """
 rules:
   - id: semester-of
     citation: x
-    for_each: {m: meetings}
+    for_each: {p: probes}
     let:
-      s: semester_of(m.date)
-      y: academic_year_of(m.date)
-    assert: s.id == m.organizer and s.academic_year == y and s.start <= m.date and m.date <= s.end
+      s: semester_of(p.on)
+      y: academic_year_of(p.on)
+      s_start: s.start
+      s_end: s.end
+      y_start: y.start
+      y_end: y.end
+      y_of_s: academic_year_of(s)
+    assert: s.id == p.semester and y.id == p.year and y_of_s == y
 """
 
 
 @functools.lru_cache(maxsize=None)
 def semester_rule():
-    rules, diagnostics = load_rules(load_text(SEMESTER_RULE, "semester.yaml"), {}, {})
+    rules, diagnostics = load_rules(load_text(SEMESTER_RULE, "semester.yaml"), {}, {},
+                                    {**entity_types(), "probes": PROBES})
     assert not diagnostics, diagnostics
     return rules
 
 
+@st.composite
+def probe(draw):
+    """(date or None, expected semester id, expected year id, whether both expectations are right)."""
+    d = draw(st.one_of(st.none(), DATES))
+    sem_right, year_right = draw(st.booleans()), draw(st.booleans())
+    if d is None:
+        right_sem = right_year = None
+        wrong_sem, wrong_year = "113-1", "113"
+    else:
+        n, term = oracle(d)[:2]
+        right_sem, right_year = f"{n}-{term}", str(n)
+        wrong_sem = draw(st.sampled_from([f"{n}-{3 - term}", f"{n + 1}-{term}", f"{n - 1}-{term}"]))
+        wrong_year = draw(st.sampled_from([str(n + 1), str(n - 1)]))
+    return (d, right_sem if sem_right else wrong_sem, right_year if year_right else wrong_year,
+            sem_right and year_right)
+
+
+def _iso(d: dt.date | None):
+    return d.isoformat() if d else None
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.dates(min_value=dt.date(1912, 8, 1), max_value=dt.date(2200, 12, 31)), min_size=1, max_size=20))
-def test_semester_of_agrees_with_the_calendar(dates):
-    # the meeting's organizer carries the answer of rulekit.calendar, so the rule compares inside the DSL
-    meetings = table("meetings", [{"kind": "working_group", "date": d, "organizer": Semester.of(d).id}
-                                  for d in dates])
-    results = evaluate(semester_rule(), RecordSet({"meetings": meetings}, "memory"), AS_OF)
-    assert [r.status for r in results] == ["pass"] * len(dates)
-    assert [r.values["s"] for r in results] == [Semester.of(d).id for d in dates]
-    assert [r.values["y"] for r in results] == [AcademicYear.of(d).id for d in dates]
-
-
-@given(st.dates(min_value=dt.date(1912, 8, 1), max_value=dt.date(2200, 12, 31)))
-def test_semester_of_the_calendar_by_month(d):
-    s = Semester.of(d)
-    assert s.start <= d <= s.end
-    assert s.term == (1 if d.month >= 8 or d.month == 1 else 2)
-    assert s.year == AcademicYear.of(d).year
-    assert Semester.parse(s.id) == s
+@given(st.lists(probe(), min_size=1, max_size=20))
+def test_semester_of_in_a_rule_agrees_with_the_oracle(probes):
+    rows = tuple({"on": d, "semester": sem, "year": year} for d, sem, year, _ in probes)
+    found: list = []
+    results = evaluate(semester_rule(), RecordSet({"probes": Table("probes", rows)}, "memory"), AS_OF,
+                       diagnostics=found)
+    assert found == []
+    assert [r.status for r in results] == ["pass" if ok else "fail" for *_, ok in probes]
+    for r, (d, *_) in zip(results, probes):
+        if d is None:  # null in, null out (docs/dsl.md, "Missing values")
+            expected = dict.fromkeys(("s", "y", "s_start", "s_end", "y_start", "y_end", "y_of_s"))
+        else:
+            n, term, first, last = oracle(d)
+            year_first, year_last = oracle_semesters(n)[0][2], oracle_semesters(n)[1][3]
+            expected = {"s": f"{n}-{term}", "y": str(n), "s_start": first, "s_end": last,
+                        "y_start": year_first, "y_end": year_last, "y_of_s": str(n)}
+        got = {k: r.values[k] for k in expected}
+        assert {k: _iso(v) if isinstance(v, dt.date) else v for k, v in expected.items()} == \
+            {k: _iso(v) if isinstance(v, dt.date) else v for k, v in got.items()}, d

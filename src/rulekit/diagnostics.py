@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
@@ -93,8 +92,15 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
 
 
 def display_width(text: str) -> int:
-    """Terminal columns: CJK (wide and fullwidth) characters take two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Terminal columns, as wcwidth counts them (tabulate uses it too, so a caret, the text
+    tables and tabulate's tables agree): CJK and fullwidth forms take two, combining marks none.
+    A control character takes none: wcwidth calls it -1, and so would wcswidth for the whole text."""
+    from wcwidth import wcswidth, wcwidth  # on first use: commands that draw nothing never import it
+
+    width = wcswidth(text)
+    if width < 0:
+        width = wcswidth("".join(ch for ch in text if wcwidth(ch) >= 0))
+    return width
 
 
 def sort_key(d: Diagnostic) -> tuple:

@@ -4,7 +4,8 @@ School paperwork mixes `113.01.19`, `113年1月19日`, `1130119` and ISO dates, 
 mistyped date that is silently "fixed" (113.02.30 -> 113.03.01) moves a deadline.
 So every parser here is strict: it accepts the listed forms exactly, and anything
 else raises `DateError` with a hint naming what would have been accepted.
-Everything is pure: no clock, no I/O, so callers pass "today" explicitly.
+Everything is pure: no I/O, and no clock except `clock.today_in`, the one function
+that reads it; everything else is given "today" by its caller.
 """
 from .dates import (FIRST_DAY, ROC_OFFSET, DateError, chinese_number, chinese_numeral, parse_date, short_roc_year,
                     to_iso, to_roc)

@@ -107,6 +107,7 @@ def _as_roc(year: int, month: int, day: int) -> str:
 
 # A separated ROC date whose year has two digits: 13.08.01 is ROC 13 (1924) to the
 # parser, but in school records more likely 113 with a digit lost, or a short Gregorian year.
+_LATEST_SHORT_1XX = 30
 _SHORT_ROC = re.compile(r"(\d{2})([./-])(\d{1,2})\2(\d{1,2})")
 
 
@@ -124,7 +125,8 @@ def short_roc_year(value) -> DateError | None:
     shown = value.strip()
     message = f"{shown} has a two-digit year: it reads as ROC year {year} ({year + ROC_OFFSET})"
     meant = f"for ROC year {year} ({year + ROC_OFFSET}) write {year:03d}.{month:02d}.{day:02d}"
-    if day <= _month_length(year + 100 + ROC_OFFSET, month):
+    # 民國1xx runs to 2041 at 130: a larger two-digit year more likely lost its leading 0 than its 1
+    if year <= _LATEST_SHORT_1XX and day <= _month_length(year + 100 + ROC_OFFSET, month):
         return DateError(message, hint=f"did you mean {_as_roc(year + 100, month, day)}? {meant}")
     return DateError(message, hint=meant)
 

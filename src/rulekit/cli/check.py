@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, guarded, parse_on
+from .common import emit, guarded, policy_on
 
 
 @click.command()
@@ -22,13 +22,11 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
     from ..evaluator.check import explain_result, run_check
     from ..report.check import render_json, render_markdown, render_table
-    from ..policy.load import require_history
-    from ..policy.versions import version_on
     from ..calendar import parse_date
+    from ..policy.versions import version_on
     from ..records import load_records
 
-    history, day = require_history(policy_path), parse_on(as_of)
-    policy = version_on(history, day)
+    policy, day, history = policy_on(policy_path, as_of)
     data = load_records(records, encoding=encoding)
     report = run_check(policy, data, day, rule_ids, history=history)
     explanations = None

@@ -94,13 +94,34 @@ def _sources_of(exc: RulekitError) -> dict:
     return sources
 
 
-def parse_on(value: str | None) -> dt.date:
+def parse_on(value: str | None) -> dt.date | None:
+    """`--as-of` as a date; None when it is not given (see `on_or_today`)."""
     from ..calendar import DateError, parse_date
     from ..diagnostics import Diagnostic, Span
 
     if not value:
-        return dt.date.today()
+        return None
     try:
         return parse_date(value)
     except DateError as exc:
         raise UsageError([Diagnostic("bad-date", f"--as-of: {exc.message}", Span("<command line>"), hint=exc.hint)])
+
+
+def on_or_today(value: str | None, policy) -> dt.date:
+    """`--as-of`, or else today where the school is: the policy's time zone, not the machine's
+    (a runner on UTC would keep a due date pending for 8 hours after it passed in Taipei)."""
+    from ..policy.versions import today_for
+
+    day = parse_on(value)
+    return day if day is not None else today_for(policy)
+
+
+def policy_on(policy_path: str, value: str | None):
+    """(the version in force, the day, every version) for a command's `--policy` and `--as-of`:
+    the day defaults to today in the policy's own time zone, and picks the text in force then."""
+    from ..policy.load import require_history
+    from ..policy.versions import version_on
+
+    history = require_history(policy_path)
+    day = on_or_today(value, history.latest)
+    return version_on(history, day), day, history

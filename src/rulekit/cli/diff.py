@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, guarded, parse_on
+from .common import emit, guarded, on_or_today, parse_on
 
 
 @click.command()
@@ -64,7 +64,7 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
     if records or roster:
         from ..amend.impact import impact_of
 
-        impact = impact_of(old_policy, new_policy, records, roster, parse_on(as_of))
+        impact = impact_of(old_policy, new_policy, records, roster, on_or_today(as_of, new_policy))
     if fmt == "json":
         text = render_json(result, impact) + "\n"
     elif fmt == "markdown":

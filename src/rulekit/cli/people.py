@@ -5,7 +5,7 @@ import json
 
 import click
 
-from .common import guarded, parse_on
+from .common import guarded, policy_on
 
 POLICY_OPTION = click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True,
                              type=click.Path())
@@ -55,13 +55,11 @@ def _course_teacher(records_path, course_id, roster):
 def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, fmt):
     """Who does TASK now, following the substitute list (七.(一)) and 七.(二)."""
     from ..diagnostics import Diagnostic, Span, UsageError
-    from ..policy import require_valid
     from ..policy.versions import in_force
     from ..people.responsibility import Situation, check_absent, task_names, who as answer
     from ..people.roster import load_roster
 
-    day = parse_on(as_of)
-    policy = require_valid(policy_path, day)
+    policy, day, _ = policy_on(policy_path, as_of)
     if list_tasks:
         rows = task_names(policy)
         if fmt == "json":
@@ -107,11 +105,10 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
 @guarded
 def duties(subject, roster, as_of, policy_path, fmt):
     """Every task a role or person carries, as 承辦人 or 代理人, and the duty-table rows naming them."""
-    from ..policy import require_valid
     from ..people.responsibility import duties as find_duties
     from ..people.roster import load_roster
 
-    policy = require_valid(policy_path, parse_on(as_of))
+    policy, _, _ = policy_on(policy_path, as_of)
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
         _json(result.to_json())
@@ -138,12 +135,10 @@ def duties(subject, roster, as_of, policy_path, fmt):
 @guarded
 def handover(person, roster, on, policy_path, fmt):
     """When PERSON leaves (七 人員異動): each task they carry and who takes it over."""
-    from ..policy import require_valid
     from ..people.responsibility import handover as plan
     from ..people.roster import load_roster
 
-    day = parse_on(on)
-    policy = require_valid(policy_path, day)
+    policy, day, _ = policy_on(policy_path, on)
     result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":
         _json(result.to_json())

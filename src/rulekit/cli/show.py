@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, guarded, parse_on
+from .common import emit_json, guarded, policy_on
 
 
 @click.command()
@@ -14,11 +14,10 @@ from .common import emit_json, guarded, parse_on
 @guarded
 def show(citation, policy_path, fmt, as_of):
     """Print an article's text and everything encoded from it (CITATION as the policy numbers it)."""
-    from ..policy import require_valid
     from ..policy.show import provision_view
     from ..report.show import render_view
 
-    policy = require_valid(policy_path, parse_on(as_of))
+    policy, _, _ = policy_on(policy_path, as_of)
     view = provision_view(policy, citation)
     if fmt == "json":
         emit_json(view.to_json())

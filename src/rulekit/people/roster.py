@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
+from ..diagnostics import Diagnostic, RulekitError, Span, did_you_mean
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,7 @@ def build_policy(doc: Document, source_text: str) -> Policy:
                                             _text(k.get("note")), ("known_conflicts", i))
                               for i, k in enumerate(_list(data.get("known_conflicts"))) if isinstance(k, dict)),
         provisions=provisions,
+        time_zone=_text(data.get("time_zone")),
     )
 
 

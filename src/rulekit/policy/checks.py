@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Callable, Iterator
 
 from ..calendar import DateError, parse_date
+from ..calendar.clock import zone
 from ..diagnostics import Diagnostic, did_you_mean
 from ..sourceyaml import Document
 from .model import Policy
@@ -207,6 +208,21 @@ def amendments_in_order(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         previous = (day, a.roc_date)
 
 
+def time_zone_known(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
+    """`time_zone` names a zone this machine knows: a misspelt one would move "today"."""
+    if not policy.time_zone:
+        return
+    try:
+        zone(policy.time_zone)
+    except DateError as exc:
+        from zoneinfo import available_timezones
+
+        # Area/City names and UTC: not the database's own files (localtime, posixrules, Factory)
+        names = [z for z in available_timezones() if "/" in z or z == "UTC"]
+        yield Diagnostic("unknown-time-zone", exc.message, doc.span(("time_zone",)), field="time_zone",
+                         hint=did_you_mean(policy.time_zone, names) or exc.hint)
+
+
 def working_group_complete(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     wg = policy.working_group
     if not wg:
@@ -269,6 +285,7 @@ CHECKS: tuple[Check, ...] = (
     citations_exist,
     provision_ids,
     amendments_in_order,
+    time_zone_known,
     working_group_complete,
     duty_statements_match_rows,
     quotes_in_text,

@@ -251,6 +251,7 @@ class Policy:
     rules: tuple = ()
     record_values: dict = field(default_factory=dict)  # "meetings.kind" -> allowed values
     known_conflicts: tuple = ()  # KnownConflict: disagreements acknowledged until an amendment
+    time_zone: str = ""  # IANA name; "today" is the date there. "": the machine's own zone
     provisions: dict = field(default_factory=dict, compare=False, repr=False)  # id -> Provision
     # the history this version belongs to (policy/history.py): the first day whose text the
     # file knows, and the ROC dates from which each of its versions is in force

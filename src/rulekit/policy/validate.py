@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from .consistency import KNOWN_CONFLICT, same_person_substitutes, text_table_conflicts, unheld_chain_roles
 from ..diagnostics import Diagnostic, RulekitError, UsageError, errors_in, sort_key
 from .load import load_policy_text
+from .versions import today_for
 from ..sourceyaml import read_text
 
 CONFLICT_CODE = KNOWN_CONFLICT  # a disagreement the policy acknowledges: only an amendment fixes it
@@ -48,9 +49,10 @@ class Report:
 
 
 def validate_paths(paths, roster=None, on=None, extra_checks=()) -> Report:
-    """Every finding about the policy files `paths`; `roster` (on date `on`) also checks the
-    chains against who holds each role. Each of `extra_checks` is called as
-    `check(loaded, path) -> (findings, sources)` for every policy that loads: `validate --strict`
+    """Every finding about the policy files `paths`; `roster` (on date `on`, by default today in
+    each policy's time zone) also checks the chains against who holds each role. Each of
+    `extra_checks` is called as `check(loaded, path) -> (findings, sources)` for every policy
+    that loads: `validate --strict`
     passes `policytest.strict_findings_of` (rules without a test case in the `tests/` folder next
     to each policy, broken case files there). Taking it as an argument keeps this layer from
     importing the policy tests, which run the evaluator over the policy."""
@@ -70,8 +72,9 @@ def validate_paths(paths, roster=None, on=None, extra_checks=()) -> Report:
         found.extend(loaded.diagnostics)
         found.extend(text_table_conflicts(loaded.policy, loaded.document))
         if roster is not None:
-            found.extend(same_person_substitutes(loaded.policy, roster, on))
-            found.extend(unheld_chain_roles(loaded.policy, roster, on))
+            day = on if on is not None else today_for(loaded.policy)
+            found.extend(same_person_substitutes(loaded.policy, roster, day))
+            found.extend(unheld_chain_roles(loaded.policy, roster, day))
         for check in extra_checks:
             more, their_sources = check(loaded, path)
             found.extend(more)

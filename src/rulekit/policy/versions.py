@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..calendar import DateError, parse_date, to_roc
+from ..calendar.clock import today_in
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError
 from .model import Amendment, Policy, PolicyHistory
 
@@ -21,6 +22,14 @@ def amendment_dates(policy: Policy) -> list[tuple[dt.date, Amendment]]:
         except DateError:
             continue  # reported by the amendments_in_order check
     return out
+
+
+def today_for(policy: Policy) -> dt.date:
+    """Today in the school's time zone (`time_zone:`): the date a command takes when given none."""
+    try:
+        return today_in(policy.time_zone)
+    except DateError:  # time_zone_known reports it; only `validate` goes on with such a policy
+        return today_in()
 
 
 def encoded_since(policy: Policy) -> tuple[dt.date, str] | None:

@@ -6,6 +6,7 @@ import time
 
 from ..diagnostics import Diagnostic, RulekitError, Span, did_you_mean, errors_in, sort_key
 from ..policy.model import Policy
+from ..policy.versions import today_for
 from ..sourceyaml import Document
 from .cases import lines_of, load_cases
 from .inputs import case_inputs
@@ -201,7 +202,7 @@ class Runner:
         return d
 
     def _on(self, case: Case, on) -> dt.date:
-        return on or case.as_of or dt.date.today()
+        return on or case.as_of or today_for(self.policy)
 
     def _article(self, citation: str) -> str:
         return article_text(self.policy, citation) if citation else ""

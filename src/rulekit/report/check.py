@@ -1,9 +1,9 @@
-"""Render a `CheckReport`: a table grouped by article, JSON for machines, Markdown for meetings."""
+"""Render a `CheckReport`: a table with one section per article in the regulation's order, JSON for machines,
+Markdown for meetings."""
 from __future__ import annotations
 
 import json
 from collections import Counter
-from itertools import groupby
 
 from tabulate import tabulate
 
@@ -19,6 +19,26 @@ def _subject(subject: dict) -> str:
 
 def _visible(report, show_all: bool):
     return [r for r in report.results if show_all or r.status in ("fail", "pending")]
+
+
+def _regulation_order(policy) -> dict:
+    """citation -> its place in the regulation: the articles as printed, then the duty table (附表)
+    and its rows, which come after the articles."""
+    ids = list(policy.provisions)  # built by walking the articles in order
+    if policy.duty_table:
+        ids += [policy.duty_table.citation, *(row.id for row in policy.duty_table.rows)]
+    return {c: i for i, c in enumerate(dict.fromkeys(ids))}
+
+
+def _sections(report, show_all: bool) -> list[tuple[str, list]]:
+    """(citation, its results) once per citation, in the regulation's order. Rules are listed
+    in any order in the policy, so results of one citation need not be next to each other; a
+    citation the policy does not number (the policy is invalid then) comes last."""
+    groups: dict[str, list] = {}
+    for r in _visible(report, show_all):
+        groups.setdefault(r.citation, []).append(r)
+    order = _regulation_order(report.policy)
+    return sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))
 
 
 def _caption(provision) -> str:
@@ -42,8 +62,7 @@ def _texts(report) -> str:
 def render_table(report, show_all: bool = False, explanations: dict | None = None) -> str:
     out = [f"{report.policy.title} ({_texts(report)}), as of {report.as_of.isoformat()}"]
     citations = report.policy.provisions
-    for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
-        group = list(group)
+    for citation, group in _sections(report, show_all):
         out += ["", f"{citation} {_caption(citations.get(citation))}".rstrip()]
         rows = [[r.rule, _subject(r.subject), STATUS_ZH[r.status], r.message] for r in group]
         out.append(tabulate(rows, ["rule", "subject", "status", "message"], maxcolwidths=[None, None, None, 70]))
@@ -85,7 +104,7 @@ def render_markdown(report, show_all: bool = False) -> str:
     out = [f"# {report.policy.title}: 檢核結果 ({report.as_of.isoformat()})", ""]
     if report.judged_under:  # the records span an amendment: say which text judged what
         out += [f"({_texts(report)})", ""]
-    for citation, group in groupby(_visible(report, show_all), key=lambda r: r.citation):
+    for citation, group in _sections(report, show_all):
         out += [f"## {citation} {_caption(report.policy.provisions.get(citation))}".rstrip(), "",
                 "| rule | subject | status | message |", "|---|---|---|---|"]
         out += [f"| {r.rule} | {_subject(r.subject)} | {STATUS_ZH[r.status]} | {_cell(r.message)} |" for r in group]

@@ -37,11 +37,12 @@ def render_coverage(cov, chain_citation: str = "") -> list[str]:
     rules, cites, chains = cov.rules, cov.citations, cov.chains
     done = len(rules) - len(cov.untested_rules)
     out = ["", "coverage", f"  rules: {done}/{len(rules)} exercised by a case"]
-    width = max((len(r) for r in rules), default=0)
+    width = max((display_width(r) for r in rules), default=0)
     cwidth = max((display_width(i["citation"]) for i in rules.values()), default=0)
     for rid, info in rules.items():
         statuses = ", ".join(info["statuses"]) or "—"
-        out.append(f"    {rid:<{width}}  {_pad(info['citation'], cwidth)}  {statuses:<30} {info['cases']} case(s)")
+        out.append(f"    {_pad(rid, width)}  {_pad(info['citation'], cwidth)}  {_pad(statuses, 30)} "
+                   f"{info['cases']} case(s)")
     out.append(f"  citations: {len(cites) - len(cov.unexercised_citations)}/{len(cites)} exercised")
     both = [t for t, n in chains.items() if n["present"] and n["absent"]]
     where = f" ({chain_citation})" if chain_citation else ""

@@ -2,13 +2,8 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
-
-def display_width(text: str) -> int:
-    """Terminal columns: CJK characters take two."""
-    return sum(0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-               for ch in text)
+from ..diagnostics import display_width
 
 
 # A token never splits when it fits: a run of ASCII (a name, a number) or one character,
