@@ -94,7 +94,7 @@ def _against_months(s: DateSpan, months: int, span) -> int:
 def compare_durations(a: Duration, b: Duration, span=None) -> int:
     r = _order(a, b, span)
     if r is None:
-        raise EvalError(f"cannot compare {display(a)} with {display(b)}: "
+        raise EvalError(f"cannot compare {a} with {b}: "
                         "a month has no fixed number of days", span, _MONTHS_HINT)
     return r
 

@@ -28,7 +28,8 @@ def _citations(c: Change) -> list[str]:
 
 
 def _rows(diff: PolicyDiff, markdown: bool) -> list[list[str]]:
-    """[修正條文, 現行條文, 說明]: one row per amended provision, then one per other change."""
+    """[修正條文, 現行條文, 說明]: one row per amended provision, then one per other change; the same
+    rows in every format (`markdown` only changes how a cell is marked)."""
     articles = diff.of("article")
     notes = {a.citation: [explain(a)] for a in articles}
     others = []
@@ -38,7 +39,7 @@ def _rows(diff: PolicyDiff, markdown: bool) -> list[list[str]]:
         homes = [a.citation for a in articles for cit in _citations(c) if under(cit, a.citation)]
         if homes:  # the most specific amended provision it is cited from
             notes[max(homes, key=len)].append(explain(c))
-        elif not (markdown and isinstance(c, EntryChange) and c.section in ("amendments", "known_conflicts")):
+        elif not (isinstance(c, EntryChange) and c.section in ("amendments", "known_conflicts")):
             others.append(c)  # the history of adoption is not a provision of the 對照表
     rows = [[_article_cell(a, a.new, a.new_heading, a.old_heading, 1), _article_cell(a, a.old, a.old_heading, a.new_heading, 0),
              _numbered(notes[a.citation])] for a in articles]
