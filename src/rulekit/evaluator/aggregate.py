@@ -68,9 +68,7 @@ def compile_aggregate(c, n: A.Aggregate, scope: dict[str, int]) -> Fn:
 def _rows(c, n: A.Aggregate, scope: dict[str, int]):
     """The candidate rows, the conjuncts still to test on each, and the index lookup used."""
     terms = conjuncts(n.where)
-    entity = None
-    if isinstance(n.source, A.Var) and n.source.name not in scope and id(n.source) in c.refs:
-        entity = c.refs[id(n.source)]
+    entity = c.entity(n.source, scope)
     if entity is None:
         src = c.expr(n.source, scope)
         return (lambda env: src(env) or ()), terms, None

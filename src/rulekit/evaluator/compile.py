@@ -8,6 +8,10 @@ constant and `as_of` has a slot fixed at compile time, so a variable is one
 Aggregates over an entity whose `where` contains `x.field == E` (E not
 mentioning x) look rows up in a hash index built once per run per
 (entity, fields), so a per-student, per-semester count is O(1) per subject.
+
+Every choice here is made from the types the checker put on the nodes: a node
+without one was never checked, and the compiler refuses it (AssertionError)
+rather than guess.
 """
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from typing import Callable
 from ..calendar import AcademicYear, Duration, Semester, parse_date
 from ..dsl import ast as A
 from ..dsl import types as T
+from ..dsl.printer import unparse
 from ..personal import is_valid_national_id
 from . import aggregate as G
 from .values import add_durations, days_between, shift, signed_duration
@@ -87,8 +92,6 @@ def compile_rule(rule, trace: list | None = None) -> Compiled:
 
 class Compiler:
     def __init__(self, rule, trace: list | None = None):
-        self.types = rule.types
-        self.refs = rule.entity_refs
         self.entities = rule.entities
         self.nslots = 1  # slot 0: the Context
         self.param_slots: dict[str, int] = {}
@@ -103,9 +106,18 @@ class Compiler:
         return self.nslots - 1
 
     def type(self, node: A.Node) -> T.Type:
-        return self.types.get(id(node), T.T_ANY)
+        if node.type is None:
+            raise AssertionError(f"rulekit compiled an expression that was not type-checked: {unparse(node)}")
+        return node.type
+
+    def entity(self, node: A.Node, scope: dict[str, int]) -> str | None:
+        """The entity whose records `node` names (`course_outcomes`), if it names one."""
+        if isinstance(node, A.Var) and node.name not in scope and node.name != "as_of":
+            return self.type(node).elem.entity
+        return None
 
     def expr(self, node: A.Node, scope: dict[str, int]) -> Fn:
+        self.type(node)
         value = constant(node)
         if value is not _NOT:
             return lambda env: value
@@ -142,7 +154,7 @@ class Compiler:
             if self.as_of_slot is None:
                 self.as_of_slot = self.fresh()
             return itemgetter(self.as_of_slot)
-        entity = self.refs[id(n)]
+        entity = self.entity(n, scope)
         return lambda env: env[0].rows(entity)
 
     def _param(self, n, scope):

@@ -17,7 +17,6 @@ from typing import Mapping
 
 from ..diagnostics import Diagnostic, RulekitError
 from ..dsl.printer import unparse
-from ..dsl import types as T
 from .aggregate import json_of
 from .compile import compile_rule
 from .context import Context
@@ -62,6 +61,6 @@ def _rows(rule, trace: list) -> list[tuple[str, object]]:
         if text in seen:
             continue
         seen.add(text)
-        show = json_of(rule.types.get(id(node), T.T_ANY), rule.entities)
+        show = json_of(node.type, rule.entities)
         out.append((text, show(value)))
     return out

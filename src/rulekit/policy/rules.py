@@ -80,9 +80,8 @@ class Rule:
     messages: tuple[tuple[str, Template], ...] = ()
     span: Span = field(default=A.NO_SPAN, compare=False, repr=False)
     path: tuple = field(default=(), compare=False, repr=False)  # ("rules", i) in the document
-    # what the checker found: id(node) -> Type, id(Var) -> entity, name -> Type
-    types: Mapping = field(default_factory=dict, compare=False, repr=False)
-    entity_refs: Mapping = field(default_factory=dict, compare=False, repr=False)
+    # the expressions above are typed trees (each node's `.type` set by the checker);
+    # var_types: name -> Type of the for_each variables and lets
     var_types: Mapping = field(default_factory=dict, compare=False, repr=False)
     entities: Mapping = field(default_factory=dict, compare=False, repr=False)  # as given to load_rules
     cache: dict = field(default_factory=dict, compare=False, repr=False)  # compiled closures
@@ -174,8 +173,7 @@ class _Loader:
             id=rid, citation=str(entry["citation"]), title=entry.get("title") or rid,
             severity=severity, for_each=tuple((k, v) for k, v in entry["for_each"].items()),
             assert_=assertion, where=where, when=when, lets=lets, due=due, messages=messages,
-            span=self.doc.span(path), path=path, types=self.checker.types,
-            entity_refs=self.checker.entity_refs, var_types=dict(scope), entities=self.entities)
+            span=self.doc.span(path), path=path, var_types=dict(scope), entities=self.entities)
 
     def _keys(self, path: tuple, entry: dict) -> None:
         for key in entry:
@@ -266,7 +264,8 @@ class _Loader:
         self.diagnostics.extend(diags)
         if node is None:
             return None
-        t = self.checker.check(node, scope, role=key, want_bool=(want == "bool"))
+        node = self.checker.check(node, scope, role=key, want_bool=(want == "bool"))
+        t = node.type
         if want == "date" and t is not None and t.name not in (T.DATE, T.ANY):
             self.diagnostics.append(Diagnostic(
                 "dsl-type", f"{key} must be a date, but this is {t.base}", node.span,
@@ -326,10 +325,9 @@ class _Loader:
         src = SourceMap.for_scalar(self.doc.lines, self.doc.span(path), text)
         parts, problems = split_template(text, src)
         self.diagnostics.extend(problems)
-        for part in parts:
-            if not isinstance(part, str):
-                self.checker.check(part, scope, role="placeholder")
-        return Template(text, tuple(parts)) if not problems else None
+        typed = tuple(part if isinstance(part, str) else self.checker.check(part, scope, role="placeholder")
+                      for part in parts)
+        return Template(text, typed) if not problems else None
 
 
 def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:

@@ -1,0 +1,117 @@
+"""No run-time type errors after a clean load (issue 18).
+
+What the checker accepts, the evaluator computes: null is carried through every
+operator as docs/dsl.md §4 says, yes/no positions take only yes/no values, and
+whatever still fails at run time is a `dsl-runtime` finding in words, naming the
+rule, the subject and the record -- never Python's own message.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import textwrap
+from dataclasses import replace
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from rulekit.dsl import Checker, parse
+from rulekit.dsl.ast import walk
+from rulekit.evaluator import evaluate
+from rulekit.evaluator.compile import compile_rule
+from rulekit.policy.rules import load_rules
+from rulekit.records import Table
+from rulekit.sourceyaml import load_text
+
+AS_OF = datetime.date(2025, 3, 1)
+ENTITIES = {"items": {"id": "string", "k": "int", "n": "int?", "d": "date?"}}
+ITEMS = ({"id": "I1", "k": 1, "n": None, "d": None},
+         {"id": "I2", "k": 3, "n": 4, "d": datetime.date(2024, 9, 1)},
+         {"id": "I3", "k": 5, "n": 2, "d": datetime.date(2025, 2, 28)})
+PARAMS = {"month": "duration", "quota": "int"}
+PARAM_VALUES = {"month": "1 month", "quota": 2}
+# Python's own words: none of them may reach a user
+PYTHON_TEXT = re.compile(r"NoneType|not supported between|has no attribute|unsupported operand|"
+                         r"unhashable|object is not|can only concatenate|[A-Z][a-z]+Error|"
+                         r"Traceback|date value out of range|(?<!academic )year -?\d+ is out of range|"
+                         r"int too large|takes \d+ positional")
+
+
+class Shelf:
+    """Records: one table of items (or the tables given)."""
+
+    def __init__(self, rows=ITEMS, entity="items"):
+        self.tables = {entity: Table(entity, tuple(rows))}
+
+    def get(self, entity):
+        return self.tables.get(entity, Table(entity))
+
+
+def load(body: str, entities=ENTITIES):
+    text = "rules:\n" + textwrap.indent(textwrap.dedent(body), "  ")
+    _LAST[0] = text
+    doc = load_text(text, "p.yaml")
+    return load_rules(doc, PARAMS, {}, entities)
+
+
+def run(body: str, rows=ITEMS):
+    rules, diags = load(body)
+    assert diags == [], diags
+    found: list = []
+    results = evaluate(rules, Shelf(rows), AS_OF, PARAM_VALUES, {}, diagnostics=found)
+    return results, found
+
+
+def rule(**keys) -> str:
+    """One school-wide rule entry with the given keys, each value a JSON (so YAML) string."""
+    keys.setdefault("assert", "true")
+    lines = ["- id: probe", '  citation: "1"', "  for_each: {school: school}"]
+    for key, value in keys.items():
+        if isinstance(value, dict):
+            lines.append(f"  {key}:")
+            lines += [f"    {k}: {json.dumps(v, ensure_ascii=False)}" for k, v in value.items()]
+        else:
+            lines.append(f"  {key}: {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
+
+
+def spanned(span) -> str:
+    """The text of a one-line span in the rule `rule()` writes (its line 5)."""
+    assert span.line == span.end_line == 5
+    return _LAST[0].splitlines()[span.line - 1][span.column - 1:span.end_column - 1]
+
+
+_LAST: list = [""]  # the text load() read last
+
+
+def type_of(text: str) -> str:
+    c = Checker(ENTITIES, PARAMS, {})
+    t = c.check(parse(text), {}).type
+    assert c.diagnostics == [], c.diagnostics
+    return str(t)
+
+
+# ------------------------------------------------------------ types live on the nodes
+
+def test_the_checker_puts_a_type_on_every_node_of_a_loaded_rule():
+    rules, diags = load(rule(**{"let": {"v": "first(x in items where x.k > 1).n + 1"},
+                                "assert": "v == null or v > param.quota", "message": "{v} / {as_of}"}))
+    assert diags == []
+    [r] = rules
+    roots = [r.assert_, r.lets[0][1]] + [p for _, t in r.messages for p in t.parts if not isinstance(p, str)]
+    assert all(node.type is not None for root in roots for node in walk(root))
+    assert str(r.lets[0][1].type) == "int?" and str(r.lets[0][1].left.obj.source.type) == "list[record(items)]"
+
+
+def test_the_compiler_refuses_a_node_without_a_type():
+    rules, _ = load(rule(**{"assert": "count(x in items where x.k > 1) > 0"}))
+    [r] = rules
+    compile_rule(r)
+    unchecked = replace(r, assert_=parse("count(x in items where x.k > 1) > 0"))
+    with pytest.raises(AssertionError, match="not type-checked"):
+        compile_rule(unchecked)
+    partly = replace(r, assert_=replace(r.assert_, right=replace(r.assert_.right, type=None)))
+    with pytest.raises(AssertionError, match="not type-checked: 0"):
+        compile_rule(partly)
