@@ -115,3 +115,50 @@ def test_the_compiler_refuses_a_node_without_a_type():
     partly = replace(r, assert_=replace(r.assert_, right=replace(r.assert_.right, type=None)))
     with pytest.raises(AssertionError, match="not type-checked: 0"):
         compile_rule(partly)
+
+
+# ------------------------------------------------------------ may be null, through every operator
+
+def test_first_of_an_empty_list_plus_one_compared_is_false_not_a_crash():
+    results, found = run(rule(**{"assert": "first(x in []) + 1 > 0", "let": {"v": "first(x in []) + 1"}}))
+    assert found == []
+    assert [(r.status, r.values) for r in results] == [("fail", {"v": None})]
+
+
+@pytest.mark.parametrize("text,holds", [
+    ("(if true then first(x in []) else 3) + 1 > 0", False),
+    ("count(y in [first(x in []), 1] where y > 0) == 1", True),
+    ("not (first(x in []) - 1 <= 0)", True),
+    ("first(x in items where x.k > 9).n + 1 > 0", False),
+])
+def test_what_may_be_null_evaluates_under_the_null_rules(text, holds):
+    results, found = run(rule(**{"assert": text}))
+    assert found == []
+    assert [r.status for r in results] == ["pass" if holds else "fail"]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("first(x in []) + 1", "int?"),
+    ("1 + first(x in [])", "int?"),
+    ("first(x in []) - first(y in [])", "any"),
+    ("as_of + first(x in [])", "date?"),  # only date + duration is a date: any must be a duration
+    ("-first(x in [])", "any"),
+    ("if 1 > 0 then first(x in []) else 3", "int?"),
+    ("if 1 > 0 then 3 else first(x in [])", "int?"),
+    ("first(x in items).n + 1", "int?"),
+    ("first(x in items).k", "int?"),
+    ("min(x.k for x in items) + 1", "int?"),
+    ("len(first(x in [[1]]))", "int?"),
+    ("sum(x.n for x in items)", "int"),
+    ("[first(x in []), 1]", "list[int?]"),
+    ("[1, first(x in [])]", "list[int?]"),
+])
+def test_may_be_null_is_kept_through_every_operator(text, expected):
+    t = type_of(text)
+    assert t == expected
+
+
+def test_any_is_always_optional():
+    from rulekit.dsl import types as T
+    assert T.T_ANY.optional and T.parse_type("any").optional and T.Type(T.ANY).required().optional
+    assert str(T.list_of(T.T_ANY)) == "list[any]"

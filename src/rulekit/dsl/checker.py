@@ -37,7 +37,7 @@ FUNCTIONS: dict[str, tuple[tuple[tuple[str, ...], ...], str]] = {
     "academic_year": (((T.INT,),), T.ACADEMIC_YEAR),
     "valid_national_id": (((T.STRING,),), T.BOOL),
 }
-_ARITH = {  # (op, left, right) -> result
+ARITH = {  # (op, left, right) -> result
     ("+", T.INT, T.INT): T.INT, ("-", T.INT, T.INT): T.INT,
     ("+", T.DATE, T.DURATION): T.DATE, ("+", T.DURATION, T.DATE): T.DATE,
     ("-", T.DATE, T.DURATION): T.DATE, ("-", T.DATE, T.DATE): T.DURATION,
@@ -115,19 +115,16 @@ class Checker:
 
     def _listlit(self, n, scope):
         items = tuple(self._infer(item, scope) for item in n.items)
-        out: Type | None = T.list_of(T.T_ANY)
-        for item in items:
-            t = item.type
-            if t is None or out is None:
-                out = None
-                continue
-            elem = t if out.elem.name == T.ANY else T.unify(out.elem, t)
-            if elem is None:
-                self.error("dsl-type", f"a list cannot mix {out.elem.base} and {t.base}", item)
-                out = None
-            else:
-                out = T.list_of(elem)
-        return _at(n, out, items=items)
+        if any(item.type is None for item in items):
+            return _at(n, None, items=items)
+        elem = items[0].type if items else T.T_ANY  # [] has items of no known type
+        for item in items[1:]:
+            merged = T.unify(elem, item.type)  # [first(x in []), 1] is a list[int?]
+            if merged is None:
+                self.error("dsl-type", f"a list cannot mix {elem.base} and {item.type.base}", item)
+                return _at(n, None, items=items)
+            elem = merged
+        return _at(n, T.list_of(elem), items=items)
 
     # ------------------------------------------------------------ names
     def _var(self, n, scope):
@@ -252,9 +249,7 @@ class Checker:
         return _at(n, t, left=left, right=right)
 
     def _arith(self, n, left: Type, right: Type) -> Type | None:
-        if T.ANY in (left.name, right.name):
-            return T.T_ANY
-        result = _ARITH.get((n.op, left.name, right.name))
+        result = _arith_result(n.op, left.name, right.name)
         if result is None:
             verb = f"add {right.base} to {left.base}" if n.op == "+" else \
                 f"subtract {right.base} from {left.base}"
@@ -385,3 +380,13 @@ def _at(node: A.Node, t: Type | None, **children) -> A.Node:
     """A copy of `node` with its type, and its sub-expressions replaced by their typed copies."""
     return replace(node, type=t, **children)
 
+
+def _arith_result(op: str, left: str, right: str) -> str | None:
+    """The result type name of `left op right`. A side of type any (an item of an empty
+    list) fits whatever makes the operation valid; when that leaves more than one
+    result, the result is any too."""
+    results = {result for (o, a, b), result in ARITH.items()
+               if o == op and left in (a, T.ANY) and right in (b, T.ANY)}
+    if len(results) == 1:
+        return results.pop()
+    return T.ANY if results else None

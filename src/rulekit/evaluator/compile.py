@@ -11,7 +11,8 @@ mentioning x) look rows up in a hash index built once per run per
 
 Every choice here is made from the types the checker put on the nodes: a node
 without one was never checked, and the compiler refuses it (AssertionError)
-rather than guess.
+rather than guess. What may be null (an optional type; null and any always are)
+gets a null-safe closure, as docs/dsl.md "Missing values" says.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from ..dsl import types as T
 from ..dsl.printer import unparse
 from ..personal import is_valid_national_id
 from . import aggregate as G
+from . import dynamic as D
 from .values import add_durations, days_between, shift, signed_duration
 
 Fn = Callable[[list], object]
@@ -221,7 +223,8 @@ class Compiler:
         if lt.name == T.DATE and isinstance(const, Duration) and const.in_days() is not None:
             delta = datetime.timedelta(days=sign * const.in_days())
             return lambda env: None if (v := a(env)) is None else v + delta
-        op2 = _arith(n.op, lt.name, rt.name, sign, n.span)
+        op2 = _arith(n.op, lt.name, rt.name, sign, n.span) if T.ANY not in (lt.name, rt.name) \
+            else D.arith_of_values(n.op, sign, n.span, _arith)
         return _guarded2(a, b, op2) if lt.optional or rt.optional else (lambda env: op2(a(env), b(env)))
 
     def _compare(self, n, scope):
