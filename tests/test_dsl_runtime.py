@@ -162,3 +162,71 @@ def test_any_is_always_optional():
     from rulekit.dsl import types as T
     assert T.T_ANY.optional and T.parse_type("any").optional and T.Type(T.ANY).required().optional
     assert str(T.list_of(T.T_ANY)) == "list[any]"
+
+
+# ------------------------------------------------------------ yes/no positions take yes/no values
+
+@pytest.mark.parametrize("key", ["where", "when", "assert"])
+@pytest.mark.parametrize("written", ["null", "'null'", "~", ""])
+def test_null_where_yes_or_no_is_required_is_a_type_error_at_the_value(key, written):
+    # YAML null (null, ~, nothing) and the DSL's null ('null') alike
+    text = f'- id: probe\n  citation: "1"\n  for_each: {{school: school}}\n  {key}: {written}\n'
+    if key != "assert":
+        text += "  assert: true\n"
+    rules, diags = load(text)
+    assert rules == ()
+    [d] = diags
+    assert (d.code, d.message) == ("dsl-not-bool", f"{key} must be true or false, but this is null")
+    value_column = 4 + len(key) + 3  # "    where: " and then the value
+    assert d.span.line == 5 and value_column - 1 <= d.span.column <= value_column + 1
+    assert "x == null" in d.hint
+
+
+@pytest.mark.parametrize("text,role", [
+    ("not null", "the operand of not"),
+    ("if null then true else false", "the condition of if"),
+    ("null and true", "each side of and"),
+    ("count(x in items where null) > 0", "where"),
+    ("all(x in items satisfy null)", "the condition after satisfy"),
+    ("first(x in [])", "assert"),
+])
+def test_null_and_unknowable_values_are_not_yes_or_no(text, role):
+    rules, diags = load(rule(**{"assert": text}))
+    assert rules == () and [d.code for d in diags] == ["dsl-not-bool"]
+    assert diags[0].message.startswith(f"{role} must be true or false, but this is ")
+    assert diags[0].hint
+
+
+def test_a_number_is_not_yes_or_no_in_where_and_when():
+    _, diags = load(rule(where="1", when="first(x in items).k"))
+    assert [(d.code, d.message) for d in diags] == [
+        ("dsl-not-bool", "where must be true or false, but this is int"),
+        ("dsl-not-bool", "when must be true or false, but this is int")]
+    assert all("compare it" in d.hint for d in diags)
+
+
+def test_a_bool_that_may_be_null_counts_as_false():
+    rows = ({"id": "I1", "k": 1, "n": None, "d": None},)
+    results, found = run(rule(**{"assert": "first(x in items where x.n > 0) == null or false",
+                                 "when": "exists(x in items)"}), rows)
+    assert found == [] and [r.status for r in results] == ["pass"]
+    # a bool? in assert: null counts as false, so the rule fails instead of crashing
+    entities = {"flags": {"id": "string", "ok": "bool?"}}
+    doc = load_text("rules:\n" + textwrap.indent(rule(**{"assert": "first(f in flags).ok"}), "  "), "p.yaml")
+    rules, diags = load_rules(doc, {}, {}, entities)
+    assert diags == []
+    out = evaluate(rules, Shelf(({"id": "F1", "ok": None},), "flags"), AS_OF, {}, {})
+    assert [r.status for r in out] == ["fail"]
+
+
+def test_due_null_is_a_type_error():
+    _, [d] = load(rule(**{"assert": "false", "due": None}))
+    assert (d.code, d.message) == ("dsl-type", "due must be a date, but this is null")
+    assert "leave due out" in d.hint
+
+
+def test_a_let_written_null_is_null_not_left_out():
+    results, found = run(rule(**{"let": {"v": None}, "assert": "v == null"}))
+    assert found == [] and [(r.status, r.values) for r in results] == [("pass", {"v": None})]
+    _, [d] = load(rule(**{"let": {"v": None}, "assert": "v"}))
+    assert d.message == "assert must be true or false, but this is null"

@@ -10,6 +10,11 @@ compiler (and any later back-end) reads types off the nodes it compiles. It neve
 stops at the first error: an ill-typed sub-expression gets no type (None) and
 expressions built on it are not reported again.
 
+Null: whatever may be null has an optional type (`date?`), and every operator
+carries that mark on -- arithmetic, fields, function calls, `first`, `min`, `max`
+(see docs/dsl.md, "Missing values"). Where a yes/no value is required
+(`where`, `when`, `assert`, `and`, `or`, `not`, `if`, `satisfy`), only a bool
+will do; a bool that may be null counts as false when it is.
 """
 from __future__ import annotations
 
@@ -23,7 +28,9 @@ from . import types as T
 from .hints import arith_hint, compare_hint, literal_hint, not_bool
 from .types import Type
 
-Scope = Mapping[str, Type]
+# name -> its type; None for a name that exists but whose type is unknown (its
+# definition was reported), so that its uses are not reported again
+Scope = Mapping[str, "Type | None"]
 
 # function -> (accepted base types per argument, result base type)
 FUNCTIONS: dict[str, tuple[tuple[tuple[str, ...], ...], str]] = {
@@ -75,7 +82,7 @@ class Checker:
     def _bool(self, node: A.Node, scope: Scope, role: str) -> A.Node:
         typed = self._infer(node, scope)
         t = typed.type
-        if t is None or t.name in (T.BOOL, T.NULL, T.ANY):
+        if t is None or t.name == T.BOOL:
             return typed
         message, hint = not_bool(role, t)
         self.error("dsl-not-bool", message, node, hint)
@@ -361,7 +368,7 @@ class Checker:
         """The typed collection, and the type of its items (None when it is not one)."""
         if isinstance(src, A.Var) and src.name not in scope and src.name not in self.entities \
                 and src.name != "as_of":
-            lists = [k for k, v in scope.items() if v.name == T.LIST]
+            lists = [k for k, v in scope.items() if v is not None and v.name == T.LIST]
             self.error("dsl-unknown-collection", f"unknown collection {src.name}", src,
                        did_you_mean(src.name, list(self.entities) + lists))
             return _at(src, None), None

@@ -14,6 +14,13 @@ DATE_HINT = 'write a date as 2024-01-19 or date("113.01.19"); shift a date by a 
 
 def not_bool(role: str, t: Type) -> tuple[str, str]:
     """The message and hint for a value of type t where a yes/no value is required."""
+    if t.name == T.NULL:
+        leave = f"leave {role} out to keep every subject; " if role in ("where", "when") else ""
+        return (f"{role} must be true or false, but this is null",
+                f"{leave}to test for a missing value write x == null")
+    if t.name == T.ANY:
+        return (f"{role} must be true or false, but this is an item of an empty list",
+                "write true or false, or a condition on a list that has items")
     hint = "compare it, e.g. ... > 0" if t.name == T.INT else \
         "compare it with == != < <= > >=, or test it with exists(...)"
     return f"{role} must be true or false, but this is {t.base}", hint
