@@ -230,3 +230,59 @@ def test_a_let_written_null_is_null_not_left_out():
     assert found == [] and [(r.status, r.values) for r in results] == [("pass", {"v": None})]
     _, [d] = load(rule(**{"let": {"v": None}, "assert": "v"}))
     assert d.message == "assert must be true or false, but this is null"
+
+
+# ------------------------------------------------------------ failures in words
+
+def test_a_failure_inside_an_aggregate_names_the_rule_the_subject_and_the_record():
+    # records that break their own schema (k is an int): the rule cannot be computed for I2
+    rows = ({"id": "I1", "k": 1, "n": None, "d": None}, {"id": "I2", "k": "many", "n": 4, "d": None})
+    results, [d] = run(rule(**{"assert": "count(x in items where x.k > 1) == 0"}), rows)
+    assert results == ()
+    assert d.code == "dsl-runtime"
+    assert d.message == "cannot evaluate `x.k > 1`: its values do not fit together " \
+                        "(rule probe, school=school, items record I2)"
+    assert spanned(d.span) == "x.k > 1"
+    assert d.hint and not PYTHON_TEXT.search(d.message + d.hint)
+
+
+def test_a_value_that_cannot_be_computed_names_its_record():
+    results, [d] = run(rule(**{"assert": "exists(x in items where x.d != null and days(as_of, x.d) > 1)"}))
+    assert results == ()
+    assert d.code == "dsl-runtime" and d.message.endswith("(rule probe, school=school, items record I2)")
+    assert d.message.startswith("period 2025-03-01..2024-09-01 ends before it starts")
+    assert spanned(d.span) == "days(as_of, x.d)"
+
+
+def test_a_failure_outside_aggregates_has_no_record():
+    results, [d] = run(rule(**{"assert": "param.month < 30 days"}))
+    assert d.message == "cannot compare 1 month with 30 days: a month has no fixed number of days " \
+                        "(rule probe, school=school)"
+
+
+def test_explaining_a_subject_that_cannot_be_evaluated_says_why_in_words():
+    from rulekit.diagnostics import RulekitError
+    from rulekit.evaluator import explain
+    rows = ({"id": "I1", "k": "many", "n": None, "d": None},)
+    rules, _ = load(rule(**{"let": {"big": "count(x in items where x.k > 1)"}, "assert": "big == 0"}))
+    with pytest.raises(RulekitError) as raised:
+        explain(rules[0], {"school": "school"}, Shelf(rows), AS_OF, PARAM_VALUES, {})
+    [d] = raised.value.diagnostics
+    assert d.code == "dsl-runtime" and d.message.endswith("(rule probe, school=school, items record I1)")
+    assert not PYTHON_TEXT.search(d.message)
+
+
+def test_a_date_beyond_the_calendar_is_said_in_words():
+    results, [d] = run(rule(**{"assert": "as_of + 999999 weeks > as_of"}))
+    assert results == () and d.code == "dsl-runtime"
+    assert d.message == "cannot evaluate `as_of + 999999 weeks`: a date or number is out of range " \
+                        "(rule probe, school=school)"
+    assert spanned(d.span) == "as_of + 999999 weeks" and "9999" in d.hint
+
+
+def test_a_failure_in_the_not_applicable_message_is_located():
+    rows = ({"id": "I1", "k": "many", "n": None, "d": None},)
+    results, [d] = run(rule(**{"when": "false", "message": {"not_applicable": "{count(x in items where x.k > 1)}"}}),
+                       rows)
+    assert results == () and d.message.startswith("cannot evaluate `x.k > 1`")
+    assert d.message.endswith("(rule probe, school=school, items record I1)")

@@ -15,6 +15,7 @@ from typing import Callable, Mapping
 from ..calendar import DateError, Duration, count_days
 from ..dsl import ast as A
 from ..dsl import types as T
+from .failure import per_row
 from .values import (MISSING, EvalError, add_durations, compare_durations, display, duration_key,
                      identity_fields, record_label, to_json)
 
@@ -59,6 +60,9 @@ def compile_aggregate(c, n: A.Aggregate, scope: dict[str, int]) -> Fn:
         body = c.expr(n.body, inner) if n.body is not None else None
     finally:
         c._quiet -= 1
+    if c.locate:  # a failure inside names the record it was reading
+        item = c.type(n.source).elem if c.type(n.source).name == T.LIST else c.type(n.source)
+        pred, body = (per_row(fn, binder, item, c.entities) for fn in (pred, body))
     if lookup is not None and pred is None and n.op in ("count", "exists"):
         return _counted(c, n.op, *lookup)
     body_type = c.type(n.body) if n.body is not None else None

@@ -29,6 +29,7 @@ from ..dsl.printer import unparse
 from ..personal import is_valid_national_id
 from . import aggregate as G
 from . import dynamic as D
+from .failure import located
 from .values import add_durations, days_between, shift, signed_duration
 
 Fn = Callable[[list], object]
@@ -68,9 +69,11 @@ class Compiled:
     let_json: dict[str, Callable] = field(default_factory=dict)
 
 
-def compile_rule(rule, trace: list | None = None) -> Compiled:
-    """Compile a loaded Rule. With `trace`, evaluated sub-expressions are appended to it."""
-    c = Compiler(rule, trace)
+def compile_rule(rule, trace: list | None = None, locate: bool = False) -> Compiled:
+    """Compile a loaded Rule. With `trace`, evaluated sub-expressions are appended to it;
+    with `locate`, a failing sub-expression raises failure.Failure naming itself (slower:
+    for finding out why a subject failed, see run._failure)."""
+    c = Compiler(rule, trace, locate)
     scope: dict[str, int] = {}
     for var, _ in rule.for_each:
         scope[var] = c.fresh()
@@ -93,8 +96,9 @@ def compile_rule(rule, trace: list | None = None) -> Compiled:
 
 
 class Compiler:
-    def __init__(self, rule, trace: list | None = None):
+    def __init__(self, rule, trace: list | None = None, locate: bool = False):
         self.entities = rule.entities
+        self.locate = locate
         self.nslots = 1  # slot 0: the Context
         self.param_slots: dict[str, int] = {}
         self.param_types: dict[str, T.Type] = {}
@@ -126,6 +130,8 @@ class Compiler:
         fn = getattr(self, "_" + type(node).__name__.lower())(node, scope)
         if self.trace is not None and not self._quiet:
             fn = _traced(fn, node, self.trace)
+        if self.locate:
+            fn = located(fn, node)
         return fn
 
     def template(self, template, scope: dict[str, int]) -> Fn:
