@@ -260,12 +260,15 @@ def duration_compare(op: str, span):
 
 
 def _label(t: T.Type, entities: Mapping):
+    """How records (also in lists, in lists of lists) are named: by their identity fields,
+    never with their other (maybe personal) fields; a missing record stays missing."""
     if t.name == T.RECORD:
         keys = identity_fields(entities.get(t.entity, {}))
-        return lambda row: record_label(row, keys)
-    if t.name == T.LIST and t.elem is not None and t.elem.name == T.RECORD:
+        return lambda row: None if row is None else record_label(row, keys)
+    if t.name == T.LIST and t.elem is not None:
         one = _label(t.elem, entities)
-        return lambda rows: [one(r) for r in rows]
+        if one is not None:
+            return lambda rows: None if rows is None else [one(r) for r in rows]
     return None
 
 

@@ -245,6 +245,8 @@ class Compiler:
             op2 = G.duration_compare(n.op, n.span)
             return _nullable_eq(a, b, op2, n.op == "!=") if n.op in ("==", "!=") \
                 else _guarded2(a, b, op2, none=False)
+        if n.op in ("==", "!=") and T.LIST in (lt.name, rt.name):
+            return D.list_equal(a, b, n.op == "!=")
         if n.op in ("==", "!="):
             const = constant(n.right)
             if const is None:
@@ -279,6 +281,8 @@ class Compiler:
 
     def _membership(self, n, scope):
         a = self.expr(n.left, scope)
+        if self.type(n.left).name in (T.LIST, T.RECORD, T.ANY):  # cannot be hashed, or may not be
+            return D.member_by_equality(a, self.expr(n.right, scope), n.op == "not in")
         items = constant(n.right)
         if items is not _NOT:
             try:
