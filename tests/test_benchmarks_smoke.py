@@ -211,3 +211,28 @@ def test_results_keep_their_messages_and_values_when_made_lazily(tiny):
     na = next(r for r in report.results if r.status == "not_applicable")
     assert na.values == {} and na.message
     assert dt.date.fromisoformat(report.as_of.isoformat()) == generate.AS_OF
+
+
+def test_the_policy_cache_keeps_the_type_of_every_expression_node(tmp_path, monkeypatch):
+    from rulekit.dsl.ast import walk
+    from rulekit.evaluator.compile import compile_rule
+    from rulekit.policy.load import load_policy, require_valid
+
+    def typed_nodes(policy):
+        out = []
+        for rule in policy.rules:
+            roots = [rule.where, rule.when, rule.assert_, rule.due] + [n for _, n in rule.lets]
+            roots += [p for _, t in rule.messages for p in t.parts if not isinstance(p, str)]
+            out += [(rule.id, node, node.type) for root in roots if root is not None for node in walk(root)]
+        return out
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    fresh = load_policy(POLICY).policy
+    require_valid(POLICY)  # a miss: writes the entry
+    cached = require_valid(POLICY)  # a hit: rebuilt from JSON
+    expected = typed_nodes(fresh)
+    assert expected and all(t is not None for _, _, t in expected)
+    assert typed_nodes(cached) == expected  # nodes compare without types: the types are compared here
+    for rule in cached.rules:
+        compile_rule(rule)  # refuses any node without a type

@@ -5,6 +5,7 @@ import pytest
 
 from rulekit.dsl import Checker, parse
 from rulekit.dsl import types as T
+from rulekit.dsl.ast import walk
 from rulekit.records import entity_types
 
 PARAMS = {"course_outcome_quota": "int", "grace": "duration"}
@@ -15,7 +16,7 @@ SCOPE = {"student": T.record("students"), "semester": T.T_SEMESTER, "n": T.T_INT
 
 def check(text, want_bool=False, role="assert"):
     c = Checker(entity_types(), PARAMS, CONSTANTS)
-    t = c.check(parse(text), SCOPE, role=role, want_bool=want_bool)
+    t = c.check(parse(text), SCOPE, role=role, want_bool=want_bool).type
     return t, c.diagnostics
 
 
@@ -131,18 +132,22 @@ def test_binder_scopes_only_inside_its_aggregate():
     assert [(d.code, d.message) for d in diags] == [("dsl-unknown-variable", "unknown name o")]
 
 
-def test_types_are_recorded_for_every_node():
+def test_types_are_recorded_on_every_node():
     c = Checker(entity_types(), PARAMS, CONSTANTS)
     e = parse("count(o in course_outcomes where o.semester == semester) <= param.course_outcome_quota")
-    c.check(e, SCOPE, want_bool=True)
-    assert str(c.types[id(e.left)]) == "int"
-    assert c.entity_refs[id(e.left.source)] == "course_outcomes"
-    assert str(c.types[id(e.left.where.left)]) == "semester"
+    typed = c.check(e, SCOPE, want_bool=True)
+    assert typed == e and e.type is None  # a typed copy: equal, the parsed tree untouched
+    assert str(typed.type) == "bool"
+    assert str(typed.left.type) == "int"
+    assert str(typed.left.source.type) == "list[record(course_outcomes)]"
+    assert str(typed.left.where.left.type) == "semester"
+    assert str(typed.right.type) == "int"
+    assert all(node.type is not None for node in walk(typed))
 
 
 def test_custom_entities_and_types():
     c = Checker({"books": {"isbn": "string", "due": "date?"}}, {"loan": "duration"}, {})
-    t = c.check(parse("first(b in books where b.isbn == \"1\").due + param.loan"), {})
+    t = c.check(parse("first(b in books where b.isbn == \"1\").due + param.loan"), {}).type
     assert str(t) == "date?" and c.diagnostics == []
 
 

@@ -132,7 +132,7 @@ def test_a_row_another_conjunct_rejects_cannot_fail_the_aggregate():
         results = evaluate(load(LATE % equality), records, AS_OF, PARAMS, CONSTANTS, diagnostics=diagnostics)
         assert [(r.subject["student"], r.values["n"]) for r in results] == [("S1", 1), ("S3", 0)]
         [d] = diagnostics
-        assert d.code == "dsl-runtime" and "(rule late, student=S2)" in d.message
+        assert d.code == "dsl-runtime" and "(rule late, student=S2, course_outcomes record O2)" in d.message
         line = textwrap.dedent(LATE).splitlines()[d.span.line - 1]
         assert line.index("days(") + 1 == d.span.column  # the conjunct that fails
 

@@ -1,10 +1,15 @@
 """The rules DSL as data: one frozen dataclass per construct.
 
-Every node has a `span` (where it was written, in the policy file) that takes no
-part in equality, so an AST built by hand equals the one the parser produces:
+Every node has a `span` (where it was written, in the policy file) and a `type`
+(None until the checker fills it in), neither of which takes part in equality, so
+an AST built by hand equals the one the parser produces:
 
     >>> Compare("<=", Var("n"), Param("quota")) == parse("n <= param.quota")
     True
+
+The checker returns a typed copy of the tree (dsl.checker.Checker.check), the way
+sqlglot annotates its expressions: every later pass -- the Python compiler, a SQL one
+-- reads a node's type from the node itself and can rely on it being there.
 
 Nothing here knows about lark; the parser is the only module that does.
 """
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Union
 
 from ..diagnostics import Span
+from .types import Type
 
 NO_SPAN = Span("")
 
@@ -35,9 +41,14 @@ def _span():
     return field(default=NO_SPAN, compare=False, repr=False, kw_only=True)
 
 
+def _type():
+    return field(default=None, compare=False, repr=False, kw_only=True)
+
+
 @dataclass(frozen=True)
 class Node:
     span: Span = _span()
+    type: Type | None = _type()  # set by the checker; None on an unchecked or ill-typed node
 
     def children(self) -> Iterator["Node"]:
         """Direct sub-expressions, in source order."""

@@ -7,6 +7,9 @@
     T?                   optional: a record field that may be absent (null)
 
 `null` is the type of the literal null; it fits any optional slot.
+`any` is the item of an empty list `[]`: nothing is known of it, not even that it
+is there, so it is always optional (`first(x in [])` is null). Both keep their
+optional mark whatever is done to them, so "may be null" is never lost.
 """
 from __future__ import annotations
 
@@ -26,6 +29,10 @@ class Type:
     entity: str | None = None
     optional: bool = False
 
+    def __post_init__(self):
+        if self.name in (NULL, ANY) and not self.optional:
+            object.__setattr__(self, "optional", True)
+
     def __str__(self) -> str:
         if self.name == LIST:
             base = f"list[{self.elem}]"
@@ -33,7 +40,7 @@ class Type:
             base = f"record({self.entity})"
         else:
             base = self.name
-        return base + ("?" if self.optional and self.name != NULL else "")
+        return base + ("?" if self.optional and self.name not in (NULL, ANY) else "")
 
     @property
     def base(self) -> str:
@@ -109,10 +116,11 @@ def compatible(a: Type, b: Type) -> bool:
 
 
 def unify(a: Type, b: Type) -> Type | None:
-    """The type of `if c then a else b`, or None when a and b do not fit together."""
-    if a.name == NULL:
+    """The type of `if c then a else b`, or None when a and b do not fit together.
+    null and any take the other side's type, made optional: they may be null."""
+    if a.name in (NULL, ANY):
         return b.maybe()
-    if b.name == NULL:
+    if b.name in (NULL, ANY):
         return a.maybe()
     if not compatible(a, b):
         return None

@@ -20,6 +20,7 @@ from typing import Callable, Mapping
 from ..calendar import DateError, count_days
 from ..dsl import ast as A
 from ..dsl import types as T
+from .failure import per_row
 from .values import (MISSING, ZERO, EvalError, add_durations, compare_durations, display,
                      identity_fields, record_label, same, to_json, undated)
 
@@ -68,6 +69,11 @@ def compile_aggregate(c, n: A.Aggregate, scope: dict[str, int]) -> Fn:
         every_row = _all_rows(c, n, scope, entity)
     finally:
         c._quiet -= 1
+    if c.locate:  # a failure inside names the record it was reading
+        source = c.type(n.source)
+        item = source.elem if source.name == T.LIST else source
+        tests = [per_row(t, binder, item, c.entities) for t in tests]
+        body = per_row(body, binder, item, c.entities)
     build = _BUILD[n.op]
     body_type = c.type(n.body) if n.body is not None else None
     scan = build(every_row, _where_all(tests), body, binder, body_type, n.span)
@@ -90,9 +96,7 @@ def compile_aggregate(c, n: A.Aggregate, scope: dict[str, int]) -> Fn:
 
 def _entity(c, n: A.Aggregate, scope: dict[str, int]) -> str | None:
     """The entity an aggregate goes through (`o in course_outcomes`), None for a list."""
-    if isinstance(n.source, A.Var) and n.source.name not in scope and id(n.source) in c.refs:
-        return c.refs[id(n.source)]
-    return None
+    return c.entity(n.source, scope)
 
 
 def _all_rows(c, n: A.Aggregate, scope: dict[str, int], entity: str | None) -> Fn:
@@ -326,12 +330,15 @@ def duration_compare(op: str, span):
 
 
 def _label(t: T.Type, entities: Mapping):
+    """How records (also in lists, in lists of lists) are named: by their identity fields,
+    never with their other (maybe personal) fields; a missing record stays missing."""
     if t.name == T.RECORD:
         keys = identity_fields(entities.get(t.entity, {}))
-        return lambda row: record_label(row, keys)
-    if t.name == T.LIST and t.elem is not None and t.elem.name == T.RECORD:
+        return lambda row: None if row is None else record_label(row, keys)
+    if t.name == T.LIST and t.elem is not None:
         one = _label(t.elem, entities)
-        return lambda rows: [one(r) for r in rows]
+        if one is not None:
+            return lambda rows: None if rows is None else [one(r) for r in rows]
     return None
 
 

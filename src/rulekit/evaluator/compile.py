@@ -8,6 +8,11 @@ constant and `as_of` has a slot fixed at compile time, so a variable is one
 Aggregates over an entity whose `where` contains `x.field == E` (E not
 mentioning x) look rows up in a hash index built once per run per
 (entity, fields), so a per-student, per-semester count is O(1) per subject.
+
+Every choice here is made from the types the checker put on the nodes: a node
+without one was never checked, and the compiler refuses it (AssertionError)
+rather than guess. What may be null (an optional type; null and any always are)
+gets a null-safe closure, as docs/dsl.md "Missing values" says.
 """
 from __future__ import annotations
 
@@ -20,8 +25,11 @@ from typing import Callable
 from ..calendar import AcademicYear, Duration, Semester, parse_date
 from ..dsl import ast as A
 from ..dsl import types as T
+from ..dsl.printer import unparse
 from ..personal import is_valid_national_id
 from . import aggregate as G
+from . import dynamic as D
+from .failure import located
 from .values import add_durations, days_between, negate, same, shift
 
 Fn = Callable[[list], object]
@@ -61,9 +69,11 @@ class Compiled:
     let_json: dict[str, Callable] = field(default_factory=dict)
 
 
-def compile_rule(rule, trace: list | None = None) -> Compiled:
-    """Compile a loaded Rule. With `trace`, evaluated sub-expressions are appended to it."""
-    c = Compiler(rule, trace)
+def compile_rule(rule, trace: list | None = None, locate: bool = False) -> Compiled:
+    """Compile a loaded Rule. With `trace`, evaluated sub-expressions are appended to it;
+    with `locate`, a failing sub-expression raises failure.Failure naming itself (slower:
+    for finding out why a subject failed, see run._failure)."""
+    c = Compiler(rule, trace, locate)
     scope: dict[str, int] = {}
     for var, _ in rule.for_each:
         scope[var] = c.fresh()
@@ -86,10 +96,9 @@ def compile_rule(rule, trace: list | None = None) -> Compiled:
 
 
 class Compiler:
-    def __init__(self, rule, trace: list | None = None):
-        self.types = rule.types
-        self.refs = rule.entity_refs
+    def __init__(self, rule, trace: list | None = None, locate: bool = False):
         self.entities = rule.entities
+        self.locate = locate
         self.nslots = 1  # slot 0: the Context
         self.param_slots: dict[str, int] = {}
         self.param_types: dict[str, T.Type] = {}
@@ -103,15 +112,26 @@ class Compiler:
         return self.nslots - 1
 
     def type(self, node: A.Node) -> T.Type:
-        return self.types.get(id(node), T.T_ANY)
+        if node.type is None:
+            raise AssertionError(f"rulekit compiled an expression that was not type-checked: {unparse(node)}")
+        return node.type
+
+    def entity(self, node: A.Node, scope: dict[str, int]) -> str | None:
+        """The entity whose records `node` names (`course_outcomes`), if it names one."""
+        if isinstance(node, A.Var) and node.name not in scope and node.name != "as_of":
+            return self.type(node).elem.entity
+        return None
 
     def expr(self, node: A.Node, scope: dict[str, int]) -> Fn:
+        self.type(node)
         value = constant(node)
         if value is not _NOT:
             return lambda env: value
         fn = getattr(self, "_" + type(node).__name__.lower())(node, scope)
         if self.trace is not None and not self._quiet:
             fn = _traced(fn, node, self.trace)
+        if self.locate:
+            fn = located(fn, node)
         return fn
 
     def template(self, template, scope: dict[str, int]) -> Fn:
@@ -142,7 +162,7 @@ class Compiler:
             if self.as_of_slot is None:
                 self.as_of_slot = self.fresh()
             return itemgetter(self.as_of_slot)
-        entity = self.refs[id(n)]
+        entity = self.entity(n, scope)
         return lambda env: env[0].rows(entity)
 
     def _param(self, n, scope):
@@ -209,7 +229,8 @@ class Compiler:
         if lt.name == T.DATE and isinstance(const, Duration) and const.in_days() is not None:
             delta = datetime.timedelta(days=sign * const.in_days())
             return lambda env: None if (v := a(env)) is None else v + delta
-        op2 = _arith(n.op, lt.name, rt.name, sign, n.span)
+        op2 = _arith(n.op, lt.name, rt.name, sign, n.span) if T.ANY not in (lt.name, rt.name) \
+            else D.arith_of_values(n.op, sign, n.span, _arith)
         return _guarded2(a, b, op2) if lt.optional or rt.optional else (lambda env: op2(a(env), b(env)))
 
     def _compare(self, n, scope):
@@ -221,6 +242,8 @@ class Compiler:
             op2 = G.duration_compare(n.op, n.span)
             return _nullable_eq(a, b, op2, n.op == "!=") if n.op in ("==", "!=") \
                 else _guarded2(a, b, op2, none=False)
+        if n.op in ("==", "!=") and T.LIST in (lt.name, rt.name):
+            return D.list_equal(a, b, n.op == "!=")
         if n.op in ("==", "!="):
             const = constant(n.right)
             if const is None:
@@ -320,7 +343,7 @@ def _nullable_eq(a: Fn, b: Fn, op2, negate: bool) -> Fn:
 def _by_value(t: T.Type) -> bool:
     """Durations and lists are compared by values.same: Python's == would call a date difference
     of exactly 1 month unequal to 1 month, and a run-time list unequal to the same literal (a tuple)."""
-    return t.name in (T.DURATION, T.LIST)
+    return t.name in (T.DURATION, T.LIST, T.RECORD, T.ANY)  # records and any: may hold either
 
 
 def _guarded2(a: Fn, b: Fn, op2, none=None) -> Fn:

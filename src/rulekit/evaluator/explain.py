@@ -17,12 +17,11 @@ from typing import Mapping
 
 from ..diagnostics import Diagnostic, RulekitError
 from ..dsl.printer import unparse
-from ..dsl import types as T
 from .aggregate import json_of
 from .compile import compile_rule
 from .context import Context
 from .result import Result
-from .run import _Problems, prepare, subjects
+from .run import _failure, _label, _Problems, prepare, subjects
 
 
 def explain(rule, subject, records, as_of, params: Mapping | None = None,
@@ -48,9 +47,14 @@ def explain(rule, subject, records, as_of, params: Mapping | None = None,
                                        rule.span, hint="copy the subject from the result")])
     for slot, (value, _) in zip(compiled.var_slots, combo):
         env[slot] = value
-    for _, slot, fn in compiled.lets:
-        env[slot] = fn(env)
-    compiled.assert_(env)
+    try:
+        for _, slot, fn in compiled.lets:
+            env[slot] = fn(env)
+        compiled.assert_(env)
+    except Exception as exc:  # noqa: BLE001 - a subject that cannot be evaluated: said as evaluate says it
+        found = _failure(rule, compiled, env, exc)
+        problems.add(rule, found.span, found.message, found.hint, _label(names, combo), found.record)
+        raise RulekitError(problems.diagnostics()) from None
     return _rows(rule, trace)
 
 
@@ -62,6 +66,6 @@ def _rows(rule, trace: list) -> list[tuple[str, object]]:
         if text in seen:
             continue
         seen.add(text)
-        show = json_of(rule.types.get(id(node), T.T_ANY), rule.entities)
+        show = json_of(node.type, rule.entities)
         out.append((text, show(value)))
     return out

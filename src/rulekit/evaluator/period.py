@@ -33,7 +33,7 @@ def period_fields(rule, entities: Mapping) -> tuple[tuple[str, str], ...]:
         found.update((domain, name) for name, ftype in entities.get(domain, {}).items() if time_kind(ftype))
     for node in rule.nodes():
         if isinstance(node, A.Field):
-            t = rule.types.get(id(node.obj))
+            t = node.obj.type  # the checker annotates every node
             if t is not None and t.name == T.RECORD and time_kind(entities.get(t.entity, {}).get(node.name)):
                 found.add((t.entity, node.name))
     fields = tuple(sorted(found))

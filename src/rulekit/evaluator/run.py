@@ -11,7 +11,8 @@ Outcomes are three-valued plus "not applicable":
   otherwise           -> fail
 Null never crashes a rule: ordering comparisons with null are false, and null in
 a yes/no position counts as false. Values that cannot be computed (a month
-compared with days, an impossible date) become `dsl-runtime` diagnostics.
+compared with days, an impossible date) become `dsl-runtime` diagnostics that
+name the rule, the subject and the record being read, in words (evaluator/failure.py).
 """
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ from ..dsl import types as T
 from .compile import Compiled, compile_rule
 from .context import Context
 from .period import period_fields
+from .failure import Failure, compile_failure, describe
 from .result import STATUSES, Result, RuleResults, renderers
-from .values import EvalError
 
 # ------------------------------------------------------------------ running
 
@@ -50,8 +51,11 @@ def evaluate(rules, records, as_of, params: Mapping | None = None,
         for rule in rules:
             try:
                 compiled = compiled_rule(rule)
+            except AssertionError:
+                raise  # the rule was not type-checked: a bug of the caller, not of the policy
             except Exception as exc:  # noqa: BLE001 - a checked rule should always compile
-                problems.add(rule, rule.span, f"cannot compile rule {rule.id}: {exc}", "", "")
+                found = compile_failure(rule, exc)
+                problems.add(rule, found.span, found.message, found.hint, "")
                 continue
             env = prepare(rule, compiled, ctx, params or {}, constants or {}, problems)
             if env is not None:
@@ -166,8 +170,8 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
                     status = "fail"
                 message = eager[status](env) if eager[status] is not None else None
         except Exception as exc:  # noqa: BLE001 - a rule must never crash the run
-            span, message, hint = _failure(rule, c, env, exc)
-            problems.add(rule, span, message, hint, _label(names, combo))
+            found = _failure(rule, c, env, exc)
+            problems.add(rule, found.span, found.message, found.hint, _label(names, combo), found.record)
             continue
         result = new(Result)
         result.status = status
@@ -198,25 +202,33 @@ def _hoist_where(rule, c: Compiled, env: list, names: list[str], domains: list) 
     return domains[:k] + [kept] + domains[k + 1:]
 
 
-def _failure(rule, c: Compiled, env: list, exc: Exception) -> tuple:
-    """Where and why a subject could not be evaluated. The hot loop keeps no bookkeeping;
-    this re-runs the rule's parts one by one to find the one that fails."""
-    if isinstance(exc, EvalError):
-        return exc.span or rule.span, exc.message, exc.hint
-    parts = [(rule.where, c.where), (rule.when, c.when)] + \
-        [(node, fn) for (_, node), (_, _, fn) in zip(rule.lets, c.lets)] + \
-        [(rule.assert_, c.assert_), (rule.due, c.due)]
-    slots = iter([slot for _, slot, _ in c.lets])
-    for node, fn in parts:
-        if fn is None:
-            continue
-        try:
-            value = fn(env)
-        except Exception:  # noqa: BLE001 - this is the part that fails
-            return node.span, f"cannot evaluate: {exc}", ""
-        if any(node is let for _, let in rule.lets):
-            env[next(slots)] = value
-    return rule.span, f"cannot evaluate: {exc}", ""
+def _failure(rule, c: Compiled, env: list, exc: Exception):
+    """Where and why a subject could not be evaluated. The hot loop keeps no bookkeeping:
+    this evaluates the subject again, compiled so that the innermost failing part names
+    itself and the record it was reading (failure.py)."""
+    located = rule.cache.get("located")
+    if located is None:
+        located = rule.cache["located"] = compile_rule(rule, locate=True)
+    if located.nslots != c.nslots:  # compiled alike, so the environment fits; never else
+        return describe(None, exc, rule.span)
+    env = list(env)  # the same subject: for_each values, parameters, constants, as_of
+    try:
+        if located.where is not None and not located.where(env):
+            return describe(None, exc, rule.span)
+        if located.when is not None and not located.when(env):
+            if "not_applicable" in located.messages:
+                located.messages["not_applicable"](env)
+            return describe(None, exc, rule.span)
+        for _, slot, fn in located.lets:
+            env[slot] = fn(env)
+        located.assert_(env)
+        if located.due is not None:
+            located.due(env)
+        for message in located.messages.values():
+            message(env)
+    except Failure as failure:
+        return describe(failure, exc, rule.span)
+    return describe(None, exc, rule.span)  # it did not fail again: say what is known
 
 
 def _binder(slots: tuple[int, ...], env: list):
@@ -252,18 +264,19 @@ class _Problems:
     def __init__(self):
         self._seen: dict[tuple, list] = {}
 
-    def add(self, rule, span, message: str, hint: str, subject: str) -> None:
+    def add(self, rule, span, message: str, hint: str, subject: str, record: str = "") -> None:
         key = (rule.id, span)
         entry = self._seen.get(key)
         if entry is None:
-            self._seen[key] = [rule, span, message, hint, subject, 1]
+            self._seen[key] = [rule, span, message, hint, subject, record, 1]
         else:
-            entry[5] += 1
+            entry[6] += 1
 
     def diagnostics(self) -> list[Diagnostic]:
         out = []
-        for rule, span, message, hint, subject, count in self._seen.values():
+        for rule, span, message, hint, subject, record, count in self._seen.values():
             where = f" (rule {rule.id}" + (f", {subject}" if subject else "") + \
+                (f", {record}" if record else "") + \
                 (f", and {count - 1} more subjects" if count > 1 else "") + ")"
             out.append(Diagnostic("dsl-runtime", message + where, span, hint=hint))
         return out

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from importlib import import_module
 
-FORMAT = 1
+FORMAT = 2  # 2: expression types live on the AST nodes (no id-keyed tables in a Rule)
 KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
 _MODULES = ("rulekit.policy.model", "rulekit.policy.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
@@ -91,7 +91,7 @@ def _classes() -> dict:
 
 class _Encoder:
     """Objects -> JSON values. Dataclass instances are written once and referred to by number
-    afterwards, so shared objects stay shared and `id()`-keyed tables can be rebuilt."""
+    afterwards, so shared objects (a Type used by many nodes) stay shared."""
 
     def __init__(self):
         self.refs: dict[int, int] = {}
@@ -130,11 +130,6 @@ class _Encoder:
         fields = {}
         for f in dataclasses.fields(v):
             value = getattr(v, f.name)
-            if name == "rulekit.policy.rules:Rule" and f.name in ("types", "entity_refs"):
-                nodes = {id(n): n for n in v.nodes()}
-                value = [[self.obj(nodes[k]), t] for k, t in value.items() if k in nodes]
-                fields[f.name] = {"ids": [[n, self.value(t)] for n, t in value]}
-                continue
             if name == "rulekit.policy.rules:Rule" and f.name == "cache":
                 fields[f.name] = {"d": []}
                 continue
@@ -165,8 +160,6 @@ class _Decoder:
             return dt.date.fromisoformat(x)
         if kind == "r":
             return self.obj(x)
-        if kind == "ids":  # an id(node)-keyed table of a rule
-            return {id(self.obj(n)): self.value(t) for n, t in x}
         raise _Unsupported(kind)
 
     def obj(self, ref: int):

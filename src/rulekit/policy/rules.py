@@ -27,6 +27,7 @@ SEVERITIES = ("error", "warning")
 ENTRY_KEYS = ("id", "citation", "title", "description", "severity", "for_each",
               "where", "when", "let", "assert", "due", "message")
 REQUIRED_KEYS = ("id", "citation", "for_each", "assert")
+DSL_KEYS = ("where", "when", "assert", "due")  # and the values of let
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 NAME_PATTERN = r"^[^\W\d]\w*$"  # a letter (any script) or _, then letters, digits, _
 
@@ -80,9 +81,8 @@ class Rule:
     messages: tuple[tuple[str, Template], ...] = ()
     span: Span = field(default=A.NO_SPAN, compare=False, repr=False)
     path: tuple = field(default=(), compare=False, repr=False)  # ("rules", i) in the document
-    # what the checker found: id(node) -> Type, id(Var) -> entity, name -> Type
-    types: Mapping = field(default_factory=dict, compare=False, repr=False)
-    entity_refs: Mapping = field(default_factory=dict, compare=False, repr=False)
+    # the expressions above are typed trees (each node's `.type` set by the checker);
+    # var_types: name -> Type of the for_each variables and lets
     var_types: Mapping = field(default_factory=dict, compare=False, repr=False)
     entities: Mapping = field(default_factory=dict, compare=False, repr=False)  # as given to load_rules
     cache: dict = field(default_factory=dict, compare=False, repr=False)  # compiled closures
@@ -183,8 +183,7 @@ class _Loader:
             id=rid, citation=str(entry["citation"]), title=entry.get("title") or rid,
             severity=severity, for_each=tuple((k, v) for k, v in entry["for_each"].items()),
             assert_=assertion, where=where, when=when, lets=lets, due=due, messages=messages,
-            span=self.doc.span(path), path=path, types=self.checker.types,
-            entity_refs=self.checker.entity_refs, var_types=dict(scope), entities=self.entities)
+            span=self.doc.span(path), path=path, var_types=dict(scope), entities=self.entities)
 
     def _keys(self, path: tuple, entry: dict) -> None:
         for key in entry:
@@ -192,7 +191,8 @@ class _Loader:
                 hint = did_you_mean(key, ENTRY_KEYS) or "rule keys: " + ", ".join(ENTRY_KEYS)
                 self.error("rule-unknown-key", f"unknown rule key {key}", path + (key,), hint, key=True)
         for key in REQUIRED_KEYS:
-            if entry.get(key) in (None, "", {}):
+            present_null = key in DSL_KEYS and key in entry and entry[key] is None  # a type error
+            if entry.get(key) in (None, "", {}) and not present_null:
                 self.error("rule-missing-key", f"the rule has no {key}", path,
                            f"every rule needs {', '.join(REQUIRED_KEYS)}")
 
@@ -234,7 +234,7 @@ class _Loader:
                 self.error("rule-bad-value", "for_each must map variables to collections, "
                            "e.g. {student: students, semester: semesters}", path + ("for_each",))
             return None
-        scope: dict[str, T.Type] = {}
+        scope: dict[str, T.Type | None] = {}
         for var, domain in spec.items():
             p = path + ("for_each", var)
             if not self._name_ok(var, p, "variable"):
@@ -242,7 +242,7 @@ class _Loader:
             if not isinstance(domain, str):
                 self.error("rule-bad-value", f"the collection of {var} must be a name such as "
                            "students or semesters", p)
-                scope[var] = T.T_ANY
+                scope[var] = None
             elif domain in DOMAINS:
                 scope[var] = DOMAINS[domain]
             elif domain in self.checker.entities:
@@ -251,12 +251,14 @@ class _Loader:
                 choices = list(DOMAINS) + list(self.checker.entities)
                 self.error("rule-unknown-domain", f"unknown collection {domain}", p,
                            did_you_mean(str(domain), choices) or "use " + ", ".join(choices))
-                scope[var] = T.T_ANY  # reported; keep checking the rest of the entry
+                scope[var] = None  # reported: its uses are not reported again
         return scope
 
     # ------------------------------------------------------------ DSL fields
     def _text(self, path: tuple, value: Any) -> SourceMap | None:
-        if isinstance(value, bool):
+        if value is None:  # `where:` or `where: null` in YAML is the DSL's null, not "no where"
+            value = "null"
+        elif isinstance(value, bool):
             value = "true" if value else "false"
         elif isinstance(value, int):
             value = str(value)
@@ -266,7 +268,10 @@ class _Loader:
         return SourceMap.for_scalar(self.doc.lines, self.doc.span(path), value)
 
     def _dsl(self, path: tuple, entry: dict, key: str, scope: dict, want: str = "") -> A.Expr | None:
-        if key not in entry or entry[key] is None:
+        """The typed expression at entry[key] (None when absent or unreadable); its type is
+        also left in self.last_type."""
+        self.last_type = None
+        if key not in entry:
             return None
         src = self._text(path + (key,), entry[key])
         if src is None:
@@ -275,11 +280,13 @@ class _Loader:
         self.diagnostics.extend(diags)
         if node is None:
             return None
-        t = self.checker.check(node, scope, role=key, want_bool=(want == "bool"))
+        node = self.checker.check(node, scope, role=key, want_bool=(want == "bool"))
+        t = node.type
         if want == "date" and t is not None and t.name not in (T.DATE, T.ANY):
+            hint = "leave due out when there is no deadline" if t.name == T.NULL else \
+                "e.g. semester.end, or first(w in windows where ...).end"
             self.diagnostics.append(Diagnostic(
-                "dsl-type", f"{key} must be a date, but this is {t.base}", node.span,
-                hint="e.g. semester.end, or first(w in windows where ...).end"))
+                "dsl-type", f"{key} must be a date, but this is {t.base}", node.span, hint=hint))
         self.last_type = t
         return node
 
@@ -298,12 +305,11 @@ class _Loader:
                 self.error("rule-bad-name", f"{name} is already a for_each variable",
                            path + ("let", name), "choose another name", key=True)
                 continue
-            self.last_type = None
             node = self._dsl(path + ("let",), spec, name, scope)
             if node is not None:
                 out.append((name, node))
-            # a let whose type is unknown was reported: ANY keeps its uses from being reported again
-            scope[name] = self.last_type or T.T_ANY
+            # a let whose type is unknown was reported: None keeps its uses from being reported again
+            scope[name] = self.last_type
         return tuple(out)
 
     def _messages(self, path: tuple, entry: dict, scope: dict, base_scope: dict) -> tuple:
@@ -335,10 +341,9 @@ class _Loader:
         src = SourceMap.for_scalar(self.doc.lines, self.doc.span(path), text)
         parts, problems = split_template(text, src)
         self.diagnostics.extend(problems)
-        for part in parts:
-            if not isinstance(part, str):
-                self.checker.check(part, scope, role="placeholder")
-        return Template(text, tuple(parts)) if not problems else None
+        typed = tuple(part if isinstance(part, str) else self.checker.check(part, scope, role="placeholder")
+                      for part in parts)
+        return Template(text, typed) if not problems else None
 
 
 def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
