@@ -161,6 +161,19 @@ def test_file_size_limit(tmp_path):
     assert f"error[file-too-large]: {records} is {limit + 1} bytes, more than the limit of {limit}" in result.stderr
 
 
+
+def test_file_size_limit_counts_what_is_read_not_what_stat_says(monkeypatch):
+    """A file whose `stat` size is 0 but which holds more (as /proc files do) is still too large."""
+    proc = Path("/proc/self/status")
+    if not proc.is_file() or proc.stat().st_size != 0:
+        pytest.skip("needs Linux's /proc, whose files report size 0")
+    monkeypatch.setattr(sourceyaml, "MAX_FILE_BYTES", 100)
+    with pytest.raises(RulekitError) as err:
+        read_text(str(proc))
+    [d] = err.value.diagnostics
+    assert d.code == "file-too-large"
+    assert d.message == f"{proc} is 101 bytes, more than the limit of 100"  # what was read: limit + 1
+
 def test_yaml_nesting_limit():
     depth = sourceyaml.MAX_DEPTH
     assert load_text("[" * depth + "]" * depth).data is not None  # 64 levels are read

@@ -77,10 +77,26 @@ def run_inprocess(argv: list[str]) -> Ran:
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
-def run_subprocess(argv: list[str]) -> Ran:
+def _memory_limit(mb: int | None):
+    """A preexec function capping the child's address space, so that a row reading an endless
+    device fails with MemoryError on a broken rulekit instead of filling the machine."""
+    if not mb:
+        return None
+
+    def limit():
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (mb * 1024 * 1024, mb * 1024 * 1024))
+    return limit
+
+
+def run_subprocess(argv: list[str], timeout: float = 300, memory_mb: int | None = None) -> Ran:
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    proc = subprocess.run([sys.executable, "-c", "from rulekit.cli import main; main()", *argv],
-                          capture_output=True, cwd=ROOT, env=env, timeout=300, check=False)
+    try:
+        proc = subprocess.run([sys.executable, "-c", "from rulekit.cli import main; main()", *argv],
+                              capture_output=True, cwd=ROOT, env=env, timeout=timeout, check=False,
+                              preexec_fn=_memory_limit(memory_mb))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"rulekit {argv} did not end within {timeout} s (blocked on its input?)")
     return Ran(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
@@ -132,6 +148,7 @@ class Case:
     bug_raises: type | None = None  # xfail only for this exception (e.g. HintMissing)
     after: Callable[[Made], None] | None = None  # extra checks once the command ran
     max_seconds: float = 120.0
+    memory_mb: int | None = None  # subprocess rows: cap the address space (an endless input must not fill memory)
 
 
 def _fill(text: str, ctx: dict) -> str:
@@ -143,7 +160,8 @@ def _fill(text: str, ctx: dict) -> str:
 def check_case(case: Case, tmp_path: Path) -> Ran:
     made = case.make(tmp_path)
     started = time.perf_counter()
-    ran = (run_subprocess if case.subprocess else run_inprocess)(made.argv)
+    ran = (run_subprocess(made.argv, case.max_seconds, case.memory_mb) if case.subprocess
+           else run_inprocess(made.argv))
     elapsed = time.perf_counter() - started
     CAPTURED.append((case.id, ran.stdout))
     CAPTURED.append((case.id, ran.stderr))
@@ -607,6 +625,63 @@ def cli(*argv: str, records: bool = False):
     return make
 
 
+# --- files that are not regular files: FIFOs, devices, sockets, folders where a file belongs.
+# Rows that would block or read forever on a broken rulekit run in a subprocess with a time
+# and memory limit, so that they fail rather than hang the test run.
+
+NOT_A_FILE_HINT = "rulekit does not read pipes, devices or sockets"
+QUICK = {"subprocess": True, "max_seconds": 30, "memory_mb": 1024}
+
+
+def fifo(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+def dev_zero_link(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to("/dev/zero")
+    return path
+
+
+def unix_socket(tmp: Path) -> Path:
+    """A socket file; AF_UNIX paths are short, so it lives in a short folder of its own."""
+    import socket
+    import tempfile
+
+    short = Path(tempfile.mkdtemp(prefix="rk-", dir="/tmp"))
+    path = short / "regulation.yaml"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    sock.close()  # the socket file stays until it is removed
+    (tmp / "socket-folder").symlink_to(short)  # tmp_path's cleanup does not follow it; the row removes it
+    return path
+
+
+def _remove_socket_folder(made: Made) -> None:
+    shutil.rmtree(Path(made.ctx["f"]).parent, ignore_errors=True)
+
+
+def policy_at(make_path: Callable[[Path], Path], command: str = "validate"):
+    def make(tmp: Path) -> Made:
+        path = make_path(tmp)
+        argv = {"validate": ["validate", str(path)],
+                "check": ["check", str(write(tmp / "records.yaml", RECORDS)), "--policy", str(path), "--as-of", AS_OF],
+                "test": ["test", str(path), "--policy", POLICY]}[command]
+        return Made(argv, {"f": str(path)})
+    return make
+
+
+def records_at(make_path: Callable[[Path], Path], where: str | None = None):
+    """`check PATH`, PATH made by `make_path`; the finding is at `where` (default PATH)."""
+    def make(tmp: Path) -> Made:
+        path = make_path(tmp)
+        f = str(tmp / where) if where else str(path)
+        return Made(["check", str(path), "--policy", POLICY, "--as-of", AS_OF], {"f": f})
+    return make
+
+
 def _no_sentinel(made: Made) -> None:
     assert not Path(made.ctx["sentinel"]).exists(), "a YAML tag ran a command"
 
@@ -969,6 +1044,39 @@ CASES: list[Case] = [
          "{tmp}/missing/report.txt", "create the folder first", after=_no_output_file),
     Case("cli-diff-one-argument", "cli", cli("diff", POLICY), 2, "usage", "diff takes OLD and NEW, got 1 argument(s)",
          "<command line>", "rulekit diff OLD.yaml NEW.yaml"),
+
+    # ---------------------------------------------------------------- not regular files
+    Case("policy-fifo", "policy", policy_at(lambda t: fifo(t / "regulation.yaml")), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-fifo-check", "policy", policy_at(lambda t: fifo(t / "regulation.yaml"), "check"), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-dev-zero", "policy", policy_at(lambda t: Path("/dev/zero")), 2, "not-a-file",
+         "/dev/zero is a character device, not a regular file", "/dev/zero", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-symlink-to-dev-zero", "policy", policy_at(lambda t: dev_zero_link(t / "regulation.yaml"), "check"),
+         2, "not-a-file", "{f} is a character device, not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-socket", "policy", policy_at(unix_socket), 2, "not-a-file", "{f} is a socket, not a regular file",
+         "{f}", NOT_A_FILE_HINT, after=_remove_socket_folder, **QUICK),
+    Case("policy-test-case-fifo", "policy", policy_at(lambda t: fifo(t / "cases.yaml"), "test"), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("records-fifo", "records", records_at(lambda t: fifo(t / "records.yaml")), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("records-symlink-to-dev-zero", "records", records_at(lambda t: dev_zero_link(t / "records.json")), 2,
+         "not-a-file", "{f} is a character device, not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("records-jsonl-fifo", "records", records_at(lambda t: fifo(t / "students.jsonl")), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("csv-fifo-in-folder", "csv",
+         records_at(lambda t: fifo(write(t / "school" / "courses.csv", COURSES_CSV).parent / "students.csv").parent,
+                    where="school/students.csv"),
+         2, "not-a-file", "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("csv-dev-zero-in-folder", "csv",
+         records_at(lambda t: dev_zero_link(t / "school" / "students.csv").parent, where="school/students.csv"),
+         2, "not-a-file", "{f} is a character device, not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("csv-folder-named-like-a-file", "csv",
+         records_at(lambda t: folder(t / "school" / "students.csv").parent, where="school/students.csv"),
+         2, "is-a-directory", "{f} is a directory, expected a records file", "{f}", "name the file inside it"),
+    Case("roster-fifo", "roster", lambda tmp: Made(["who", "課程認證", "--roster", str(fifo(tmp / "roster.yaml")),
+                                                    "--policy", POLICY], {"f": str(tmp / "roster.yaml")}),
+         2, "not-a-file", "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
 
     # ---------------------------------------------------------------- git revisions
     Case("git-unknown-revision", "git", cli("diff", "NOPE:policy/regulation.yaml", POLICY), 2, "git-revision",

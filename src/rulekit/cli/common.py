@@ -11,6 +11,7 @@ from functools import wraps
 import click
 
 from ..diagnostics import RulekitError, UsageError, render_all
+from ..files import read_input
 from ..personal import MaskingStream
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -87,9 +88,8 @@ def _sources_of(exc: RulekitError) -> dict:
         f = d.span.file
         if f and f not in sources and d.span.line:
             try:
-                with open(f, encoding="utf-8-sig") as fh:
-                    sources[f] = fh.read().splitlines()
-            except (OSError, UnicodeDecodeError):
+                sources[f] = read_input(f).decode("utf-8-sig").splitlines()
+            except (OSError, UnicodeDecodeError, RulekitError):
                 sources[f] = []
     return sources
 
