@@ -27,6 +27,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -643,6 +644,53 @@ def test_write_atomic_refuses_a_missing_folder(tmp_path):
         write_atomic(str(tmp_path / "nope" / "report.txt"), "x")
     assert err.value.diagnostics[0].code == "no-folder"
     assert not (tmp_path / "nope").exists()
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604], ids=oct)
+def test_output_keeps_an_existing_reports_mode(school, tmp_path, mode):
+    out = tmp_path / "report.txt"
+    out.write_text("OLD REPORT\n", encoding="utf-8")
+    out.chmod(mode)
+    run_cli(*_check_argv(school, out))
+    assert out.read_text(encoding="utf-8") != "OLD REPORT\n"
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+
+
+def test_a_new_report_gets_the_mode_open_would_give(school, tmp_path):
+    out = tmp_path / "report.txt"
+    umask = os.umask(0o027)
+    try:
+        run_cli(*_check_argv(school, out))
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640  # 0666 without the umask's bits, as `>` would
+
+
+def test_a_folder_without_write_permission_is_a_usage_error(school, tmp_path, monkeypatch):
+    """As the tests may run as root (who may write anywhere), the refusal is made by the system call."""
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(atomic_module.tempfile, "mkstemp", denied)
+    out = tmp_path / "report.txt"
+    result = run_cli(*_check_argv(school, out), expect=(2,))
+    assert f"{out}: error[unwritable]: cannot write {out}: Permission denied" in result.stderr
+    assert "hint: check the folder's permissions" in result.stderr
+    assert "internal error" not in result.output
+    assert not out.exists()
+
+
+def test_a_read_only_folder_is_a_usage_error(school, tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as a user who can write to a chmod 555 folder (root)")
+        result = run_cli(*_check_argv(school, folder / "report.txt"), expect=(2,))
+        assert "error[unwritable]" in result.stderr and "Permission denied" in result.stderr
+    finally:
+        folder.chmod(0o755)
 
 
 # ================================================================== determinism and provenance

@@ -682,6 +682,45 @@ def records_at(make_path: Callable[[Path], Path], where: str | None = None):
     return make
 
 
+# --- `-o` onto what must not be replaced; each row checks afterwards that it was not
+
+def output_onto(target: Callable[[Path], Path], command: str = "check"):
+    """`check` (or `diff`) with `-o` naming what `target` makes; ctx: f (the -o path) and what it held."""
+    def make(tmp: Path) -> Made:
+        policy = write(tmp / "regulation.yaml", shipped())
+        write(tmp / "school" / "students.csv", STUDENTS_CSV + S1)
+        out = target(tmp)
+        argv = (["check", str(tmp / "school"), "--policy", str(policy), "--as-of", AS_OF, "-o", str(out)]
+                if command == "check" else ["diff", str(policy), POLICY, "-o", str(out)])
+        return Made(argv, {"f": str(out), "held": _held(out)})
+    return make
+
+
+def _held(path: Path):
+    """What a path is, to compare after the command: a link's target, a file's bytes, a kind."""
+    if path.is_symlink():
+        return ("link", os.readlink(path), (path.parent / os.readlink(path)).read_bytes())
+    if path.is_file():
+        return ("file", path.read_bytes())
+    return ("other", path.stat().st_mode)
+
+
+def _output_untouched(made: Made) -> None:
+    assert _held(Path(made.ctx["f"])) == made.ctx["held"], "-o replaced what it must not"
+    assert not list(Path(made.ctx["f"]).parent.glob(".rulekit-*")), "a temporary file was left"
+
+
+def _hard_link(tmp: Path) -> Path:
+    os.link(tmp / "school" / "students.csv", tmp / "report.txt")
+    return tmp / "report.txt"
+
+
+def _symlink_to_report(tmp: Path) -> Path:
+    write(tmp / "elsewhere.txt", "someone else's file\n")
+    (tmp / "report.txt").symlink_to("elsewhere.txt")
+    return tmp / "report.txt"
+
+
 def _no_sentinel(made: Made) -> None:
     assert not Path(made.ctx["sentinel"]).exists(), "a YAML tag ran a command"
 
@@ -1077,6 +1116,29 @@ CASES: list[Case] = [
     Case("roster-fifo", "roster", lambda tmp: Made(["who", "課程認證", "--roster", str(fifo(tmp / "roster.yaml")),
                                                     "--policy", POLICY], {"f": str(tmp / "roster.yaml")}),
          2, "not-a-file", "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+
+    # ---------------------------------------------------------------- -o onto what must not be replaced
+    Case("cli-output-is-the-policy", "cli", output_onto(lambda t: t / "regulation.yaml"), 2, "output-is-input",
+         "cannot write {f}: it is one of the command's inputs", "{f}", "write the report to another file",
+         after=_output_untouched),
+    Case("cli-output-is-a-records-file", "cli", output_onto(lambda t: t / "school" / "students.csv"), 2,
+         "output-is-input", "cannot write {f}: it is one of the command's inputs", "{f}",
+         "write the report to another file", after=_output_untouched),
+    Case("cli-output-is-a-hard-link-to-an-input", "cli", output_onto(_hard_link), 2, "output-is-input",
+         "cannot write {f}: it is one of the command's inputs", "{f}", "write the report to another file",
+         after=_output_untouched),
+    Case("cli-diff-output-is-the-old-policy", "cli", output_onto(lambda t: t / "regulation.yaml", "diff"), 2,
+         "output-is-input", "cannot write {f}: it is one of the command's inputs", "{f}",
+         "write the report to another file", after=_output_untouched),
+    Case("cli-output-is-a-symlink", "cli", output_onto(_symlink_to_report), 2, "output-symlink",
+         "cannot write {f}: it is a symbolic link", "{f}", "write to the file it points to",
+         after=_output_untouched),
+    Case("cli-output-is-a-fifo", "cli", output_onto(lambda t: fifo(t / "report.txt")), 2, "not-a-file",
+         "cannot write {f}: it is a FIFO (named pipe), not a regular file", "{f}",
+         "name a new or existing regular file", after=_output_untouched),
+    Case("cli-output-is-a-folder", "cli", output_onto(lambda t: folder(t / "report.txt")), 2, "not-a-file",
+         "cannot write {f}: it is a directory, not a regular file", "{f}",
+         "name a new or existing regular file", after=_output_untouched),
 
     # ---------------------------------------------------------------- git revisions
     Case("git-unknown-revision", "git", cli("diff", "NOPE:policy/regulation.yaml", POLICY), 2, "git-revision",

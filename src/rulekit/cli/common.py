@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from contextlib import contextmanager
 from functools import wraps
@@ -69,8 +70,9 @@ def _run(fn, args, kwargs) -> None:
     sys.exit(code or EXIT_OK)
 
 
-def emit(text: str, output: str | None = None) -> None:
-    """Print a report, or write it atomically to `output` (masked the same way)."""
+def emit(text: str, output: str | None = None, inputs=()) -> None:
+    """Print a report, or write it atomically to `output` (masked the same way); `output`
+    must not be one of `inputs` (files, or records folders: the data files in them)."""
     if not output:
         click.echo(text, nl=False)
         return
@@ -79,7 +81,20 @@ def emit(text: str, output: str | None = None) -> None:
 
     ctx = click.get_current_context(silent=True)
     reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
-    write_atomic(output, text if reveal else mask_ids(text))
+    write_atomic(output, text if reveal else mask_ids(text), _input_files(inputs))
+
+
+def _input_files(paths) -> list[str]:
+    from ..records.load import DATA_EXTENSIONS
+
+    files = []
+    for path in filter(None, paths):
+        if os.path.isdir(path):
+            files.extend(os.path.join(path, n) for n in os.listdir(path)
+                         if os.path.splitext(n)[1].lower() in DATA_EXTENSIONS)
+        else:
+            files.append(path)
+    return files
 
 
 def _sources_of(exc: RulekitError) -> dict:
