@@ -1250,6 +1250,34 @@ def test_unreadable_records_csv(tmp_path):
         path.chmod(0o644)
 
 
+CLOSED_STDOUT = {
+    "validate": ["validate", POLICY],
+    "who": ["who", "課程認證", "--policy", POLICY, "--as-of", AS_OF],
+    "check": ["check", str(ROOT / "examples" / "school"), "--policy", POLICY, "--as-of", AS_OF, "--all"],
+    "show": ["show", "四.(一)", "--policy", POLICY, "--as-of", AS_OF],
+    "duties": ["duties", "教務主任", "--policy", POLICY, "--as-of", AS_OF],
+    "who-unmasked": ["--show-personal-data", "who", "課程認證", "--policy", POLICY, "--as-of", AS_OF],
+}
+
+
+@pytest.mark.parametrize("name", CLOSED_STDOUT)
+def test_a_closed_stdout_ends_quietly(name):
+    """`rulekit who ... | head -1`: the reader is gone before rulekit writes (here, deterministically:
+    stdout is a pipe whose only reading end was closed first). The command ends with 141, the status
+    of a program killed by SIGPIPE, and says nothing: no internal error, no BrokenPipeError."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-c", "from rulekit.cli import main; main()", *CLOSED_STDOUT[name]],
+                              stdout=write_end, stderr=subprocess.PIPE, cwd=ROOT, timeout=120, check=False,
+                              env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    finally:
+        os.close(write_end)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    CAPTURED.append((f"closed-stdout-{name}", stderr))
+    assert (proc.returncode, stderr) == (141, "")
+
+
 def test_no_traceback_in_any_output(tmp_path_factory):
     """Last: every captured stdout and stderr at once. Run alone, it runs the matrix first."""
     if not CAPTURED:

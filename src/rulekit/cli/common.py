@@ -16,6 +16,9 @@ from ..files import read_input
 from ..personal import MaskingStream
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+# The reader of stdout went away (`rulekit who ... | head -1`): the status a shell reports for
+# a program killed by SIGPIPE (128 + 13), as `cat` or `grep` would end in the same pipe.
+EXIT_PIPE = 141
 
 
 def emit_json(data) -> None:
@@ -45,14 +48,32 @@ def _masked_output():
     try:
         yield
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        sys.stdout, sys.stderr = saved
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            _reader_gone()
+        finally:
+            sys.stdout, sys.stderr = saved
+
+
+def _reader_gone() -> None:
+    """Stop quietly: no message (there is no one to read it) and no second failure when
+    Python flushes stdout at exit, which now goes to the null device."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.__stdout__.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # no real stdout (an embedding host): nothing will flush to it
+    sys.exit(EXIT_PIPE)
 
 
 def _run(fn, args, kwargs) -> None:
     try:
         code = fn(*args, **kwargs)
+    except BrokenPipeError:
+        _reader_gone()
     except UsageError as exc:
         click.echo(render_all(exc.diagnostics), err=True)
         sys.exit(EXIT_USAGE)
