@@ -721,6 +721,18 @@ def _symlink_to_report(tmp: Path) -> Path:
     return tmp / "report.txt"
 
 
+def git_option_as_revision(tmp: Path) -> Made:
+    """`rulekit diff -- --output=DIR:policy/regulation.yaml NEW`: passed on as it was, git would
+    take the revision for its --output option and write DIR:policy/regulation.yaml."""
+    folder(tmp / "out:policy")
+    spec = f"--output={tmp}/out:policy/regulation.yaml"
+    return Made(["diff", "--", spec, POLICY], {"spec": spec, "rev": f"--output={tmp}/out", "tmp": str(tmp)})
+
+
+def _git_wrote_nothing(made: Made) -> None:
+    assert list(Path(made.ctx["tmp"], "out:policy").iterdir()) == [], "git wrote a file"
+
+
 def _no_sentinel(made: Made) -> None:
     assert not Path(made.ctx["sentinel"]).exists(), "a YAML tag ran a command"
 
@@ -1151,6 +1163,9 @@ CASES: list[Case] = [
          "HEAD:", "write REV:path, e.g. HEAD~1:policy/regulation.yaml"),
     Case("git-path-not-in-revision", "git", cli("diff", "HEAD:policy/no-such.yaml", POLICY), 2, "git-revision",
          "does not exist in 'HEAD'", "HEAD:policy/no-such.yaml", "check the revision"),
+    Case("git-revision-starting-with-dash", "git", git_option_as_revision, 2, "git-revision",
+         "revision {rev} starts with '-', so git would read it as an option", "{spec}", "name a commit, branch or tag",
+         after=_git_wrote_nothing),
     Case("git-revision-not-a-policy", "git", cli("diff", "HEAD:README.md", POLICY), 1, "yaml-syntax",
          "invalid YAML", "HEAD:README.md:{line}:{col}", "check indentation"),
 ]
