@@ -693,6 +693,48 @@ def test_a_read_only_folder_is_a_usage_error(school, tmp_path):
         folder.chmod(0o755)
 
 
+# ================================================================== the compiled-policy cache
+
+def test_an_edited_cache_entry_is_a_miss(school, tmp_path, monkeypatch):
+    """An entry edited to say the quota is 0 must not change `check`'s answer: the answer is the
+    policy file's, as policy_sha256 says, and the edited entry is replaced by a good one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    argv = ("check", school, "--policy", SHIPPED, "--as-of", AS_OF, "--format", "json", "--all")
+    first = run_cli(*argv).stdout  # a miss: writes the entry
+    [entry] = (tmp_path / "cache" / "rulekit").glob("policy-*.json")
+    good = entry.read_bytes()
+    quota = b'"name":"course_outcome_quota","type":"count","value":6,'
+    assert quota in good, "the entry no longer holds the quota this way: update this test"
+    entry.write_bytes(good.replace(quota, quota.replace(b"6,", b"0,")))
+    assert run_cli(*argv).stdout == first
+    assert entry.read_bytes() == good  # written again from the file
+    assert run_cli(*argv).stdout == first  # and used
+
+
+def test_a_cache_entry_for_other_bytes_is_a_miss(tmp_path, monkeypatch):
+    """An entry made for one policy's bytes, put where the entry of other bytes belongs (its key
+    rewritten, sealed or not), is not trusted."""
+    from rulekit.policy import cache
+    from rulekit.policy.load import require_history
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    policy = tmp_path / "regulation.yaml"
+    policy.write_bytes(Path(SHIPPED).read_bytes())
+    key = cache.key_of(str(policy), policy.read_bytes())
+    require_history(str(policy))
+    made = Path(cache._file(key)).read_bytes()
+    assert cache.load(key) is not None  # the entry is good for its own bytes
+    other_key = cache.key_of(str(policy), policy.read_bytes() + b"# another file\n")
+    moved = made.replace(key.encode(), other_key.encode())
+    unsealed = json.loads(moved)
+    unsealed.pop("digest", None)
+    for forged in (moved, json.dumps(unsealed, ensure_ascii=False).encode("utf-8")):
+        Path(cache._file(other_key)).write_bytes(forged)
+        assert cache.load(other_key) is None
+
+
 # ================================================================== determinism and provenance
 
 def run_process(argv: list, seed: str) -> bytes:

@@ -733,6 +733,26 @@ def _git_wrote_nothing(made: Made) -> None:
     assert list(Path(made.ctx["tmp"], "out:policy").iterdir()) == [], "git wrote a file"
 
 
+def edited_cache_entry(tmp: Path) -> Made:
+    """The compiled-policy cache holds an entry for a copy of the policy, edited afterwards to
+    rename rule course-outcome-quota to course-outcome-qouta. The answer must come from the
+    policy file: `--rule course-outcome-qouta` is unknown, as the file says."""
+    from rulekit.policy import cache
+    from rulekit.policy.load import require_history
+
+    if not cache.enabled():
+        pytest.skip("the compiled-policy cache is turned off (RULEKIT_NO_CACHE)")
+    policy = write(tmp / "regulation.yaml", shipped())
+    require_history(str(policy))
+    entry = Path(cache._file(cache.key_of(str(policy), policy.read_bytes())))
+    good = entry.read_bytes()
+    assert good.count(b'"course-outcome-quota"') == 1, "the entry names the rule otherwise: update this row"
+    entry.write_bytes(good.replace(b'"course-outcome-quota"', b'"course-outcome-qouta"'))
+    records = write(tmp / "records.yaml", RECORDS)
+    return Made(["check", str(records), "--policy", str(policy), "--as-of", AS_OF, "--rule", "course-outcome-qouta"],
+                {"policy": str(policy)})
+
+
 def _no_sentinel(made: Made) -> None:
     assert not Path(made.ctx["sentinel"]).exists(), "a YAML tag ran a command"
 
@@ -1151,6 +1171,9 @@ CASES: list[Case] = [
     Case("cli-output-is-a-folder", "cli", output_onto(lambda t: folder(t / "report.txt")), 2, "not-a-file",
          "cannot write {f}: it is a directory, not a regular file", "{f}",
          "name a new or existing regular file", after=_output_untouched),
+
+    Case("policy-edited-cache-entry", "policy", edited_cache_entry, 2, "unknown-rule",
+         "--rule course-outcome-qouta is not a rule of", "<command line>", "did you mean course-outcome-quota?"),
 
     # ---------------------------------------------------------------- git revisions
     Case("git-unknown-revision", "git", cli("diff", "NOPE:policy/regulation.yaml", POLICY), 2, "git-revision",
