@@ -21,8 +21,9 @@ def git_text(spec: str) -> str:
         raise UsageError([Diagnostic("git-revision", f"{spec} names no file", Span(spec),
                                      hint="write REV:path, e.g. HEAD~1:policy/regulation.yaml")])
     if rev.startswith("-"):  # git would read it as an option: `--output=FILE` writes a file
-        raise UsageError([Diagnostic("git-revision", f"revision {rev} starts with '-', so git would read it as an option",
-                                     Span(spec), hint="name a commit, branch or tag, e.g. HEAD~1:policy/regulation.yaml")])
+        raise UsageError([Diagnostic(
+            "git-revision", f"revision {rev} starts with '-', so git would read it as an option", Span(spec),
+            hint="name a commit, branch or tag, e.g. HEAD~1:policy/regulation.yaml")])
     # --end-of-options, not `--`: after `--` git show reads REV:path as a path, not an object
     command = ["git", "show", "--end-of-options", f"{rev}:{path}"]
     try:
