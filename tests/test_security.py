@@ -33,6 +33,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import yaml
 from click.testing import CliRunner
 
@@ -710,6 +712,49 @@ def test_an_edited_cache_entry_is_a_miss(school, tmp_path, monkeypatch):
     assert run_cli(*argv).stdout == first
     assert entry.read_bytes() == good  # written again from the file
     assert run_cli(*argv).stdout == first  # and used
+
+
+@pytest.fixture(scope="module")
+def sealed_entry(tmp_path_factory):
+    """(key, bytes) of the cache entry of a copy of the shipped policy, made once."""
+    from rulekit.policy import cache
+    from rulekit.policy.load import require_history
+
+    folder = tmp_path_factory.mktemp("sealed")
+    saved = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "RULEKIT_NO_CACHE")}
+    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")
+    os.environ.pop("RULEKIT_NO_CACHE", None)
+    try:
+        policy = folder / "regulation.yaml"
+        policy.write_bytes(Path(SHIPPED).read_bytes())
+        require_history(str(policy))
+        key = cache.key_of(str(policy), policy.read_bytes())
+        yield key, Path(cache._file(key)).read_bytes(), folder
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_changed_byte_of_a_cache_entry_is_a_miss(sealed_entry, monkeypatch, data):
+    from rulekit.policy import cache
+
+    key, good, folder = sealed_entry
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    at = data.draw(st.integers(0, len(good) - 1), label="offset")
+    # a printable byte keeps the damage plausible: a digit in a number, a letter in a name
+    byte = data.draw(st.integers(0x20, 0x7E).filter(lambda b: b != good[at]), label="byte")
+    entry = Path(cache._file(key))
+    entry.write_bytes(good[:at] + bytes([byte]) + good[at + 1:])
+    try:
+        assert cache.load(key) is None
+    finally:
+        entry.write_bytes(good)
 
 
 def test_a_cache_entry_for_other_bytes_is_a_miss(tmp_path, monkeypatch):
