@@ -27,11 +27,14 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import yaml
 from click.testing import CliRunner
 
@@ -160,6 +163,19 @@ def test_file_size_limit(tmp_path):
     result = run_cli("check", records, "--policy", SHIPPED, "--as-of", AS_OF, expect=(1,))
     assert f"error[file-too-large]: {records} is {limit + 1} bytes, more than the limit of {limit}" in result.stderr
 
+
+
+def test_file_size_limit_counts_what_is_read_not_what_stat_says(monkeypatch):
+    """A file whose `stat` size is 0 but which holds more (as /proc files do) is still too large."""
+    proc = Path("/proc/self/status")
+    if not proc.is_file() or proc.stat().st_size != 0:
+        pytest.skip("needs Linux's /proc, whose files report size 0")
+    monkeypatch.setattr(sourceyaml, "MAX_FILE_BYTES", 100)
+    with pytest.raises(RulekitError) as err:
+        read_text(str(proc))
+    [d] = err.value.diagnostics
+    assert d.code == "file-too-large"
+    assert d.message == f"{proc} is 101 bytes, more than the limit of 100"  # what was read: limit + 1
 
 def test_yaml_nesting_limit():
     depth = sourceyaml.MAX_DEPTH
@@ -630,6 +646,138 @@ def test_write_atomic_refuses_a_missing_folder(tmp_path):
         write_atomic(str(tmp_path / "nope" / "report.txt"), "x")
     assert err.value.diagnostics[0].code == "no-folder"
     assert not (tmp_path / "nope").exists()
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604], ids=oct)
+def test_output_keeps_an_existing_reports_mode(school, tmp_path, mode):
+    out = tmp_path / "report.txt"
+    out.write_text("OLD REPORT\n", encoding="utf-8")
+    out.chmod(mode)
+    run_cli(*_check_argv(school, out))
+    assert out.read_text(encoding="utf-8") != "OLD REPORT\n"
+    assert stat.S_IMODE(out.stat().st_mode) == mode
+
+
+def test_a_new_report_gets_the_mode_open_would_give(school, tmp_path):
+    out = tmp_path / "report.txt"
+    umask = os.umask(0o027)
+    try:
+        run_cli(*_check_argv(school, out))
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o640  # 0666 without the umask's bits, as `>` would
+
+
+def test_a_folder_without_write_permission_is_a_usage_error(school, tmp_path, monkeypatch):
+    """As the tests may run as root (who may write anywhere), the refusal is made by the system call."""
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(atomic_module.tempfile, "mkstemp", denied)
+    out = tmp_path / "report.txt"
+    result = run_cli(*_check_argv(school, out), expect=(2,))
+    assert f"{out}: error[unwritable]: cannot write {out}: Permission denied" in result.stderr
+    assert "hint: check the folder's permissions" in result.stderr
+    assert "internal error" not in result.output
+    assert not out.exists()
+
+
+def test_a_read_only_folder_is_a_usage_error(school, tmp_path):
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as a user who can write to a chmod 555 folder (root)")
+        result = run_cli(*_check_argv(school, folder / "report.txt"), expect=(2,))
+        assert "error[unwritable]" in result.stderr and "Permission denied" in result.stderr
+    finally:
+        folder.chmod(0o755)
+
+
+# ================================================================== the compiled-policy cache
+
+def test_an_edited_cache_entry_is_a_miss(school, tmp_path, monkeypatch):
+    """An entry edited to say the quota is 0 must not change `check`'s answer: the answer is the
+    policy file's, as policy_sha256 says, and the edited entry is replaced by a good one."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    argv = ("check", school, "--policy", SHIPPED, "--as-of", AS_OF, "--format", "json", "--all")
+    first = run_cli(*argv).stdout  # a miss: writes the entry
+    [entry] = (tmp_path / "cache" / "rulekit").glob("policy-*.json")
+    good = entry.read_bytes()
+    quota = b'"name":"course_outcome_quota","type":"count","value":6,'
+    assert quota in good, "the entry no longer holds the quota this way: update this test"
+    entry.write_bytes(good.replace(quota, quota.replace(b"6,", b"0,")))
+    assert run_cli(*argv).stdout == first
+    assert entry.read_bytes() == good  # written again from the file
+    assert run_cli(*argv).stdout == first  # and used
+
+
+@pytest.fixture(scope="module")
+def sealed_entry(tmp_path_factory):
+    """(key, bytes) of the cache entry of a copy of the shipped policy, made once."""
+    from rulekit.policy import cache
+    from rulekit.policy.load import require_history
+
+    folder = tmp_path_factory.mktemp("sealed")
+    saved = {k: os.environ.get(k) for k in ("XDG_CACHE_HOME", "RULEKIT_NO_CACHE")}
+    os.environ["XDG_CACHE_HOME"] = str(folder / "cache")
+    os.environ.pop("RULEKIT_NO_CACHE", None)
+    try:
+        policy = folder / "regulation.yaml"
+        policy.write_bytes(Path(SHIPPED).read_bytes())
+        require_history(str(policy))
+        key = cache.key_of(str(policy), policy.read_bytes())
+        yield key, Path(cache._file(key)).read_bytes(), folder
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_changed_byte_of_a_cache_entry_is_a_miss(sealed_entry, monkeypatch, data):
+    from rulekit.policy import cache
+
+    key, good, folder = sealed_entry
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder / "cache"))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    at = data.draw(st.integers(0, len(good) - 1), label="offset")
+    # a printable byte keeps the damage plausible: a digit in a number, a letter in a name
+    byte = data.draw(st.integers(0x20, 0x7E).filter(lambda b: b != good[at]), label="byte")
+    entry = Path(cache._file(key))
+    entry.write_bytes(good[:at] + bytes([byte]) + good[at + 1:])
+    try:
+        assert cache.load(key) is None
+    finally:
+        entry.write_bytes(good)
+
+
+def test_a_cache_entry_for_other_bytes_is_a_miss(tmp_path, monkeypatch):
+    """An entry made for one policy's bytes, put where the entry of other bytes belongs (its key
+    rewritten, sealed or not), is not trusted."""
+    from rulekit.policy import cache
+    from rulekit.policy.load import require_history
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    policy = tmp_path / "regulation.yaml"
+    policy.write_bytes(Path(SHIPPED).read_bytes())
+    key = cache.key_of(str(policy), policy.read_bytes())
+    require_history(str(policy))
+    made = Path(cache._file(key)).read_bytes()
+    assert cache.load(key) is not None  # the entry is good for its own bytes
+    other_key = cache.key_of(str(policy), policy.read_bytes() + b"# another file\n")
+    moved = made.replace(key.encode(), other_key.encode())
+    unsealed = json.loads(moved)
+    unsealed.pop("digest", None)
+    for forged in (moved, json.dumps(unsealed, ensure_ascii=False).encode("utf-8")):
+        Path(cache._file(other_key)).write_bytes(forged)
+        assert cache.load(other_key) is None
 
 
 # ================================================================== determinism and provenance

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import yaml
 
 from .diagnostics import Diagnostic, RulekitError, Span, UsageError
+from .files import read_input
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
@@ -74,17 +75,8 @@ def read_text(path: str, what: str = "file") -> str:
     if not os.path.exists(path):
         raise UsageError([Diagnostic("file-not-found", f"{what} {path} does not exist",
                                      Span(path), hint="check the path and spelling")])
-    if os.path.isdir(path):
-        raise UsageError([Diagnostic("is-a-directory", f"{path} is a directory, expected a {what}",
-                                     Span(path), hint="name the YAML file inside it")])
     try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise RulekitError([Diagnostic(
-                "file-too-large", f"{path} is {size} bytes, more than the limit of {MAX_FILE_BYTES}",
-                Span(path), hint="split the file, or check that it is the right one")])
-        with open(path, "rb") as fh:
-            raw = fh.read()
+        raw = read_input(path, what, MAX_FILE_BYTES, dir_hint="name the YAML file inside it")
     except OSError as exc:
         raise UsageError([Diagnostic("unreadable", f"cannot read {path}: {exc.strerror}",
                                      Span(path), hint="check the file's permissions")]) from None

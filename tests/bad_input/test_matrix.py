@@ -77,10 +77,26 @@ def run_inprocess(argv: list[str]) -> Ran:
     return Ran(result.exit_code, result.stdout, result.stderr)
 
 
-def run_subprocess(argv: list[str]) -> Ran:
+def _memory_limit(mb: int | None):
+    """A preexec function capping the child's address space, so that a row reading an endless
+    device fails with MemoryError on a broken rulekit instead of filling the machine."""
+    if not mb:
+        return None
+
+    def limit():
+        import resource
+        resource.setrlimit(resource.RLIMIT_AS, (mb * 1024 * 1024, mb * 1024 * 1024))
+    return limit
+
+
+def run_subprocess(argv: list[str], timeout: float = 300, memory_mb: int | None = None) -> Ran:
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    proc = subprocess.run([sys.executable, "-c", "from rulekit.cli import main; main()", *argv],
-                          capture_output=True, cwd=ROOT, env=env, timeout=300, check=False)
+    try:
+        proc = subprocess.run([sys.executable, "-c", "from rulekit.cli import main; main()", *argv],
+                              capture_output=True, cwd=ROOT, env=env, timeout=timeout, check=False,
+                              preexec_fn=_memory_limit(memory_mb))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"rulekit {argv} did not end within {timeout} s (blocked on its input?)")
     return Ran(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
@@ -132,6 +148,7 @@ class Case:
     bug_raises: type | None = None  # xfail only for this exception (e.g. HintMissing)
     after: Callable[[Made], None] | None = None  # extra checks once the command ran
     max_seconds: float = 120.0
+    memory_mb: int | None = None  # subprocess rows: cap the address space (an endless input must not fill memory)
 
 
 def _fill(text: str, ctx: dict) -> str:
@@ -143,7 +160,8 @@ def _fill(text: str, ctx: dict) -> str:
 def check_case(case: Case, tmp_path: Path) -> Ran:
     made = case.make(tmp_path)
     started = time.perf_counter()
-    ran = (run_subprocess if case.subprocess else run_inprocess)(made.argv)
+    ran = (run_subprocess(made.argv, case.max_seconds, case.memory_mb) if case.subprocess
+           else run_inprocess(made.argv))
     elapsed = time.perf_counter() - started
     CAPTURED.append((case.id, ran.stdout))
     CAPTURED.append((case.id, ran.stderr))
@@ -607,6 +625,132 @@ def cli(*argv: str, records: bool = False):
     return make
 
 
+# --- files that are not regular files: FIFOs, devices, sockets, folders where a file belongs.
+# Rows that would block or read forever on a broken rulekit run in a subprocess with a time
+# and memory limit, so that they fail rather than hang the test run.
+
+NOT_A_FILE_HINT = "rulekit does not read pipes, devices or sockets"
+QUICK = {"subprocess": True, "max_seconds": 30, "memory_mb": 1024}
+
+
+def fifo(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(path)
+    return path
+
+
+def dev_zero_link(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.symlink_to("/dev/zero")
+    return path
+
+
+def unix_socket(tmp: Path) -> Path:
+    """A socket file; AF_UNIX paths are short, so it lives in a short folder of its own,
+    removed when the test run ends whether the row passed or not."""
+    import atexit
+    import socket
+    import tempfile
+
+    short = Path(tempfile.mkdtemp(prefix="rk-", dir="/tmp"))
+    atexit.register(shutil.rmtree, short, True)
+    path = short / "regulation.yaml"
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    sock.close()  # the socket file stays until it is removed
+    return path
+
+
+def policy_at(make_path: Callable[[Path], Path], command: str = "validate"):
+    def make(tmp: Path) -> Made:
+        path = make_path(tmp)
+        argv = {"validate": ["validate", str(path)],
+                "check": ["check", str(write(tmp / "records.yaml", RECORDS)), "--policy", str(path), "--as-of", AS_OF],
+                "test": ["test", str(path), "--policy", POLICY]}[command]
+        return Made(argv, {"f": str(path)})
+    return make
+
+
+def records_at(make_path: Callable[[Path], Path], where: str | None = None):
+    """`check PATH`, PATH made by `make_path`; the finding is at `where` (default PATH)."""
+    def make(tmp: Path) -> Made:
+        path = make_path(tmp)
+        f = str(tmp / where) if where else str(path)
+        return Made(["check", str(path), "--policy", POLICY, "--as-of", AS_OF], {"f": f})
+    return make
+
+
+# --- `-o` onto what must not be replaced; each row checks afterwards that it was not
+
+def output_onto(target: Callable[[Path], Path], command: str = "check"):
+    """`check` (or `diff`) with `-o` naming what `target` makes; ctx: f (the -o path) and what it held."""
+    def make(tmp: Path) -> Made:
+        policy = write(tmp / "regulation.yaml", shipped())
+        write(tmp / "school" / "students.csv", STUDENTS_CSV + S1)
+        out = target(tmp)
+        argv = (["check", str(tmp / "school"), "--policy", str(policy), "--as-of", AS_OF, "-o", str(out)]
+                if command == "check" else ["diff", str(policy), POLICY, "-o", str(out)])
+        return Made(argv, {"f": str(out), "held": _held(out)})
+    return make
+
+
+def _held(path: Path):
+    """What a path is, to compare after the command: a link's target, a file's bytes, a kind."""
+    if path.is_symlink():
+        return ("link", os.readlink(path), (path.parent / os.readlink(path)).read_bytes())
+    if path.is_file():
+        return ("file", path.read_bytes())
+    return ("other", path.stat().st_mode)
+
+
+def _output_untouched(made: Made) -> None:
+    assert _held(Path(made.ctx["f"])) == made.ctx["held"], "-o replaced what it must not"
+    assert not list(Path(made.ctx["f"]).parent.glob(".rulekit-*")), "a temporary file was left"
+
+
+def _hard_link(tmp: Path) -> Path:
+    os.link(tmp / "school" / "students.csv", tmp / "report.txt")
+    return tmp / "report.txt"
+
+
+def _symlink_to_report(tmp: Path) -> Path:
+    write(tmp / "elsewhere.txt", "someone else's file\n")
+    (tmp / "report.txt").symlink_to("elsewhere.txt")
+    return tmp / "report.txt"
+
+
+def git_option_as_revision(tmp: Path) -> Made:
+    """`rulekit diff -- --output=DIR:policy/regulation.yaml NEW`: passed on as it was, git would
+    take the revision for its --output option and write DIR:policy/regulation.yaml."""
+    folder(tmp / "out:policy")
+    spec = f"--output={tmp}/out:policy/regulation.yaml"
+    return Made(["diff", "--", spec, POLICY], {"spec": spec, "rev": f"--output={tmp}/out", "tmp": str(tmp)})
+
+
+def _git_wrote_nothing(made: Made) -> None:
+    assert list(Path(made.ctx["tmp"], "out:policy").iterdir()) == [], "git wrote a file"
+
+
+def edited_cache_entry(tmp: Path) -> Made:
+    """The compiled-policy cache holds an entry for a copy of the policy, edited afterwards to
+    rename rule course-outcome-quota to course-outcome-qouta. The answer must come from the
+    policy file: `--rule course-outcome-qouta` is unknown, as the file says."""
+    from rulekit.policy import cache
+    from rulekit.policy.load import require_history
+
+    if not cache.enabled():
+        pytest.skip("the compiled-policy cache is turned off (RULEKIT_NO_CACHE)")
+    policy = write(tmp / "regulation.yaml", shipped())
+    require_history(str(policy))
+    entry = Path(cache._file(cache.key_of(str(policy), policy.read_bytes())))
+    good = entry.read_bytes()
+    assert good.count(b'"course-outcome-quota"') == 1, "the entry names the rule otherwise: update this row"
+    entry.write_bytes(good.replace(b'"course-outcome-quota"', b'"course-outcome-qouta"'))
+    records = write(tmp / "records.yaml", RECORDS)
+    return Made(["check", str(records), "--policy", str(policy), "--as-of", AS_OF, "--rule", "course-outcome-qouta"],
+                {"policy": str(policy)})
+
+
 def _no_sentinel(made: Made) -> None:
     assert not Path(made.ctx["sentinel"]).exists(), "a YAML tag ran a command"
 
@@ -970,6 +1114,65 @@ CASES: list[Case] = [
     Case("cli-diff-one-argument", "cli", cli("diff", POLICY), 2, "usage", "diff takes OLD and NEW, got 1 argument(s)",
          "<command line>", "rulekit diff OLD.yaml NEW.yaml"),
 
+    # ---------------------------------------------------------------- not regular files
+    Case("policy-fifo", "policy", policy_at(lambda t: fifo(t / "regulation.yaml")), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-fifo-check", "policy", policy_at(lambda t: fifo(t / "regulation.yaml"), "check"), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-dev-zero", "policy", policy_at(lambda t: Path("/dev/zero")), 2, "not-a-file",
+         "/dev/zero is a character device, not a regular file", "/dev/zero", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-symlink-to-dev-zero", "policy", policy_at(lambda t: dev_zero_link(t / "regulation.yaml"), "check"),
+         2, "not-a-file", "{f} is a character device, not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-socket", "policy", policy_at(unix_socket), 2, "not-a-file", "{f} is a socket, not a regular file",
+         "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("policy-test-case-fifo", "policy", policy_at(lambda t: fifo(t / "cases.yaml"), "test"), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("records-fifo", "records", records_at(lambda t: fifo(t / "records.yaml")), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("records-symlink-to-dev-zero", "records", records_at(lambda t: dev_zero_link(t / "records.json")), 2,
+         "not-a-file", "{f} is a character device, not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("records-jsonl-fifo", "records", records_at(lambda t: fifo(t / "students.jsonl")), 2, "not-a-file",
+         "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("csv-fifo-in-folder", "csv",
+         records_at(lambda t: fifo(write(t / "school" / "courses.csv", COURSES_CSV).parent / "students.csv").parent,
+                    where="school/students.csv"),
+         2, "not-a-file", "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("csv-dev-zero-in-folder", "csv",
+         records_at(lambda t: dev_zero_link(t / "school" / "students.csv").parent, where="school/students.csv"),
+         2, "not-a-file", "{f} is a character device, not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+    Case("csv-folder-named-like-a-file", "csv",
+         records_at(lambda t: folder(t / "school" / "students.csv").parent, where="school/students.csv"),
+         2, "is-a-directory", "{f} is a directory, expected a records file", "{f}", "name the file inside it"),
+    Case("roster-fifo", "roster", lambda tmp: Made(["who", "課程認證", "--roster", str(fifo(tmp / "roster.yaml")),
+                                                    "--policy", POLICY], {"f": str(tmp / "roster.yaml")}),
+         2, "not-a-file", "{f} is a FIFO (named pipe), not a regular file", "{f}", NOT_A_FILE_HINT, **QUICK),
+
+    # ---------------------------------------------------------------- -o onto what must not be replaced
+    Case("cli-output-is-the-policy", "cli", output_onto(lambda t: t / "regulation.yaml"), 2, "output-is-input",
+         "cannot write {f}: it is one of the command's inputs", "{f}", "write the report to another file",
+         after=_output_untouched),
+    Case("cli-output-is-a-records-file", "cli", output_onto(lambda t: t / "school" / "students.csv"), 2,
+         "output-is-input", "cannot write {f}: it is one of the command's inputs", "{f}",
+         "write the report to another file", after=_output_untouched),
+    Case("cli-output-is-a-hard-link-to-an-input", "cli", output_onto(_hard_link), 2, "output-is-input",
+         "cannot write {f}: it is one of the command's inputs", "{f}", "write the report to another file",
+         after=_output_untouched),
+    Case("cli-diff-output-is-the-old-policy", "cli", output_onto(lambda t: t / "regulation.yaml", "diff"), 2,
+         "output-is-input", "cannot write {f}: it is one of the command's inputs", "{f}",
+         "write the report to another file", after=_output_untouched),
+    Case("cli-output-is-a-symlink", "cli", output_onto(_symlink_to_report), 2, "output-symlink",
+         "cannot write {f}: it is a symbolic link", "{f}", "write to the file it points to",
+         after=_output_untouched),
+    Case("cli-output-is-a-fifo", "cli", output_onto(lambda t: fifo(t / "report.txt")), 2, "not-a-file",
+         "cannot write {f}: it is a FIFO (named pipe), not a regular file", "{f}",
+         "name a new or existing regular file", after=_output_untouched),
+    Case("cli-output-is-a-folder", "cli", output_onto(lambda t: folder(t / "report.txt")), 2, "not-a-file",
+         "cannot write {f}: it is a directory, not a regular file", "{f}",
+         "name a new or existing regular file", after=_output_untouched),
+
+    Case("policy-edited-cache-entry", "policy", edited_cache_entry, 2, "unknown-rule",
+         "--rule course-outcome-qouta is not a rule of", "<command line>", "did you mean course-outcome-quota?"),
+
     # ---------------------------------------------------------------- git revisions
     Case("git-unknown-revision", "git", cli("diff", "NOPE:policy/regulation.yaml", POLICY), 2, "git-revision",
          "invalid object name 'NOPE'", "NOPE:policy/regulation.yaml", "check the revision (git log)",
@@ -981,6 +1184,9 @@ CASES: list[Case] = [
          "HEAD:", "write REV:path, e.g. HEAD~1:policy/regulation.yaml"),
     Case("git-path-not-in-revision", "git", cli("diff", "HEAD:policy/no-such.yaml", POLICY), 2, "git-revision",
          "does not exist in 'HEAD'", "HEAD:policy/no-such.yaml", "check the revision"),
+    Case("git-revision-starting-with-dash", "git", git_option_as_revision, 2, "git-revision",
+         "revision {rev} starts with '-', so git would read it as an option", "{spec}", "name a commit, branch or tag",
+         after=_git_wrote_nothing),
     Case("git-revision-not-a-policy", "git", cli("diff", "HEAD:README.md", POLICY), 1, "yaml-syntax",
          "invalid YAML", "HEAD:README.md:{line}:{col}", "check indentation"),
 ]
@@ -1078,6 +1284,34 @@ def test_unreadable_records_csv(tmp_path):
         check_case(case, tmp_path)
     finally:
         path.chmod(0o644)
+
+
+CLOSED_STDOUT = {
+    "validate": ["validate", POLICY],
+    "who": ["who", "課程認證", "--policy", POLICY, "--as-of", AS_OF],
+    "check": ["check", str(ROOT / "examples" / "school"), "--policy", POLICY, "--as-of", AS_OF, "--all"],
+    "show": ["show", "四.(一)", "--policy", POLICY, "--as-of", AS_OF],
+    "duties": ["duties", "教務主任", "--policy", POLICY, "--as-of", AS_OF],
+    "who-unmasked": ["--show-personal-data", "who", "課程認證", "--policy", POLICY, "--as-of", AS_OF],
+}
+
+
+@pytest.mark.parametrize("name", CLOSED_STDOUT)
+def test_a_closed_stdout_ends_quietly(name):
+    """`rulekit who ... | head -1`: the reader is gone before rulekit writes (here, deterministically:
+    stdout is a pipe whose only reading end was closed first). The command ends with 141, the status
+    of a program killed by SIGPIPE, and says nothing: no internal error, no BrokenPipeError."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run([sys.executable, "-c", "from rulekit.cli import main; main()", *CLOSED_STDOUT[name]],
+                              stdout=write_end, stderr=subprocess.PIPE, cwd=ROOT, timeout=120, check=False,
+                              env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    finally:
+        os.close(write_end)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    CAPTURED.append((f"closed-stdout-{name}", stderr))
+    assert (proc.returncode, stderr) == (141, "")
 
 
 def test_no_traceback_in_any_output(tmp_path_factory):

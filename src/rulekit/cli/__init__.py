@@ -2,7 +2,8 @@
 
 Each command calls one library function and renders its result. Exit codes are
 declared once: 0 fine, 1 the policy/records are wrong (or a check failed),
-2 the command was used wrongly. No traceback ever reaches the user.
+2 the command was used wrongly, 141 the reader of stdout went away (as after SIGPIPE).
+No traceback ever reaches the user.
 """
 
 import click

@@ -46,5 +46,5 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
         text = render_markdown(report, show_all)
     else:
         text = render_table(report, show_all, explanations) + "\n"
-    emit(text, output)
+    emit(text, output, inputs=(policy_path, records))
     return 1 if report.failing(fail_on) else 0

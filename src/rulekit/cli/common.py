@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from contextlib import contextmanager
 from functools import wraps
@@ -11,9 +12,13 @@ from functools import wraps
 import click
 
 from ..diagnostics import RulekitError, UsageError, render_all
+from ..files import read_input
 from ..personal import MaskingStream
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+# The reader of stdout went away (`rulekit who ... | head -1`): the status a shell reports for
+# a program killed by SIGPIPE (128 + 13), as `cat` or `grep` would end in the same pipe.
+EXIT_PIPE = 141
 
 
 def emit_json(data) -> None:
@@ -43,14 +48,32 @@ def _masked_output():
     try:
         yield
     finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        sys.stdout, sys.stderr = saved
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BrokenPipeError:
+            _reader_gone()
+        finally:
+            sys.stdout, sys.stderr = saved
+
+
+def _reader_gone() -> None:
+    """Stop quietly: no message (there is no one to read it) and no second failure when
+    Python flushes stdout at exit, which now goes to the null device."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.__stdout__.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):
+        pass  # no real stdout (an embedding host): nothing will flush to it
+    sys.exit(EXIT_PIPE)
 
 
 def _run(fn, args, kwargs) -> None:
     try:
         code = fn(*args, **kwargs)
+    except BrokenPipeError:
+        _reader_gone()
     except UsageError as exc:
         click.echo(render_all(exc.diagnostics), err=True)
         sys.exit(EXIT_USAGE)
@@ -68,8 +91,9 @@ def _run(fn, args, kwargs) -> None:
     sys.exit(code or EXIT_OK)
 
 
-def emit(text: str, output: str | None = None) -> None:
-    """Print a report, or write it atomically to `output` (masked the same way)."""
+def emit(text: str, output: str | None = None, inputs=()) -> None:
+    """Print a report, or write it atomically to `output` (masked the same way); `output`
+    must not be one of `inputs` (files, or records folders: the data files in them)."""
     if not output:
         click.echo(text, nl=False)
         return
@@ -78,7 +102,20 @@ def emit(text: str, output: str | None = None) -> None:
 
     ctx = click.get_current_context(silent=True)
     reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
-    write_atomic(output, text if reveal else mask_ids(text))
+    write_atomic(output, text if reveal else mask_ids(text), _input_files(inputs))
+
+
+def _input_files(paths) -> list[str]:
+    from ..records.load import DATA_EXTENSIONS
+
+    files = []
+    for path in filter(None, paths):
+        if os.path.isdir(path):
+            files.extend(os.path.join(path, n) for n in os.listdir(path)
+                         if os.path.splitext(n)[1].lower() in DATA_EXTENSIONS)
+        else:
+            files.append(path)
+    return files
 
 
 def _sources_of(exc: RulekitError) -> dict:
@@ -87,9 +124,8 @@ def _sources_of(exc: RulekitError) -> dict:
         f = d.span.file
         if f and f not in sources and d.span.line:
             try:
-                with open(f, encoding="utf-8-sig") as fh:
-                    sources[f] = fh.read().splitlines()
-            except (OSError, UnicodeDecodeError):
+                sources[f] = read_input(f).decode("utf-8-sig").splitlines()
+            except (OSError, UnicodeDecodeError, RulekitError):
                 sources[f] = []
     return sources
 

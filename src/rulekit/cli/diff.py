@@ -75,5 +75,5 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
         text = render_table(result) + "\n"
         if impact is not None:
             text += "\n" + impact.render_text() + "\n"
-    emit(text, output)
+    emit(text, output, inputs=(*(specs or (DEFAULT_POLICY,)), records, roster))
     return 0

@@ -9,6 +9,14 @@ the size and mtime of every source file of rulekit (a new rulekit, or an edited
 one, never reads an old entry). Only policies without errors are kept, and only
 the 32 entries written last.
 
+An entry proves that it belongs to the policy and the code it was made for: its
+first member is an HMAC-SHA256 of the rest of the file, keyed with the entry's key
+(the policy's bytes, path and rulekit's code), checked before anything is decoded.
+An entry edited by hand, damaged on disk, or copied from another policy or another
+rulekit is therefore a miss, and `check` answers from the policy file as
+`policy_sha256` says. (The digest detects edits; it is not a secret: whoever can
+write the cache folder and read the policy can compute it.)
+
 The format is plain JSON read with `json.loads` (no pickle: nothing in the file
 can run code). Objects are rebuilt only from a fixed list of rulekit's own
 dataclasses, field by field. Any problem with an entry -- missing, unreadable,
@@ -22,13 +30,17 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import sys
 import tempfile
 from importlib import import_module
 
-FORMAT = 2  # 2: expression types live on the AST nodes (no id-keyed tables in a Rule)
+from ..files import read_input
+
+# 2: types on the AST nodes (no id-keyed tables in a Rule); 3: sealed with a digest (_seal)
+FORMAT = 3
 KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
 _MODULES = ("rulekit.policy.model", "rulekit.policy.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
@@ -186,8 +198,10 @@ def load(key: str):
     if not enabled():
         return None
     try:
-        with open(_file(key), "rb") as fh:
-            data = json.loads(fh.read().decode("utf-8"))
+        body = _unseal(key, read_input(_file(key), "cache entry"))
+        if body is None:
+            return None
+        data = json.loads(body.decode("utf-8"))
         if data.get("format") != FORMAT or data.get("key") != key:
             return None
         policy = _Decoder(data["objects"]).value(data["policy"])
@@ -212,7 +226,7 @@ def store(key: str, policy) -> None:
         fd, tmp = tempfile.mkstemp(prefix=".policy-", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
-                fh.write(text.encode("utf-8"))
+                fh.write(_seal(key, text.encode("utf-8")))
             os.replace(tmp, _file(key))
         except BaseException:
             os.unlink(tmp)
@@ -220,6 +234,33 @@ def store(key: str, policy) -> None:
         _prune(folder)
     except Exception:  # noqa: BLE001 - a read-only home, a full disk: just no cache
         return
+
+
+_SEAL = b'{"digest":"'
+_DIGEST_LEN = 64
+
+
+def _digest(key: str, rest: bytes) -> bytes:
+    return hmac.new(key.encode("ascii"), rest, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _seal(key: str, body: bytes) -> bytes:
+    """`body` (a JSON object's text) with the digest of what follows it as its first member:
+    the file stays JSON, and the digest covers its exact bytes, with no re-encoding to check it."""
+    rest = body[1:]
+    return _SEAL + _digest(key, rest) + b'",' + rest
+
+
+def _unseal(key: str, raw: bytes) -> bytes | None:
+    """The body of a sealed entry for `key`, or None if it was not sealed for `key` as it is."""
+    start = len(_SEAL)
+    end = start + _DIGEST_LEN
+    if not raw.startswith(_SEAL) or raw[end:end + 2] != b'",':
+        return None
+    rest = raw[end + 2:]
+    if not hmac.compare_digest(raw[start:end], _digest(key, rest)):
+        return None
+    return b"{" + rest
 
 
 def _prune(folder: str, keep: int = KEEP) -> None:

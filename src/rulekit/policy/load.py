@@ -91,14 +91,15 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
     """For commands that answer questions: every version of a policy without errors;
     a policy with errors is refused, not half-used."""
     from ..diagnostics import RulekitError
+    from ..files import read_input
+    from ..sourceyaml import MAX_FILE_BYTES
     from . import cache
 
     key = None
     try:
-        with open(path, "rb") as fh:
-            key = cache.key_of(path, fh.read())
-    except (OSError, TypeError, ValueError):
-        pass  # load_policy reports a missing or unreadable file
+        key = cache.key_of(path, read_input(path, "policy file", MAX_FILE_BYTES))
+    except (OSError, TypeError, ValueError, RulekitError):
+        pass  # load_policy reports a missing, unreadable, unusable or too large file
     history = cache.load(key) if key else None
     if isinstance(history, PolicyHistory):
         return history

@@ -20,8 +20,14 @@ def git_text(spec: str) -> str:
     if not path:
         raise UsageError([Diagnostic("git-revision", f"{spec} names no file", Span(spec),
                                      hint="write REV:path, e.g. HEAD~1:policy/regulation.yaml")])
+    if rev.startswith("-"):  # git would read it as an option: `--output=FILE` writes a file
+        raise UsageError([Diagnostic(
+            "git-revision", f"revision {rev} starts with '-', so git would read it as an option", Span(spec),
+            hint="name a commit, branch or tag, e.g. HEAD~1:policy/regulation.yaml")])
+    # --end-of-options, not `--`: after `--` git show reads REV:path as a path, not an object
+    command = ["git", "show", "--end-of-options", f"{rev}:{path}"]
     try:
-        out = subprocess.run(["git", "show", f"{rev}:{path}"], capture_output=True, timeout=60, check=False)
+        out = subprocess.run(command, capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         raise UsageError([Diagnostic("git-unavailable", f"cannot run git: {exc}", Span(spec),
                                      hint="install git, or compare two files")]) from None

@@ -9,6 +9,7 @@ import os
 
 from ..calendar import AcademicYear, DateError, Semester
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, sort_key
+from ..files import read_input
 from ..policy.model import Policy
 from ..sourceyaml import load_file
 from .fields import FieldReader
@@ -67,9 +68,8 @@ def load_cases(paths, policy: Policy) -> tuple[list[CaseFile], list[str]]:
 
 def lines_of(path: str) -> tuple:
     try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return tuple(fh.read().splitlines())
-    except (OSError, UnicodeDecodeError):
+        return tuple(read_input(path, "case file").decode("utf-8-sig").splitlines())
+    except (OSError, UnicodeDecodeError, RulekitError):
         return ()
 
 

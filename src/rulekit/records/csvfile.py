@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 from ..diagnostics import Diagnostic, Span, did_you_mean
+from ..files import read_input
 from .model import ACADEMIC_YEAR, BOOL, INT, LIST_STRING, RowSpans, entity_infos
 from .validate import MISSING, RawTable
 
@@ -126,8 +127,7 @@ def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTa
     """Read `path` as the CSV of `entity`: the raw table (None if unreadable) and findings."""
     file = os.fspath(path)
     try:
-        with open(file, "rb") as fh:
-            raw = fh.read()
+        raw = read_input(file, "records file")
     except OSError as exc:
         return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
                                  hint="check the file's permissions")]

@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, sort_key
+from ..files import open_input, read_input
 from ..sourceyaml import Document, load_text, read_text
 from . import jsonfile
 from .csvfile import read_csv
@@ -119,12 +120,11 @@ def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) 
 
 def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnostic]]:
     try:
-        with open(file, "rb") as fh:
+        with open_input(file, "records file") as fh:
             streamed = jsonfile.stream_lines(fh)
         if streamed is not None:
             return _jsonl_table(file, entity, streamed)
-        with open(file, "rb") as fh:
-            data = fh.read()
+        data = read_input(file, "records file")
     except OSError as exc:
         return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
                                  hint="check the file's permissions")]
@@ -176,8 +176,7 @@ def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Di
             return spans[i]
         if i not in cache:
             if not source:
-                with open(file, "rb") as fh:
-                    source.append(fh.read().decode("utf-8-sig").splitlines())
+                source.append(read_input(file, "records file").decode("utf-8-sig").splitlines())
             cache[i] = jsonfile.positions(source[0][numbers[i] - 1], file, spans[i].line)
         p = cache[i]
         table = p.key_spans if key else p.value_spans

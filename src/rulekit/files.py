@@ -1,0 +1,80 @@
+"""Open a file a user named only if it is a regular file, and read no more than a limit.
+
+A FIFO blocks `open` until some writer appears, `/dev/zero` never ends, a socket or
+a terminal is not a file at all, and `stat`'s size says nothing about any of them.
+So the kind is checked (following symlinks) before the file is opened, the open
+does not block, the kind is checked again on the descriptor (the name may point
+elsewhere by then), and a limited read stops one byte past the limit.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from contextlib import contextmanager
+from typing import BinaryIO, Iterator
+
+from .diagnostics import Diagnostic, RulekitError, Span, UsageError
+
+# O_NONBLOCK: opening a FIFO must return at once, not wait for a writer (no-op on regular files);
+# O_NOCTTY: a terminal named as an input must not become the controlling terminal.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def kind_of(mode: int) -> str:
+    """How a non-regular file is named in a finding."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+
+
+def refuse_unless_regular(path: str, mode: int, what: str = "file", dir_hint: str = "name the file inside it") -> None:
+    """A usage error unless `mode` (from stat) is a regular file's."""
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        raise UsageError([Diagnostic("is-a-directory", f"{path} is a directory, expected a {what}",
+                                     Span(path), hint=dir_hint)])
+    raise UsageError([Diagnostic(
+        "not-a-file", f"{path} is {kind_of(mode)}, not a regular file", Span(path),
+        hint="give a file saved on disk; rulekit does not read pipes, devices or sockets")])
+
+
+@contextmanager
+def open_input(path: str, what: str = "file", dir_hint: str = "name the file inside it") -> Iterator[BinaryIO]:
+    """`path` opened for binary reading, if it is a regular file (a symlink counts as what it
+    points to). OSError (missing, permission denied) is left to the caller, which knows
+    what to call the file; a wrong kind is a UsageError (`is-a-directory`, `not-a-file`)."""
+    path = os.fspath(path)
+    refuse_unless_regular(path, os.stat(path).st_mode, what, dir_hint)
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        refuse_unless_regular(path, os.fstat(fd).st_mode, what, dir_hint)
+        fh = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with fh:
+        yield fh
+
+
+def read_input(path: str, what: str = "file", limit: int | None = None,
+               dir_hint: str = "name the file inside it") -> bytes:
+    """The bytes of a regular file; past `limit` bytes (counted as read, not as `stat`
+    says) it is `file-too-large`, and at most limit+1 bytes are read."""
+    with open_input(path, what, dir_hint) as fh:
+        if limit is None:
+            return fh.read()
+        data = fh.read(limit + 1)
+        size = max(os.fstat(fh.fileno()).st_size, len(data))
+    if len(data) > limit:
+        raise RulekitError([Diagnostic(
+            "file-too-large", f"{path} is {size} bytes, more than the limit of {limit}",
+            Span(path), hint="split the file, or check that it is the right one")])
+    return data
