@@ -38,13 +38,12 @@ def guarded(fn):
 
 @contextmanager
 def _masked_output():
-    """Everything a command prints goes through ID masking, unless --show-personal-data."""
+    """Everything a command prints goes through ID masking, unless --show-personal-data, and
+    has control characters escaped always (a CSV cell may hold a terminal escape sequence)."""
     ctx = click.get_current_context(silent=True)
-    if ctx is not None and ctx.find_root().params.get("show_personal_data"):
-        yield
-        return
+    mask = not (ctx is not None and ctx.find_root().params.get("show_personal_data"))
     saved = sys.stdout, sys.stderr
-    sys.stdout, sys.stderr = MaskingStream(saved[0]), MaskingStream(saved[1])
+    sys.stdout, sys.stderr = MaskingStream(saved[0], mask), MaskingStream(saved[1], mask)
     try:
         yield
     finally:
@@ -99,9 +98,11 @@ def emit(text: str, output: str | None = None, inputs=()) -> None:
         return
     from ..atomic import write_atomic
     from ..personal import mask_ids
+    from ..textnorm import escape_controls
 
     ctx = click.get_current_context(silent=True)
     reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
+    text = escape_controls(text)  # the report is read in a terminal too (cat, less -R)
     write_atomic(output, text if reveal else mask_ids(text), _input_files(inputs))
 
 

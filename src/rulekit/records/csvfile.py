@@ -14,10 +14,10 @@ import csv
 import io
 import os
 import re
-import unicodedata
 
-from ..diagnostics import Diagnostic, Span, did_you_mean
+from ..diagnostics import WARNING, Diagnostic, Span, did_you_mean
 from ..files import read_input
+from ..textnorm import normalize_key, what_changed
 from .model import ACADEMIC_YEAR, BOOL, INT, LIST_STRING, RowSpans, entity_infos
 from .validate import MISSING, RawTable
 
@@ -61,7 +61,7 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str | No
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
+    return normalize_key(text)
 
 
 # Line breaks str.splitlines knows but CSV does not; with none of them in the text,
@@ -165,6 +165,10 @@ def _table(file: str, entity: str, header: list[str], header_line: int,
         label = _norm(cell)
         name = lookup.get(label) or lookup.get(label.casefold())
         span = Span(file, row=header_line, column=k + 1)
+        if name is not None and label != cell.strip(" \t"):
+            diags.append(Diagnostic("normalised-value", f"column header read as {label}: {what_changed(cell, label)}",
+                                    span, WARNING, field=name,
+                                    hint=f"write the header as {label}, so every file spells it the same way"))
         if name is None:
             if not label:
                 if any(k < len(r) and r[k].strip() for r in body):

@@ -55,7 +55,7 @@ def load_records(path, encoding: str | None = None) -> RecordSet:
             gc.enable()
     if any(d.is_error for d in diags):
         raise RulekitError(sorted(diags, key=sort_key))
-    return RecordSet(tables, path)
+    return RecordSet(tables, path, tuple(diags))  # no errors: the warnings
 
 
 def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from ..diagnostics import Diagnostic, did_you_mean
+from ..textnorm import normalize_key
 from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos
 
 BOOL_FORMS = "true/false, yes/no, 是/否, Y/N, 1/0, ✓"
@@ -34,7 +35,8 @@ _NATIONAL_ID = re.compile(r"[A-Z][12489A-D][0-9]{8}")
 
 
 def looks_personal(value: Any) -> bool:
-    return isinstance(value, str) and _NATIONAL_ID.search(value) is not None
+    """An ID in any case and width (ａ１２３... is one too: `personal.mask_ids` masks it)."""
+    return isinstance(value, str) and _NATIONAL_ID.search(normalize_key(value).upper()) is not None
 
 
 def describe(value: Any, personal: bool = False) -> str:

@@ -135,6 +135,9 @@ class RecordSet:
 
     tables: dict[str, Table]
     source: str
+    # What loading noticed without refusing the data (a normalised id): reported with the
+    # cross-record findings, so every command that checks references shows them.
+    warnings: tuple = ()
 
     def get(self, entity: str) -> Table:
         """The table of `entity`; an empty table if none was loaded.

@@ -26,8 +26,9 @@ def _suggest(value: str, ordered: list[str]) -> str:
 
 def check_references(records: RecordSet) -> list[Diagnostic]:
     """Unknown references and duplicate ids, sorted; all are errors except a warning per
-    reference field whose target entity was not loaded at all (it cannot be checked)."""
-    diags: list[Diagnostic] = []
+    reference field whose target entity was not loaded at all (it cannot be checked), and
+    the warnings of loading (`RecordSet.warnings`)."""
+    diags: list[Diagnostic] = list(records.warnings)
     ids: dict[str, dict[str, int]] = {}
     for target in RECORD_REF_TARGETS:
         if target not in records.tables:

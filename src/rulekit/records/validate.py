@@ -17,6 +17,7 @@ from typing import Any, Callable, Sequence
 
 from ..calendar import AcademicYear, DateError, Semester, parse_date, short_roc_year
 from ..diagnostics import Diagnostic, Span
+from .keys import normalise_keys
 from .messages import is_number, looks_personal, translate
 from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
                     entity_infos, records_schema)
@@ -302,6 +303,8 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
         else:
             hidden.add(i)
 
+    for name, rows in normalise_keys(raw, report).items():
+        bad_cells.setdefault(name, set()).update(rows)
     vdr = validator(raw.entity)
     unexamined: set[int] = set()
     for i in _flag_rows(raw):
