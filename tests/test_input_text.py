@@ -215,3 +215,52 @@ def test_escaped_output_stays_the_same_json(text):
 def test_escape_controls_keeps_line_breaks_and_tabs():
     assert escape_controls("a\tb\nc") == "a\tb\nc"
     assert escape_controls("\x00\x1b\x7f\x85") == "\\u0000\\u001b\\u007f\\u0085"
+
+
+# ------------------------------------------------------------------ names in the policy
+
+SHIPPED = (ROOT / "policy" / "regulation.yaml").read_text(encoding="utf-8")
+
+
+def _validate(tmp_path, old: str, new: str):
+    from rulekit.policy.validate import validate_paths
+
+    assert SHIPPED.count(old) == 1
+    text = SHIPPED.replace(old, new)
+    path = tmp_path / "regulation.yaml"
+    path.write_text(text, encoding="utf-8")
+    return text, validate_paths([str(path)]).diagnostics
+
+
+def _line_col(text: str, needle: str) -> tuple[int, int]:
+    pos = text.index(needle)
+    return text.count("\n", 0, pos) + 1, pos - text.rfind("\n", 0, pos)
+
+
+def test_a_chain_naming_a_role_with_a_kangxi_radical_names_the_role(tmp_path):
+    text, found = _validate(tmp_path, "課程認證: [任課教師, 教學組長]", "課程認證: [任課教師, 教學組\u2fa7]")
+    assert not [d for d in found if d.is_error], found
+    (warning,) = [d for d in found if d.code == "normalised-name"]
+    assert (warning.span.line, warning.span.column) == _line_col(text, "教學組\u2fa7")
+    assert "教學組長" in warning.message and "NFKC" in warning.message and warning.field == "chains"
+
+
+def test_a_look_alike_role_is_a_warning_naming_both(tmp_path):
+    text, found = _validate(tmp_path, "    校長: {en: Principal}\n", "    校長: {en: Principal}\n    校\u2ed1: {en: Head}\n")
+    (warning,) = [d for d in found if d.code == "confusable-name"]
+    assert not warning.is_error
+    assert "校\u2ed1" in warning.message and "校長" in warning.message
+    assert (warning.span.line, warning.span.column) == _line_col(text, "校\u2ed1:")
+
+
+def test_a_cyrillic_letter_in_an_office_name_is_confusable(tmp_path):
+    _, found = _validate(tmp_path, "    輔導室: {en: Counselling Office}\n",
+                         "    輔導室: {en: Counselling Office}\n    IT-Office: {en: IT}\n    IT-\u041eff\u0456ce: {en: IT}\n")
+    assert [d.code for d in found if "IT-" in d.message] == ["confusable-name"]
+
+
+def test_the_shipped_policy_has_no_name_findings():
+    from rulekit.policy.validate import validate_paths
+
+    found = validate_paths([str(ROOT / "policy" / "regulation.yaml")]).diagnostics
+    assert not [d for d in found if d.code in ("normalised-name", "duplicate-name", "confusable-name")]

@@ -354,6 +354,15 @@ CASES = [
          (Finding("teacher-provision", "the teacher provisions (七.(二).1) apply to 課程成果, whose chain does not start with 任課教師",
                   At("    task: 課程成果\n    role: 任課教師", shift=4), field="task",
                   hint="teacher_provisions.task must name a chain whose 承辦人 is teacher_provisions.role"),)),
+    # --- names spelt one way (policy/names.py)
+    Case("a role spelt with the Kangxi radical is a duplicate once normalised",
+         (InsertAfter("    校長: {en: Principal}", "    校\u2fa7: {en: Head}\n"),),
+         (Finding("duplicate-name", "role 校長 is declared twice: '校長' and '校\u2fa7' are the same name once "
+                  "normalised (NFKC)", At("校\u2fa7: {en: Head}"), field="role", hint="remove one, or write both as 校長"),)),
+    Case("a role spelt with a zero-width space is a duplicate once normalised",
+         (InsertAfter("    導師: {en: Homeroom teacher, per: class}", "    導師\u200b: {en: Tutor}\n"),),
+         (Finding("duplicate-name", "role 導師 is declared twice: '導師' and '導師\\u200b' are the same name once "
+                  "normalised (NFKC)", At("導師\u200b: {en: Tutor}"), field="role", hint="remove one, or write both as 導師"),)),
 ]
 
 # Known bugs in source files this test does not own; see the reason of each.

@@ -10,6 +10,7 @@ import hashlib
 from typing import Any
 
 from ..sourceyaml import Document
+from ..textnorm import normalize_key
 from .model import (Amendment, DutyRow, DutyTable, KnownConflict, Organization, Parameter, Policy, Provision, Role, Seat,
                     Statement, StudentProvision, Substitutes, SubstituteChain, Task, TeacherProvisions, Unit,
                     WorkingGroup)
@@ -31,6 +32,16 @@ def _names(value: Any) -> tuple[str, ...]:
     return tuple(v for v in _list(value) if isinstance(v, str))
 
 
+# Roles, units and tasks are keys: read as the records read them (policy/names.py reports
+# where that changed what was written). Paths keep the name as written, to find it again.
+def _key(value: Any) -> str:
+    return normalize_key(value) if isinstance(value, str) else ""
+
+
+def _keys(value: Any) -> tuple[str, ...]:
+    return tuple(normalize_key(v) for v in _list(value) if isinstance(v, str))
+
+
 def build_policy(doc: Document, source_text: str) -> Policy:
     data = _map(doc.data)
     articles = tuple(_provisions(data.get("articles"), ("articles",)))
@@ -49,7 +60,7 @@ def build_policy(doc: Document, source_text: str) -> Policy:
         tasks=_tasks(_map(data.get("tasks"))),
         parameters=_parameters(_map(data.get("parameters"))),
         record_values={k: _names(v) for k, v in _map(_map(data.get("records")).get("values")).items()},
-        known_conflicts=tuple(KnownConflict(_text(k.get("task")), tuple(sorted(_names(k.get("citations")))),
+        known_conflicts=tuple(KnownConflict(_key(k.get("task")), tuple(sorted(_names(k.get("citations")))),
                                             _text(k.get("note")), ("known_conflicts", i))
                               for i, k in enumerate(_list(data.get("known_conflicts"))) if isinstance(k, dict)),
         provisions=provisions,
@@ -79,11 +90,11 @@ def _organization(org: dict) -> Organization:
     for kind, key in (("office", "offices"), ("section", "sections"), ("body", "bodies")):
         for name, spec in _map(org.get(key)).items():
             spec = _map(spec)
-            units[name] = Unit(name, kind, _text(spec.get("en")), _text(spec.get("office")),
+            units[_key(name)] = Unit(_key(name), kind, _text(spec.get("en")), _key(spec.get("office")),
                                bool(spec.get("external")), bool(spec.get("collective")),
                                _text(spec.get("citation")), ("organization", key, name))
-    roles = {name: Role(name, _text(_map(spec).get("en")), _text(_map(spec).get("unit")),
-                        _text(_map(spec).get("held_by")), _text(_map(spec).get("citation")),
+    roles = {_key(name): Role(_key(name), _text(_map(spec).get("en")), _key(_map(spec).get("unit")),
+                              _key(_map(spec).get("held_by")), _text(_map(spec).get("citation")),
                         _text(_map(spec).get("per")), ("organization", "roles", name))
              for name, spec in _map(org.get("roles")).items()}
     return Organization(units, roles)
@@ -92,11 +103,11 @@ def _organization(org: dict) -> Organization:
 def _working_group(spec: Any) -> WorkingGroup | None:
     if not isinstance(spec, dict):
         return None
-    seats = tuple(Seat(_text(s.get("seat")), _text(s.get("role")), ("working_group", "seats", i))
+    seats = tuple(Seat(_text(s.get("seat")), _key(s.get("role")), ("working_group", "seats", i))
                   for i, s in enumerate(_list(spec.get("seats"))) if isinstance(s, dict))
     size = spec.get("size") if isinstance(spec.get("size"), int) and not isinstance(spec.get("size"), bool) else 0
     return WorkingGroup(_text(spec.get("citation")), _text(spec.get("name")), size,
-                        _text(spec.get("convener")), _text(spec.get("executive_secretary")),
+                        _key(spec.get("convener")), _key(spec.get("executive_secretary")),
                         _text(spec.get("meeting_frequency")), seats, ("working_group",))
 
 
@@ -107,9 +118,9 @@ def _duty_table(spec: Any) -> DutyTable | None:
     for i, r in enumerate(_list(spec.get("rows"))):
         if not isinstance(r, dict) or not isinstance(r.get("id"), str):
             continue
-        parts = tuple((k, v) for k, v in _map(r.get("parts")).items() if isinstance(v, str))
+        parts = tuple((_key(k), v) for k, v in _map(r.get("parts")).items() if isinstance(v, str))
         rows.append(DutyRow(r["id"], _text(r.get("category")), _text(r.get("content")), _text(r.get("work_item")),
-                            _names(r.get("administration")), parts, _text(r.get("remarks")),
+                            _keys(r.get("administration")), parts, _text(r.get("remarks")),
                             _names(r.get("illegible")), ("duty_table", "rows", i)))
     return DutyTable(_text(spec.get("citation")), _text(spec.get("title")), _text(spec.get("note")),
                      tuple(rows), ("duty_table",))
@@ -119,12 +130,12 @@ def _substitutes(spec: Any) -> Substitutes | None:
     if not isinstance(spec, dict):
         return None
     citation = _text(spec.get("citation"))
-    chains = {task: SubstituteChain(task, _names(roles), citation, ("substitutes", "chains", task))
-              for task, roles in _map(spec.get("chains")).items() if _names(roles)}
+    chains = {_key(task): SubstituteChain(_key(task), _keys(roles), citation, ("substitutes", "chains", task))
+              for task, roles in _map(spec.get("chains")).items() if _keys(roles)}
     teacher = None
     t = spec.get("teacher_provisions")
     if isinstance(t, dict):
-        teacher = TeacherProvisions(_text(t.get("task")), _text(t.get("role")),
+        teacher = TeacherProvisions(_key(t.get("task")), _key(t.get("role")),
                                     _text(_map(t.get("cannot_assist")).get("citation")),
                                     _text(_map(t.get("can_assist")).get("citation")),
                                     _text(_map(t.get("can_assist")).get("note")),
@@ -132,9 +143,9 @@ def _substitutes(spec: Any) -> Substitutes | None:
     student = None
     s = spec.get("student_provision")
     if isinstance(s, dict):
-        student = StudentProvision(_text(s.get("citation")), _text(s.get("task")), _text(s.get("responsible")),
+        student = StudentProvision(_text(s.get("citation")), _key(s.get("task")), _key(s.get("responsible")),
                                    _text(s.get("applies_to")), ("substitutes", "student_provision"))
-    return Substitutes(citation, _text(spec.get("title")), _text(spec.get("decided_by")), chains,
+    return Substitutes(citation, _text(spec.get("title")), _key(spec.get("decided_by")), chains,
                        teacher, student, ("substitutes",))
 
 
@@ -142,10 +153,10 @@ def _tasks(spec: dict) -> dict:
     tasks = {}
     for name, t in spec.items():
         t = _map(t)
-        stated = tuple(Statement(_text(s.get("citation")), _names(s.get("parties")), _text(s.get("scope")),
+        stated = tuple(Statement(_text(s.get("citation")), _keys(s.get("parties")), _text(s.get("scope")),
                                  ("tasks", name, "stated_in", i))
                        for i, s in enumerate(_list(t.get("stated_in"))) if isinstance(s, dict))
-        tasks[name] = Task(name, _text(t.get("en")), _names(t.get("aliases")), stated, ("tasks", name))
+        tasks[_key(name)] = Task(_key(name), _text(t.get("en")), _keys(t.get("aliases")), stated, ("tasks", name))
     return tasks
 
 

@@ -274,6 +274,7 @@ def quotes_in_text(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
                              hint="copy the words from the article; if the article was amended, amend the value too")
 
 
+from .names import names_distinct, names_normal, names_not_confusable  # noqa: E402 - names spelt one way
 from .wording import literal_numbers, quote_states_value  # noqa: E402 - numbers in words
 
 CHECKS: tuple[Check, ...] = (
@@ -291,6 +292,9 @@ CHECKS: tuple[Check, ...] = (
     quotes_in_text,
     quote_states_value,
     literal_numbers,
+    names_normal,
+    names_distinct,
+    names_not_confusable,
 )
 
 
