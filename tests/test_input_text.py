@@ -264,3 +264,72 @@ def test_the_shipped_policy_has_no_name_findings():
 
     found = validate_paths([str(ROOT / "policy" / "regulation.yaml")]).diagnostics
     assert not [d for d in found if d.code in ("normalised-name", "duplicate-name", "confusable-name")]
+
+
+# ------------------------------------------------------------------ encodings
+
+CSV_TEXT = HEADER + "S001,王小明,A123456789,1,101,113.08.01,\nS002,李小華,B234567890,2,201,2023-08-01,\n"
+ASCII_CSV = "id,name,national_id,grade,class,enrolled_on,left_on\nS001,Wang,A123456789,1,101,113.08.01,\n"
+
+
+def _load_bytes(tmp_path, data: bytes, encoding=None):
+    folder = tmp_path / "school"
+    folder.mkdir(exist_ok=True)
+    (folder / "students.csv").write_bytes(data)
+    records = load_records(folder, encoding=encoding)
+    return records.get("students").rows, [d for d in records.warnings if d.code == "encoding-assumed"]
+
+
+@pytest.mark.parametrize("codec", ["utf-32", "utf-32-le", "utf-32-be"])
+def test_a_utf32_file_with_a_bom_is_read_as_utf32(tmp_path, codec):
+    import codecs as _codecs
+
+    bom = {"utf-32": b"", "utf-32-le": _codecs.BOM_UTF32_LE, "utf-32-be": _codecs.BOM_UTF32_BE}[codec]
+    rows, assumed = _load_bytes(tmp_path, bom + CSV_TEXT.encode(codec))
+    assert [r["name"] for r in rows] == ["王小明", "李小華"] and not assumed
+
+
+@pytest.mark.parametrize("codec, label", [("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")])
+def test_an_ascii_utf16_file_without_bom_is_detected_and_said(tmp_path, codec, label):
+    rows, assumed = _load_bytes(tmp_path, ASCII_CSV.encode(codec))
+    assert [r["id"] for r in rows] == ["S001"]
+    (notice,) = assumed
+    assert f"read as UTF-16 ({label}, without BOM)" in notice.message and not notice.is_error
+    assert "--encoding" in notice.hint
+
+
+def test_a_big5_guess_is_said(tmp_path):
+    rows, assumed = _load_bytes(tmp_path, CSV_TEXT.encode("cp950"))
+    assert [r["name"] for r in rows] == ["王小明", "李小華"]
+    assert [d.message for d in assumed] == ["the file is not UTF-8: read as Big5 (cp950)"]
+
+
+def test_utf8_and_a_named_encoding_are_not_guesses(tmp_path):
+    assert _load_bytes(tmp_path, CSV_TEXT.encode("utf-8"))[1] == []
+    assert _load_bytes(tmp_path, CSV_TEXT.encode("cp950"), encoding="big5")[1] == []
+
+
+@pytest.mark.parametrize("codec", ["rot13", "hex", "base64", "zlib", "bz2", "uu", "quopri"])
+def test_a_codec_that_does_not_make_text_is_a_usage_error(tmp_path, codec):
+    folder = tmp_path / "school"
+    folder.mkdir()
+    (folder / "students.csv").write_text(CSV_TEXT, encoding="utf-8")
+    result = run("check", str(folder), "--policy", POLICY, "--as-of", AS_OF, "--encoding", codec)
+    assert result.exit_code == 2, result.stderr
+    assert f"error[unknown-encoding]: {codec} is not a text encoding" in result.stderr
+    assert "internal error" not in result.stderr and "hint: e.g. utf-8, big5" in result.stderr
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, len(SHIPPED) - 1), st.sampled_from(["\x00", "\x1b", "\x07", "\x7f"]))
+def test_a_control_character_in_the_policy_is_reported_where_it_is(tmp_path_factory, index, char):
+    from rulekit.sourceyaml import load_text
+
+    text = SHIPPED[:index] + char + SHIPPED[index:]
+    with pytest.raises(RulekitError) as err:
+        load_text(text, "regulation.yaml")
+    (finding,) = err.value.diagnostics
+    line = SHIPPED.count("\n", 0, index) + 1
+    column = index - SHIPPED.rfind("\n", 0, index)
+    assert finding.code == "yaml-syntax" and (finding.span.line, finding.span.column) == (line, column)
+    assert f"U+{ord(char):04X}" in finding.message and finding.hint

@@ -17,6 +17,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from .textnorm import char_name
 from .diagnostics import Diagnostic, RulekitError, Span, UsageError
 from .files import read_input
 
@@ -167,6 +168,14 @@ def load_text(text: str, path: str = "<string>",
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise RulekitError([_yaml_error(exc, path, lines)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML refuses
+        # libyaml counts `position` in UTF-8 bytes; the first such character is the one it met
+        found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line, col = _position(text, found if found >= 0 else min(exc.position, len(text)))
+        raise RulekitError([Diagnostic(
+            "yaml-syntax", f"invalid YAML: the control character {char_name(chr(exc.character))} is not allowed"
+            if isinstance(exc.character, int) else f"invalid YAML: {exc}", Span(path, line, col, line, col + 1),
+            hint="remove it: it is invisible in most editors (some show it as ^@)")]) from None
     except yaml.YAMLError as exc:
         raise RulekitError([Diagnostic("yaml-syntax", str(exc).splitlines()[0], Span(path, 1, 1))]) from None
     except RecursionError:

@@ -1,15 +1,13 @@
 """One CSV file of one entity, as school systems export it.
 
-Encodings: UTF-8 (with or without BOM) is tried first, strictly; if it does not
-decode, Big5 as Windows writes it (cp950); UTF-16 with a BOM is recognised; an
-explicit `encoding` overrides all of that. Headers are field names or their
+Encodings: see `encoding` (a BOM, UTF-16 without one, UTF-8, then Big5/cp950; an
+explicit `encoding` overrides all of that). Headers are field names or their
 `x-aliases` (學號, 姓名, ...). Cells are stripped; an empty cell is an absent
 field. Text becomes int / bool / list per the schema column by column; a cell
 that does not convert stays text, so the schema check reports it.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -18,6 +16,7 @@ import re
 from ..diagnostics import WARNING, Diagnostic, Span, did_you_mean
 from ..files import read_input
 from ..textnorm import normalize_key, what_changed
+from .encoding import ENCODING_HINT, decode  # noqa: F401 - ENCODING_HINT: part of this module's API
 from .model import ACADEMIC_YEAR, BOOL, INT, LIST_STRING, RowSpans, entity_infos
 from .validate import MISSING, RawTable
 
@@ -26,40 +25,6 @@ BOOL_WORDS = {
     "y": True, "n": False, "1": True, "0": False, "✓": True, "✔": True, "✗": False, "✘": False,
 }
 LIST_SEPARATORS = re.compile(r"[;、,，；]")
-ENCODING_HINT = "name the file's encoding with --encoding (e.g. --encoding big5), or save it as UTF-8"
-
-
-def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str | None, Diagnostic | None]:
-    """The file's text, or a one-line diagnostic naming the byte that cannot be read."""
-    if encoding:
-        name = codecs.lookup(encoding).name
-        attempts = [("utf-8" if name == "utf-8" else encoding, encoding)]
-    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        attempts = [("utf-16", "UTF-16")]
-    else:
-        attempts = [("utf-8", "UTF-8"), ("cp950", "Big5 (cp950)")]
-    failures = []
-    hint = ENCODING_HINT
-    for codec, label in attempts:
-        skip = len(codecs.BOM_UTF8) if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8) else 0
-        view = memoryview(raw)[skip:]
-        try:
-            return str(view, codec), None
-        except UnicodeDecodeError as exc:
-            failures.append((exc.start + skip, label))
-            if codec == "utf-8" and not encoding and exc.start - len(str(view[:exc.start], "utf-8")) >= 6:
-                # Several Chinese characters read fine as UTF-8 before this byte: a damaged
-                # UTF-8 file, which read as Big5 would turn into plausible-looking garbage.
-                hint = "the file looks like UTF-8 with a damaged byte there: fix it, or " + ENCODING_HINT
-                break
-    offset = max(start for start, _ in failures)
-    row = raw[:offset].count(b"\n") + 1
-    labels = " or ".join(label for _, label in failures)
-    return None, Diagnostic(
-        "encoding", f"cannot read the file as {labels}: byte 0x{raw[offset]:02x} at offset {offset}",
-        Span(file, row=row), hint=hint)
-
-
 def _norm(text: str) -> str:
     return normalize_key(text)
 
@@ -131,9 +96,9 @@ def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTa
     except OSError as exc:
         return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
                                  hint="check the file's permissions")]
-    text, problem = decode(raw, file, encoding)
-    if problem:
-        return None, [problem]
+    text, notice = decode(raw, file, encoding)
+    if text is None:
+        return None, [notice]
     del raw
     try:
         rows, lines = _records(text)
@@ -145,7 +110,8 @@ def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTa
     if start is None:
         return None, [Diagnostic("empty-file", f"{os.path.basename(file)} has no header row", Span(file),
                                  hint="the first line names the columns, e.g. 學號,姓名,...")]
-    return _table(file, entity, rows[start], lines[start], rows[start + 1:], lines[start + 1:])
+    raw_table, diags = _table(file, entity, rows[start], lines[start], rows[start + 1:], lines[start + 1:])
+    return raw_table, ([notice] if notice else []) + diags
 
 
 def _table(file: str, entity: str, header: list[str], header_line: int,

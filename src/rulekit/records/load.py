@@ -5,7 +5,6 @@ load fails with RulekitError (sorted), so rules never run on partial data.
 """
 from __future__ import annotations
 
-import codecs
 import gc
 import os
 from collections.abc import Mapping, Sequence
@@ -15,6 +14,7 @@ from ..files import open_input, read_input
 from ..sourceyaml import Document, load_text, read_text
 from . import jsonfile
 from .csvfile import read_csv
+from .encoding import check_text_encoding
 from .model import RecordSet, RowSpans, Table, entity_infos
 from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
@@ -36,11 +36,7 @@ def load_records(path, encoding: str | None = None) -> RecordSet:
     """
     path = os.fspath(path)
     if encoding:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise UsageError([Diagnostic("unknown-encoding", f"unknown encoding {encoding}", Span(path),
-                                         hint="e.g. utf-8, big5, cp950, utf-16")]) from None
+        check_text_encoding(encoding, path)
     if not os.path.exists(path):
         raise UsageError([Diagnostic("file-not-found", f"records {path} do not exist", Span(path),
                                      hint="check the path and spelling")])
