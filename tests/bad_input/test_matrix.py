@@ -1192,6 +1192,81 @@ CASES: list[Case] = [
 ]
 
 
+
+# ---------------------------------------------------------------- what the input says (issue 14):
+# keys spelt one way, personal data in any case and width, terminal safety, encodings
+
+def _nul_in_policy(text):
+    line = line_no(text, "  school: ")
+    src = line_at(text, line)
+    text = edit(text, src + "\n", src + "\x00\n")
+    return text, {"line": line, "col": len(src) + 1}
+
+
+def _kangxi_role(text):
+    text = edit(text, "    校長: {en: Principal}\n", "    校長: {en: Principal}\n    校\u2fa7: {en: Head}\n")
+    line = line_no(text, "校\u2fa7: {en: Head}")
+    return text, {"line": line, "col": 5}
+
+
+def _encoded(text: str, codec: str, bom: bytes = b"") -> bytes:
+    return bom + text.encode(codec)
+
+
+OUTCOMES_CSV = "id,student,course,semester,kind,uploaded_on\n"
+ASCII_STUDENTS_CSV = "id,name,national_id,grade,class,enrolled_on,left_on\n"
+SET_TITLE = "\x1b]0;pwned\x07\x1b[2J"
+
+CASES += [
+    Case("csv-full-width-id-is-the-same-student", "csv",
+         csv_row({"students.csv": STUDENTS_CSV + S1 + "Ｓ００１,王大明,B234567890,1,101,113.08.01,\n"}),
+         1, "duplicate-id", "students id S001 is used more than once (first at {f}:row 2)", "{f}:row 3",
+         "ids must be unique", field="id"),
+    Case("csv-zero-width-space-in-id-is-the-same-student", "csv",
+         csv_row({"students.csv": STUDENTS_CSV + S1 + "S0\u200b01,王大明,B234567890,1,101,113.08.01,\n"}),
+         1, "duplicate-id", "students id S001 is used more than once (first at {f}:row 2)", "{f}:row 3",
+         "ids must be unique", field="id"),
+    Case("csv-nul-inside-an-id", "csv",
+         csv_row({"students.csv": STUDENTS_CSV + S1,
+                  "course_outcomes.csv": OUTCOMES_CSV + "O1,S00\x001,C1,113-1,書面報告,2024-10-01\n"},
+                 target="course_outcomes.csv"),
+         1, "control-character", "student contains the control character U+0000 (NUL)", "{f}:row 2",
+         "remove it: it is invisible on screen", field="student"),
+    Case("records-zero-width-space-in-id", "records",
+         records_row(at('id: "S0\u200b01"', '"S0', new='id: "S0\u200b01"', old="id: S002")),
+         1, "duplicate-id", "students id S001 is used more than once", "{f}:{line}:{col}", "ids must be unique",
+         field="id"),
+    Case("csv-lower-case-id-in-a-bad-cell-is-masked", "csv",
+         csv_row({"students.csv": STUDENTS_CSV + "S001,王小明,,1,101,a123456789,\n"}),
+         1, "invalid-date", "a12345**** is not a recognised date", "{f}:row 2", "columns are in the right order",
+         field="enrolled_on"),
+    Case("csv-full-width-id-in-a-bad-cell-is-masked", "csv",
+         csv_row({"students.csv": STUDENTS_CSV + "S001,王小明,,1,101,Ａ１２３４５６７８９,\n"}),
+         1, "invalid-date", "Ａ１２３４５**** is not a recognised date", "{f}:row 2",
+         "columns are in the right order", field="enrolled_on"),
+    Case("csv-escape-sequences-in-a-cell", "csv",
+         csv_row({"students.csv": STUDENTS_CSV + S1.replace("113.08.01", SET_TITLE)}),
+         # (click itself drops CSI sequences such as clear-screen when stderr is not a terminal)
+         1, "invalid-date", "\\u001b]0;pwned\\u0007", "{f}:row 2",
+         "accepted forms", field="enrolled_on", subprocess=True),
+    Case("csv-utf32-with-bom", "csv",
+         csv_row({"students.csv": _encoded(STUDENTS_CSV + S1.replace("113.08.01", "113.02.30"), "utf-32")}),
+         1, "invalid-date", "113.02.30 is not a valid date", "{f}:row 2", "113.02.29", field="enrolled_on"),
+    Case("csv-ascii-utf16-without-bom", "csv",
+         csv_row({"students.csv": _encoded(ASCII_STUDENTS_CSV + S1.replace("113.08.01", "113.02.30")
+                                           .replace("王小明", "Wang"), "utf-16-le")}),
+         1, "encoding-assumed", "the file is not UTF-8: read as UTF-16 (little-endian, without BOM)", "{f}",
+         "name the file's encoding with --encoding"),
+    Case("csv-encoding-rot13", "csv", csv_row({"students.csv": STUDENTS_CSV + S1}, extra=("--encoding", "rot13")),
+         2, "unknown-encoding", "rot13 is not a text encoding", "{dir}", "e.g. utf-8, big5, cp950"),
+    Case("csv-encoding-zlib", "csv", csv_row({"students.csv": STUDENTS_CSV + S1}, extra=("--encoding", "zlib")),
+         2, "unknown-encoding", "zlib is not a text encoding", "{dir}", "e.g. utf-8, big5, cp950", subprocess=True),
+    Case("policy-nul-byte", "policy", policy_row(_nul_in_policy), 1, "yaml-syntax",
+         "the control character U+0000 (NUL) is not allowed", "{f}:{line}:{col}", "remove it"),
+    Case("policy-role-with-kangxi-radical", "policy", policy_row(_kangxi_role), 1, "duplicate-name",
+         "role 校長 is declared twice", "{f}:{line}:{col}", "remove one, or write both as 校長", field="role"),
+]
+
 def _git_ready() -> bool:
     if shutil.which("git") is None:
         return False
