@@ -217,6 +217,22 @@ def test_escape_controls_keeps_line_breaks_and_tabs():
     assert escape_controls("\x00\x1b\x7f\x85") == "\\u0000\\u001b\\u007f\\u0085"
 
 
+def test_a_bidi_override_is_shown_not_obeyed():
+    """U+202E would display `S001 ok` reversed: escaped, the line reads as it is stored."""
+    sink = io.StringIO()
+    MaskingStream(sink).write("x \u202eko 100S\u202c y\u2066z\u2069\n")
+    assert sink.getvalue() == "x \\u202eko 100S\\u202c y\\u2066z\\u2069\n"
+
+
+def test_names_on_the_command_line_are_read_like_the_policy():
+    result = run("who", "課程認證\u200b", "--absent", "任課教師\u2060", "--policy", POLICY, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert "教學組長" in result.stdout
+    result = run("duties", "註冊組\u2fa7", "--policy", POLICY, "--as-of", AS_OF)
+    assert result.exit_code == 0, result.stderr
+    assert "校管理者" in result.stdout
+
+
 # ------------------------------------------------------------------ names in the policy
 
 SHIPPED = (ROOT / "policy" / "regulation.yaml").read_text(encoding="utf-8")

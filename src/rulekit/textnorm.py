@@ -24,9 +24,10 @@ import unicodedata
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _DROP_ZERO_WIDTH = dict.fromkeys(map(ord, ZERO_WIDTH))
 
-# C0 controls but tab and line feed, DEL, and the C1 controls (U+0080..U+009F: U+009B is
-# a one-byte CSI on some terminals).
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 controls but tab and line feed, DEL, the C1 controls (U+0080..U+009F: U+009B is a
+# one-byte CSI on some terminals), and the bidirectional embeddings, overrides and
+# isolates, which make a line display in another order than it reads ("Trojan Source").
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def normalize_key(text: str) -> str:
@@ -67,8 +68,8 @@ _CONTROL_NAMES = {"\x00": "NUL", "\x07": "BEL", "\x08": "BACKSPACE", "\t": "TAB"
 
 
 def escape_controls(text: str) -> str:
-    """Control characters but tab and line feed as visible `\\u001b`: the same text in a
-    terminal, and still the same string inside JSON (where it is a valid escape)."""
+    """Control characters (but tab and line feed) and bidirectional controls as a visible
+    `\\u001b`: readable in a terminal, and the same string inside JSON (a valid escape there)."""
     if not _CONTROLS.search(text):
         return text
     return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

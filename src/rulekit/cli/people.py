@@ -13,6 +13,13 @@ FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "jso
                              show_default=True)
 
 
+def _key(name: str | None) -> str | None:
+    """A task or role typed on the command line, read like the names in the policy."""
+    from ..textnorm import normalize_key
+
+    return normalize_key(name) if name else name
+
+
 def tabulate(rows, headers) -> str:
     """tabulate, imported when a table is drawn: `who --format json` never pays for it."""
     from tabulate import tabulate as draw
@@ -59,6 +66,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     from ..people.responsibility import Situation, check_absent, task_names, who as answer
     from ..people.roster import load_roster
 
+    task, absent = _key(task), tuple(map(_key, absent))  # spelt as the policy's names are read
     policy, day, _ = policy_on(policy_path, as_of)
     if list_tasks:
         rows = task_names(policy)
@@ -108,6 +116,7 @@ def duties(subject, roster, as_of, policy_path, fmt):
     from ..people.responsibility import duties as find_duties
     from ..people.roster import load_roster
 
+    subject = _key(subject)
     policy, _, _ = policy_on(policy_path, as_of)
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
