@@ -175,8 +175,8 @@ def check_case(case: Case, tmp_path: Path) -> Ran:
         assert "Usage: " in ran.stderr and where in ran.stderr, shown
         assert f"Error: {message}" in ran.stderr or (message in ran.stderr and "Error: " in ran.stderr), shown
         assert re.search(r"Try '.*--help' for help\.", ran.stderr), shown
-        if hint:
-            assert hint in ran.stderr, shown
+        if hint:  # click quotes the suggestion since 8.2.x ('--as-of'); older releases do not
+            assert hint.replace("'", "") in ran.stderr.replace("'", ""), shown
     else:
         codes = case.code if isinstance(case.code, tuple) else (case.code,)
         found = findings(ran.both)

@@ -73,6 +73,9 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagn
     elif kw == "pattern":
         yield Diagnostic("bad-format", f"{_where(path)} is {error.instance!r}, which has the wrong form",
                          doc.span(path), field=field, hint=error.schema.get("description", ""))
+    elif kw in ("minItems", "minLength") and error.validator_value == 1:
+        # worded here, not by jsonschema, whose wording changed between versions (4.21: "is too short")
+        yield Diagnostic("schema", f"{_where(path)}: {error.instance!r} should be non-empty", doc.span(path), field=field)
     else:
         yield Diagnostic("schema", f"{_where(path)}: {error.message}", doc.span(path), field=field)
 
