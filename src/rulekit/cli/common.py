@@ -94,8 +94,8 @@ def _sources_of(exc: RulekitError) -> dict:
     return sources
 
 
-def parse_on(value: str | None) -> dt.date | None:
-    """`--as-of` as a date; None when it is not given (see `on_or_today`)."""
+def parse_on(value: str | None, option: str = "--as-of") -> dt.date | None:
+    """`--as-of` (or the date `option`) as a date; None when it is not given (see `on_or_today`)."""
     from ..calendar import DateError, parse_date
     from ..diagnostics import Diagnostic, Span
 
@@ -104,7 +104,7 @@ def parse_on(value: str | None) -> dt.date | None:
     try:
         return parse_date(value)
     except DateError as exc:
-        raise UsageError([Diagnostic("bad-date", f"--as-of: {exc.message}", Span("<command line>"), hint=exc.hint)])
+        raise UsageError([Diagnostic("bad-date", f"{option}: {exc.message}", Span("<command line>"), hint=exc.hint)])
 
 
 def on_or_today(value: str | None, policy) -> dt.date:

@@ -161,27 +161,21 @@ def _table(file: str, entity: str, header: list[str], header_line: int,
     ncol = len(header)
     field_of: list[str | None] = []
     column_of: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
     for k, cell in enumerate(header):
         label = _norm(cell)
         name = lookup.get(label) or lookup.get(label.casefold())
-        span = Span(file, row=header_line, column=k + 1)
         if name is None:
-            if not label:
-                if any(k < len(r) and r[k].strip() for r in body):
-                    diags.append(Diagnostic("missing-header", f"column {k + 1} has values but no header",
-                                            span, hint="name the column in the first row"))
-            else:
-                hint = did_you_mean(label, choices) or f"columns of {entity}: {', '.join(infos)}"
-                diags.append(Diagnostic("unknown-header", f"unknown column {label} in {entity}", span,
-                                        hint=hint, field=label))
+            unknown.append((k, label))
         elif name in column_of:
             diags.append(Diagnostic(
                 "duplicate-column", f"column {label} repeats column {column_of[name]} (both are {name})",
-                span, field=name, hint="remove one of the two columns"))
+                Span(file, row=header_line, column=k + 1), field=name, hint="remove one of the two columns"))
             name = None
         else:
             column_of[name] = k + 1
         field_of.append(name)
+    diags += _unknown_headers(file, entity, header_line, unknown, body, infos, choices)
     missing = [n for n, info in infos.items() if info.type.required and n not in column_of]
     for name in missing:
         alt = " or ".join(infos[name].aliases[:2])
@@ -208,6 +202,38 @@ def _table(file: str, entity: str, header: list[str], header_line: int,
     raw = RawTable(entity, file, "csv", columns, spans, locate, unchecked=set(missing),
                    problems=len(diags), csv_columns=dict(column_of))
     return raw, diags
+
+
+# A header of a million stray columns (a pasted row, a broken export) is one mistake: past this
+# many, one finding names the first few and counts the rest instead of one finding per column.
+MAX_HEADER_FINDINGS = 10
+_SHOWN = 5
+
+
+def _unknown_headers(file: str, entity: str, header_line: int, unknown: list[tuple[int, str]],
+                     body: list[list[str]], infos: dict, choices: list[str]) -> list[Diagnostic]:
+    """Findings for header cells that name no field; an unnamed one only where its column has
+    values (exports often end the header with empty cells)."""
+    stray = [(k, label) for k, label in unknown
+             if label or any(k < len(r) and r[k].strip() for r in body)]
+    if len(stray) > MAX_HEADER_FINDINGS:
+        names = [label or f"(column {k + 1}, no header)" for k, label in stray[:_SHOWN]]
+        return [Diagnostic(
+            "unknown-header", f"{len(stray)} columns of the header name no field of {entity}: "
+            f"{', '.join(names)}, …", Span(file, row=header_line, column=stray[0][0] + 1),
+            hint=f"check that this is the {entity} file and that its first row is the header; "
+                 f"columns of {entity}: {', '.join(infos)}")]
+    out = []
+    for k, label in stray:
+        span = Span(file, row=header_line, column=k + 1)
+        if label:
+            hint = did_you_mean(label, choices) or f"columns of {entity}: {', '.join(infos)}"
+            out.append(Diagnostic("unknown-header", f"unknown column {label} in {entity}", span,
+                                  hint=hint, field=label))
+        else:
+            out.append(Diagnostic("missing-header", f"column {k + 1} has values but no header",
+                                  span, hint="name the column in the first row"))
+    return out
 
 
 def _rows_with_ncol(file: str, body: list[list[str]], body_lines: list[int], ncol: int,
