@@ -665,11 +665,42 @@ def make_doubling_lets(tmp: Path) -> Made:
                  "--format", "json"], {"f": str(path), "line": first, "col": len("      x40: ") + 1})
 
 
+FIVE_WAY = "{s: students, c: courses, o: course_outcomes, m: meetings, t: staff}"
+
+
+def _five_way_rule(text: str) -> str:
+    rule = f"  - id: five-way\n    citation: 四.(三)\n    title: {{zh: 組合, en: combos}}\n    for_each: {FIVE_WAY}\n" \
+           "    assert: true\n\n"
+    return edit(text, RULE + "\n", rule + RULE + "\n")
+
+
+def make_five_way(command: str, *extra: str):
+    """A rule over the product of five collections: validate warns, check stops at its budget."""
+    def make(tmp: Path) -> Made:
+        text = _five_way_rule(shipped())
+        path = write(tmp / "regulation.yaml", text)
+        ctx = {"f": str(path), "line": line_no(text, f"for_each: {FIVE_WAY}"), "col": len("    for_each: ") + 1}
+        if command == "validate":
+            return Made(["validate", "--warnings-as-errors", str(path)], ctx)
+        school = str(ROOT / "examples" / "school")
+        return Made(["check", school, "--policy", str(path), "--as-of", AS_OF, "--rule", "five-way", *extra], ctx)
+    return make
+
+
 def _million_columns() -> str:
     return STUDENTS_CSV.rstrip("\n") + "," + ",".join(f"x{i}" for i in range(1_000_000)) + "\n" + S1
 
 
 EDGE_CASES: list[Case] = [
+    Case("dsl-for-each-over-five-collections", "dsl", make_five_way("validate"), 1, "unbounded-product",
+         "rule five-way is evaluated for the product of 5 record collections", "{f}:{line}:{col}",
+         "reach the others with an aggregate", field="for_each"),
+    Case("cli-check-max-seconds", "cli", make_five_way("check", "--max-seconds", "1"), 2, "check-stopped",
+         "check stopped after ", "<command line>", "raise the limit, check fewer rules with --rule",
+         max_seconds=60),
+    Case("cli-check-max-results", "cli", make_five_way("check", "--max-results", "1000"), 2, "check-stopped",
+         "check stopped: more than 1000 results (--max-results) in rule five-way", "<command line>",
+         "raise the limit, check fewer rules with --rule"),
     Case("cli-check-as-of-year-9999", "cli", cli("check", "RECORDS", "--policy", POLICY, "--as-of", FAR,
                                                  records=True),
          2, "bad-date", f"--as-of: {AFTER_LAST_DAY}", "<command line>", DATE_RANGE_HINT),
