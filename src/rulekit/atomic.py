@@ -11,7 +11,9 @@ import tempfile
 from .diagnostics import Diagnostic, Span, UsageError
 
 
-def write_atomic(path: str, text: str) -> None:
+def write_atomic(path: str, text) -> None:
+    """`text`: a string, or an iterable of strings written one after another (a report
+    streamed in pieces: the temporary file grows, the target changes only at the end)."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UsageError([Diagnostic("no-folder", f"cannot write {path}: folder {folder} does not exist",
@@ -19,7 +21,8 @@ def write_atomic(path: str, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".rulekit-", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

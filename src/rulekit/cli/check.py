@@ -1,6 +1,8 @@
 """`rulekit check`: are the school and every student within the regulation?"""
 from __future__ import annotations
 
+import itertools
+
 import click
 
 from .common import emit, guarded, policy_on
@@ -26,7 +28,7 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
           max_seconds, max_results):
     """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
     from ..evaluator.check import explain_result, run_check
-    from ..report.check import render_json, render_markdown, render_table
+    from ..report.check import iter_json, render_markdown, render_table
     from ..calendar import parse_date
     from ..policy.versions import version_on
     from ..records import load_records
@@ -50,7 +52,7 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
                     rows.append((f"[{r.citation}]", article.text or article.heading))
                 explanations[id(r)] = rows
     if fmt == "json":
-        text = render_json(report, explanations) + "\n"
+        text = itertools.chain(iter_json(report, explanations), ["\n"])
     elif fmt == "markdown":
         text = render_markdown(report, show_all)
     else:

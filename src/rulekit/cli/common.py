@@ -68,17 +68,21 @@ def _run(fn, args, kwargs) -> None:
     sys.exit(code or EXIT_OK)
 
 
-def emit(text: str, output: str | None = None) -> None:
-    """Print a report, or write it atomically to `output` (masked the same way)."""
+def emit(text, output: str | None = None) -> None:
+    """Print a report, or write it atomically to `output` (masked the same way). `text` is a
+    string or an iterable of pieces ending at line ends, written as they come (a city's JSON
+    report is never one string)."""
+    pieces = [text] if isinstance(text, str) else text
     if not output:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     from ..atomic import write_atomic
     from ..personal import mask_ids
 
     ctx = click.get_current_context(silent=True)
     reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
-    write_atomic(output, text if reveal else mask_ids(text))
+    write_atomic(output, pieces if reveal else map(mask_ids, pieces))
 
 
 def _sources_of(exc: RulekitError) -> dict:
