@@ -722,6 +722,11 @@ EDGE_CASES: list[Case] = [
          1, "invalid-date", AFTER_LAST_DAY, "{f}:{line}:{col}", DATE_RANGE_HINT, field="enrolled_on"),
     Case("csv-year-9999", "csv", csv_row({"students.csv": STUDENTS_CSV + S1 + S2.replace("2023-08-01", FAR)}),
          1, "invalid-date", AFTER_LAST_DAY, "{f}:row 3", DATE_RANGE_HINT, field="enrolled_on"),
+    Case("csv-meeting-on-1912-01-01", "csv",
+         csv_row({"meetings.csv": "會議類別,日期,主辦單位\nworking_group,1912-01-01,輔導室\n"}, target="meetings.csv"),
+         1, "invalid-date", "1912-01-01", "{f}:row 2", "", field="date",
+         bug="a date from 1912-01-01 to 1912-07-31 is read, but has no academic year (學年度 1 begins 1912-08-01): "
+             "semester_of() in rule working-group-meets fails with dsl-runtime at the policy, not at the record"),
     Case("policy-5000-digit-parameter", "policy", policy_row(_huge_parameter), 1, "number-too-large",
          NUMBER_TOO_LARGE, "{f}:{line}:{col}", "counts, days and years in a regulation are small numbers"),
     Case("policy-test-case-5000-digit-number", "policy", make_huge_test_case, 1, "number-too-large",
