@@ -99,8 +99,10 @@ def to_json(report, explanations: dict | None = None) -> dict:
 
 class _OnDemand(list):
     """The results as the JSON encoder asks for them, one dict at a time: a city's two million
-    result dicts held at once, and the text made of them, took 3.4 GB. The encoder used with
-    `indent` (json.encoder._make_iterencode) needs only the truth value and iteration of a list."""
+    result dicts held at once, and the text made of them, took 3.4 GB. `iterencode` (never
+    one-shot, so never the C encoder, which would read the empty list underneath) uses
+    json.encoder._make_iterencode: it needs only the truth value and iteration of a list.
+    tests/test_report_streaming.py compares the text with json.dumps of the whole report."""
 
     def __init__(self, report, explanations):
         super().__init__()
