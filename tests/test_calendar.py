@@ -166,9 +166,19 @@ def test_roc_round_trip(day, style):
     assert parse_date(to_roc(day, style)) == day
 
 
-@given(st.dates(min_value=D(1912, 1, 1)))
+@given(st.dates(min_value=D(1912, 1, 1), max_value=D(9899, 12, 31)))
 def test_iso_round_trip(day):
     assert parse_date(to_iso(day)) == day
+
+
+@given(st.dates(min_value=D(9900, 1, 1)))
+def test_an_iso_date_after_the_last_day_is_refused(day):
+    """9999-12-31 is a placeholder, not a day: a rule adding 5 years to it would fail far from the record."""
+    text = to_iso(day)
+    with pytest.raises(DateError) as info:
+        parse_date(text)
+    assert info.value.message == f"{text} is after 9899-12-31, the last date rulekit reads"
+    assert info.value.hint == "check the year; rulekit reads dates from 1912-01-01 (ROC year 1) to 9899-12-31"
 
 
 @given(st.dates(max_value=D(1911, 12, 31)))
@@ -183,7 +193,7 @@ def test_an_iso_date_before_the_roc_calendar_is_refused(day):
     except ValueError:  # 29 February, not a leap day 1911 years later
         meant = None
     if meant is None:
-        assert info.value.hint == "check the year; rulekit reads dates from 1912-01-01 (ROC year 1) on"
+        assert info.value.hint == "check the year; rulekit reads dates from 1912-01-01 (ROC year 1) to 9899-12-31"
     else:
         assert info.value.hint == f"did you mean {day.year:03d}.{day.month:02d}.{day.day:02d} ({meant.isoformat()})?"
         assert parse_date(f"{day.year:03d}.{day.month:02d}.{day.day:02d}") == meant

@@ -19,8 +19,10 @@ from .diagnostics import Diagnostic, Span, UsageError
 from .files import kind_of
 
 
-def write_atomic(path: str, text: str, inputs=()) -> None:
-    """Write `text` to `path` in one step; `inputs` are the files the command read, never overwritten."""
+def write_atomic(path: str, text, inputs=()) -> None:
+    """Write `text` to `path` in one step; `inputs` are the files the command read, never overwritten.
+    `text`: a string, or an iterable of strings written one after another (a report streamed in
+    pieces: the temporary file grows, the target changes only at the end)."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UsageError([Diagnostic("no-folder", f"cannot write {path}: folder {folder} does not exist",
@@ -30,7 +32,8 @@ def write_atomic(path: str, text: str, inputs=()) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".rulekit-", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)  # mkstemp makes 0600 whatever the report had

@@ -23,6 +23,10 @@ from .files import read_input
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
+# Counts, days and years in a regulation are small numbers; a longer one is a slip of the
+# keyboard, and past 4300 digits Python refuses to read it at all.
+MAX_NUMBER_DIGITS = 18
+_INT = "tag:yaml.org,2002:int"
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -280,10 +284,19 @@ class _Builder:
         if node.tag in _CONSTRUCTED_TAGS:
             if self.text_scalars:
                 return None if node.tag == _NULL else node.value
+            if node.tag == _INT and _digits(node.value) > MAX_NUMBER_DIGITS:
+                self.error("number-too-large", f"the number has {_digits(node.value)} digits, more than the "
+                           f"{MAX_NUMBER_DIGITS} rulekit reads", node,
+                           hint="counts, days and years in a regulation are small numbers; quote it if it is text")
+                return None
             return self._constructor.construct_object(node)
         self.error("yaml-tag", f"tag {_short_tag(node.tag)} is not allowed", node,
                    hint="remove the `!` tag; rulekit files use plain YAML values only")
         return node.value
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
 
 
 def _short_tag(tag: str) -> str:

@@ -759,6 +759,135 @@ def _no_output_file(made: Made) -> None:
     assert not list(Path(made.ctx["tmp"]).glob("missing/*")), "a file was written"
 
 
+# --- numbers, dates at the edges, sizes and time (issue 14)
+
+FAR = "9999-12-31"
+AFTER_LAST_DAY = f"{FAR} is after 9899-12-31, the last date rulekit reads"
+DATE_RANGE_HINT = "rulekit reads dates from 1912-01-01 (ROC year 1) to 9899-12-31"
+HUGE = "9" * 5000  # past Python's 4300-digit limit for int <-> str
+NUMBER_TOO_LARGE = "the number has 5000 digits, more than the 18 rulekit reads"
+
+
+def _huge_parameter(text):
+    line = section_line(text, "  course_outcome_quota:")
+    lines = text.split("\n")
+    k = next(i for i in range(line, line + 15) if lines[i - 1].startswith("    value: "))
+    text = edit(text, "\n" + lines[k - 1] + "\n", f"\n    value: {HUGE}\n")
+    return text, {"line": k, "col": len("    value: ") + 1}
+
+
+def make_huge_test_case(tmp: Path) -> Made:
+    """A policy test case whose record holds a 5000-digit grade: `rulekit test` on it."""
+    text = "\n".join([
+        "cases:",
+        "  - name: 巨大的年級",
+        '    as_of: "114.02.15"',
+        "    records:",
+        "      students:",
+        f'        - {{id: S001, name: 王小明, national_id: A123456789, grade: {HUGE}, class: "201", '
+        'enrolled_on: "112.08.30"}',
+        "    expect:",
+        "      results: []",
+    ]) + "\n"
+    path = write(tmp / "cases" / "huge.yaml", text)
+    return Made(["test", str(path), "--policy", POLICY], {"f": str(path), "line": 6, "col": col_of(text, 6, HUGE)})
+
+
+def make_doubling_lets(tmp: Path) -> Made:
+    """`let` values that each double the one before: 14,400 of them make a 4,300-digit number."""
+    text = shipped()
+    start, line = _rule_lines(text)
+    lets = "".join(f"      x{i}: x{i - 1} + x{i - 1}\n" for i in range(1, 14_400))
+    text = edit(text, "\n    let:\n      uploaded:", f"\n    let:\n      x0: 999999\n{lets}      uploaded:")
+    src = line_at(text, line + 14_400)
+    assert src.startswith("    assert: "), src
+    text = edit(text, "\n" + src + "\n", "\n" + src + " and x14399 > 0\n")
+    path = write(tmp / "regulation.yaml", text)
+    records = write(tmp / "records.yaml", RECORDS)
+    first = line_no(text, "      x40: ")  # 999999 doubled 40 times is the first sum past 18 digits
+    return Made(["check", str(records), "--policy", str(path), "--as-of", AS_OF, "--rule", "course-outcome-quota",
+                 "--format", "json"], {"f": str(path), "line": first, "col": len("      x40: ") + 1})
+
+
+FIVE_WAY = "{s: students, c: courses, o: course_outcomes, m: meetings, t: staff}"
+
+
+def _five_way_rule(text: str) -> str:
+    rule = f"  - id: five-way\n    citation: 四.(三)\n    title: {{zh: 組合, en: combos}}\n    for_each: {FIVE_WAY}\n" \
+           "    assert: true\n\n"
+    return edit(text, RULE + "\n", rule + RULE + "\n")
+
+
+def make_five_way(command: str, *extra: str):
+    """A rule over the product of five collections: validate warns, check stops at its budget."""
+    def make(tmp: Path) -> Made:
+        text = _five_way_rule(shipped())
+        path = write(tmp / "regulation.yaml", text)
+        ctx = {"f": str(path), "line": line_no(text, f"for_each: {FIVE_WAY}"), "col": len("    for_each: ") + 1}
+        if command == "validate":
+            return Made(["validate", "--warnings-as-errors", str(path)], ctx)
+        school = str(ROOT / "examples" / "school")
+        return Made(["check", school, "--policy", str(path), "--as-of", AS_OF, "--rule", "five-way", *extra], ctx)
+    return make
+
+
+def _million_columns() -> str:
+    return STUDENTS_CSV.rstrip("\n") + "," + ",".join(f"x{i}" for i in range(1_000_000)) + "\n" + S1
+
+
+EDGE_CASES: list[Case] = [
+    Case("dsl-for-each-over-five-collections", "dsl", make_five_way("validate"), 1, "unbounded-product",
+         "rule five-way is evaluated for the product of 5 record collections", "{f}:{line}:{col}",
+         "reach the others with an aggregate", field="for_each"),
+    Case("cli-check-max-seconds", "cli", make_five_way("check", "--max-seconds", "1"), 2, "check-stopped",
+         "check stopped after ", "<command line>", "raise the limit, check fewer rules with --rule",
+         max_seconds=60),
+    Case("cli-check-max-results", "cli", make_five_way("check", "--max-results", "1000"), 2, "check-stopped",
+         "check stopped: more than 1000 results (--max-results) in rule five-way", "<command line>",
+         "raise the limit, check fewer rules with --rule"),
+    Case("cli-check-as-of-year-9999", "cli", cli("check", "RECORDS", "--policy", POLICY, "--as-of", FAR,
+                                                 records=True),
+         2, "bad-date", f"--as-of: {AFTER_LAST_DAY}", "<command line>", DATE_RANGE_HINT),
+    Case("cli-who-as-of-year-9999", "cli", cli("who", "課程認證", "--policy", POLICY, "--as-of", FAR),
+         2, "bad-date", f"--as-of: {AFTER_LAST_DAY}", "<command line>", DATE_RANGE_HINT),
+    Case("cli-show-as-of-year-9999", "cli", cli("show", "四.(三)", "--policy", POLICY, "--as-of", FAR),
+         2, "bad-date", f"--as-of: {AFTER_LAST_DAY}", "<command line>", DATE_RANGE_HINT),
+    Case("cli-handover-on-year-9999", "cli",
+         lambda tmp: Made(["handover", "吳宗翰", "--roster", str(write(tmp / "roster.yaml", ROSTER)),
+                           "--policy", POLICY, "--on", FAR], {}),
+         2, "bad-date", AFTER_LAST_DAY, "<command line>", DATE_RANGE_HINT),
+    Case("cli-diff-records-as-of-year-9999", "cli", cli("diff", POLICY, POLICY, "--records", "RECORDS",
+                                                        "--as-of", FAR, records=True),
+         2, "bad-date", f"--as-of: {AFTER_LAST_DAY}", "<command line>", DATE_RANGE_HINT),
+    Case("cli-diff-to-year-9999", "cli", cli("diff", "--from", "113.01.19", "--to", FAR),
+         2, "bad-date", f"--to: {AFTER_LAST_DAY}", "<command line>", DATE_RANGE_HINT),
+    Case("records-year-9999", "records", records_row(at(f"enrolled_on: {FAR}", FAR, f"enrolled_on: {FAR}",
+                                                        "enrolled_on: 113.08.01")),
+         1, "invalid-date", AFTER_LAST_DAY, "{f}:{line}:{col}", DATE_RANGE_HINT, field="enrolled_on"),
+    Case("csv-year-9999", "csv", csv_row({"students.csv": STUDENTS_CSV + S1 + S2.replace("2023-08-01", FAR)}),
+         1, "invalid-date", AFTER_LAST_DAY, "{f}:row 3", DATE_RANGE_HINT, field="enrolled_on"),
+    Case("csv-meeting-on-1912-01-01", "csv",
+         csv_row({"meetings.csv": "會議類別,日期,主辦單位\nworking_group,1912-01-01,輔導室\n"}, target="meetings.csv"),
+         1, "invalid-date", "1912-01-01", "{f}:row 2", "", field="date",
+         bug="a date from 1912-01-01 to 1912-07-31 is read, but has no academic year (學年度 1 begins 1912-08-01): "
+             "semester_of() in rule working-group-meets fails with dsl-runtime at the policy, not at the record"),
+    Case("policy-5000-digit-parameter", "policy", policy_row(_huge_parameter), 1, "number-too-large",
+         NUMBER_TOO_LARGE, "{f}:{line}:{col}", "counts, days and years in a regulation are small numbers"),
+    Case("policy-test-case-5000-digit-number", "policy", make_huge_test_case, 1, "number-too-large",
+         NUMBER_TOO_LARGE, "{f}:{line}:{col}", "counts, days and years in a regulation are small numbers"),
+    Case("records-json-5000-digit-number", "records",
+         json_records("students", '{"id": "S001", "name": "王小明", "national_id": "A123456789", "grade": '
+                      f'{HUGE}, "class": "101", "enrolled_on": "113.08.01"}}', HUGE),
+         1, "number-too-large", NUMBER_TOO_LARGE, "{f}:{line}:{col}", "put an id or a code in quotes"),
+    Case("dsl-let-doubling-past-4300-digits", "dsl", make_doubling_lets, 1, "dsl-runtime",
+         "the result of + has more than 18 digits", "{f}:{line}:{col}", "counts and days in a regulation are small",
+         max_seconds=90),
+    Case("csv-million-unknown-columns", "csv", csv_row({"students.csv": _million_columns()}), 1, "unknown-header",
+         "1000000 columns of the header name no field of students: x0, x1, x2, x3, x4, …", "{f}:row 1",
+         "check that this is the students file", max_seconds=60),
+]
+
+
 # ------------------------------------------------------------------ the matrix
 
 CASES: list[Case] = [
@@ -1189,6 +1318,7 @@ CASES: list[Case] = [
          after=_git_wrote_nothing),
     Case("git-revision-not-a-policy", "git", cli("diff", "HEAD:README.md", POLICY), 1, "yaml-syntax",
          "invalid YAML", "HEAD:README.md:{line}:{col}", "check indentation"),
+    *EDGE_CASES,
 ]
 
 

@@ -13,6 +13,12 @@ ROC_OFFSET = 1911
 # 民國元年1月1日. No regulation, record or deadline rulekit reads is older; an ISO
 # year before it is a mistake, most often an ROC year with a leading zero (0113-08-01).
 FIRST_DAY = datetime.date(1912, 1, 1)
+# The last day rulekit reads. Python's dates end at 9999-12-31, and a rule computes from the
+# dates it reads (graduated_on + 5 years, the semester of a day): a century of room keeps
+# every such step a date, so a record dated 9999-12-31 is refused where it is written
+# instead of failing a rule far from it.
+LAST_DAY = datetime.date(9899, 12, 31)
+_RANGE_HINT = f"check the year; rulekit reads dates from {FIRST_DAY.isoformat()} (ROC year 1) to {LAST_DAY.isoformat()}"
 _DAY = datetime.timedelta(days=1)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July",
            "August", "September", "October", "November", "December")
@@ -89,6 +95,8 @@ def _build_date(shown: str, year: int, month: int, day: int, roc: bool) -> datet
             hint=f"the last day of that month is {_format_same_way(year, month, last, roc)}")
     if gregorian < FIRST_DAY.year:
         raise _before_roc(shown, year, month, day)
+    if gregorian > LAST_DAY.year:
+        raise DateError(f"{shown} is after {LAST_DAY.isoformat()}, the last date rulekit reads", hint=_RANGE_HINT)
     return datetime.date(gregorian, month, day)
 
 
@@ -96,7 +104,7 @@ def _before_roc(shown: str, year: int, month: int, day: int) -> DateError:
     message = f"{shown} is in the year {year}, before the ROC calendar began ({FIRST_DAY.isoformat()})"
     if year <= 999 and day <= _month_length(year + ROC_OFFSET, month):
         return DateError(message, hint=f"did you mean {_as_roc(year, month, day)}?")
-    return DateError(message, hint="check the year; rulekit reads dates from 1912-01-01 (ROC year 1) on")
+    return DateError(message, hint=_RANGE_HINT)
 
 
 def _as_roc(year: int, month: int, day: int) -> str:

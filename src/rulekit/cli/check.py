@@ -1,6 +1,8 @@
 """`rulekit check`: are the school and every student within the regulation?"""
 from __future__ import annotations
 
+import itertools
+
 import click
 
 from .common import emit, guarded, policy_on
@@ -17,18 +19,27 @@ from .common import emit, guarded, policy_on
 @click.option("--all", "show_all", is_flag=True, help="Table/Markdown: also list passing and not-applicable results.")
 @click.option("--encoding", help="Encoding of CSV files (default: detect UTF-8 / Big5).")
 @click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Stop (exit 2, no report) if evaluating the rules takes longer than this.")
+@click.option("--max-results", type=click.IntRange(min=0),
+              help="Stop (exit 2, no report) once the rules give more results than this.")
 @guarded
-def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, encoding, output):
+def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, encoding, output,
+          max_seconds, max_results):
     """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
     from ..evaluator.check import explain_result, run_check
-    from ..report.check import render_json, render_markdown, render_table
+    from ..report.check import iter_json, render_markdown, render_table
     from ..calendar import parse_date
     from ..policy.versions import version_on
     from ..records import load_records
 
     policy, day, history = policy_on(policy_path, as_of)
     data = load_records(records, encoding=encoding)
-    report = run_check(policy, data, day, rule_ids, history=history)
+    budget = None
+    if max_seconds is not None or max_results is not None:
+        from ..evaluator.budget import Budget
+        budget = Budget(max_seconds, max_results)
+    report = run_check(policy, data, day, rule_ids, history=history, budget=budget)
     explanations = None
     if explain:
         explanations = {}
@@ -41,7 +52,7 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
                     rows.append((f"[{r.citation}]", article.text or article.heading))
                 explanations[id(r)] = rows
     if fmt == "json":
-        text = render_json(report, explanations) + "\n"
+        text = itertools.chain(iter_json(report, explanations), ["\n"])
     elif fmt == "markdown":
         text = render_markdown(report, show_all)
     else:

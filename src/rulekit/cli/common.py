@@ -90,11 +90,15 @@ def _run(fn, args, kwargs) -> None:
     sys.exit(code or EXIT_OK)
 
 
-def emit(text: str, output: str | None = None, inputs=()) -> None:
+def emit(text, output: str | None = None, inputs=()) -> None:
     """Print a report, or write it atomically to `output` (masked the same way); `output`
-    must not be one of `inputs` (files, or records folders: the data files in them)."""
+    must not be one of `inputs` (files, or records folders: the data files in them). `text` is
+    a string or an iterable of pieces ending at line ends, written as they come (a city's JSON
+    report is never one string)."""
+    pieces = [text] if isinstance(text, str) else text
     if not output:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     from ..atomic import write_atomic
     from ..personal import mask_ids
@@ -102,8 +106,9 @@ def emit(text: str, output: str | None = None, inputs=()) -> None:
 
     ctx = click.get_current_context(silent=True)
     reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
-    text = escape_controls(text)  # the report is read in a terminal too (cat, less -R)
-    write_atomic(output, text if reveal else mask_ids(text), _input_files(inputs))
+    # the report is read in a terminal too (cat, less -R): control characters escaped, piece by piece
+    pieces = map(escape_controls, pieces)
+    write_atomic(output, pieces if reveal else map(mask_ids, pieces), _input_files(inputs))
 
 
 def _input_files(paths) -> list[str]:
@@ -131,8 +136,8 @@ def _sources_of(exc: RulekitError) -> dict:
     return sources
 
 
-def parse_on(value: str | None) -> dt.date | None:
-    """`--as-of` as a date; None when it is not given (see `on_or_today`)."""
+def parse_on(value: str | None, option: str = "--as-of") -> dt.date | None:
+    """`--as-of` (or the date `option`) as a date; None when it is not given (see `on_or_today`)."""
     from ..calendar import DateError, parse_date
     from ..diagnostics import Diagnostic, Span
 
@@ -141,7 +146,7 @@ def parse_on(value: str | None) -> dt.date | None:
     try:
         return parse_date(value)
     except DateError as exc:
-        raise UsageError([Diagnostic("bad-date", f"--as-of: {exc.message}", Span("<command line>"), hint=exc.hint)])
+        raise UsageError([Diagnostic("bad-date", f"{option}: {exc.message}", Span("<command line>"), hint=exc.hint)])
 
 
 def on_or_today(value: str | None, policy) -> dt.date:

@@ -47,8 +47,8 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
                        and p in loaded.history.versions[:loaded.history.versions.index(new_policy)]]
             old_policy = earlier[-1] if earlier else new_policy
         else:
-            old_policy = version_on(loaded.history, parse_on(from_))
-            new_policy = version_on(loaded.history, parse_on(to))
+            old_policy = version_on(loaded.history, parse_on(from_, "--from"))
+            new_policy = version_on(loaded.history, parse_on(to, "--to"))
         old_label = f"{spec}@{old_policy.in_force_since() or to_roc(parse_on(from_ or at))}"
         new_label = f"{spec}@{new_policy.in_force_since()}"
     elif len(specs) == 2:

@@ -30,7 +30,7 @@ from ..personal import is_valid_national_id
 from . import aggregate as G
 from . import dynamic as D
 from .failure import located
-from .values import add_durations, days_between, negate, same, shift
+from .values import add_durations, checked_arith, days_between, negate, same, shift
 
 Fn = Callable[[list], object]
 _NOT = object()
@@ -359,7 +359,7 @@ def _guarded2(a: Fn, b: Fn, op2, none=None) -> Fn:
 
 def _arith(op: str, left: str, right: str, sign: int, span):
     if left == T.INT:
-        return operator.add if op == "+" else operator.sub
+        return checked_arith(sign, span)
     if left == T.DATE and right == T.DATE:
         return days_between
     if left == T.DATE:

@@ -34,11 +34,12 @@ from .result import STATUSES, Result, RuleResults, renderers
 
 def evaluate(rules, records, as_of, params: Mapping | None = None,
              constants: Mapping | None = None,
-             diagnostics: list | None = None) -> tuple[Result, ...]:
+             diagnostics: list | None = None, budget=None) -> tuple[Result, ...]:
     """Evaluate every rule for every subject; results in rule order, then subject order.
 
     Problems at run time (a parameter with no value, a value that cannot be computed)
     are appended to `diagnostics`; when it is None they are raised as RulekitError.
+    A `Budget` (budget.py) stops the run with a UsageError once its time or results are spent.
     """
     rules = tuple(rules)
     entities = rules[0].entities if rules and rules[0].entities else _default_entities()
@@ -59,7 +60,7 @@ def evaluate(rules, records, as_of, params: Mapping | None = None,
                 continue
             env = prepare(rule, compiled, ctx, params or {}, constants or {}, problems)
             if env is not None:
-                _run_rule(rule, compiled, ctx, env, out, problems)
+                _run_rule(rule, compiled, ctx, env, out, problems, budget)
     finally:
         if collecting:
             gc.enable()
@@ -129,7 +130,7 @@ def domains(rule, ctx: Context) -> list[list]:
     return [ctx.domain(domain, period) for _, domain in rule.for_each]
 
 
-def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "_Problems") -> None:
+def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "_Problems", budget=None) -> None:
     names = [var for var, _ in rule.for_each]
     where, when, assertion, due, as_of = c.where, c.when, c.assert_, c.due, ctx.as_of
     lets = [(slot, fn) for _, slot, fn in c.lets]
@@ -148,6 +149,8 @@ def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "
     # A result names its subject by the (value, label) pair of a single variable, or by the
     # combination's position in the product of several (an int is smaller than a tuple).
     combos = ranges[0] if len(ranges) == 1 else itertools.product(*ranges)
+    if budget is not None:
+        combos = budget.watch(combos, rule, out)
     single = len(ranges) == 1
     for index, combo in enumerate(combos):
         if single:

@@ -34,6 +34,23 @@ class EvalError(Exception):
         self.hint = hint
 
 
+# The largest number a rule may compute: the same 18 digits a policy or a record may write
+# (sourceyaml.MAX_NUMBER_DIGITS). `let` values can double each other thousands of times, and
+# past 4300 digits Python cannot even print the result for the message.
+MAX_NUMBER = 10 ** 18 - 1
+_TOO_LARGE_HINT = "counts and days in a regulation are small numbers; check the `let` values this one is built from"
+
+
+def checked_arith(sign: int, span=None):
+    """Integer + (sign 1) or - (sign -1) that refuses results of more than 18 digits."""
+    def arith(x: int, y: int) -> int:
+        total = x + y if sign > 0 else x - y
+        if -MAX_NUMBER <= total <= MAX_NUMBER:
+            return total
+        raise EvalError(f"the result of {'+' if sign > 0 else '-'} has more than 18 digits", span, _TOO_LARGE_HINT)
+    return arith
+
+
 @dataclass(frozen=True, eq=False)
 class DateSpan(Duration):
     """`end - start` in days, remembering both dates: measured in months on the calendar."""
@@ -121,6 +138,8 @@ def add_durations(a: Duration, b: Duration, sign: int, span=None) -> Duration:
             f"subtract {display(b)} from {display(a)}"
         raise EvalError(f"cannot {what}: a month has no fixed number of days", span,
                         "add each to a date instead: x + 1 month + 3 days")
+    if not -MAX_NUMBER <= total.amount <= MAX_NUMBER:
+        raise EvalError(f"the result of {'+' if sign > 0 else '-'} has more than 18 digits", span, _TOO_LARGE_HINT)
     return total
 
 

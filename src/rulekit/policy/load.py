@@ -74,6 +74,7 @@ def load_policy_text(text: str, path: str) -> LoadedPolicy:
 def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     from .build import build_policy
     from .checks import run_checks
+    from .cost import unbounded_products
     from .schema import schema_findings
     from .wording import with_rendered_titles
 
@@ -82,6 +83,7 @@ def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     findings.extend(run_checks(policy, doc))
     policy, rule_findings = _attach_rules(policy, doc)
     findings.extend(rule_findings)
+    findings.extend(unbounded_products(policy, doc))  # needs the rules: not one of CHECKS
     policy, title_findings = with_rendered_titles(policy, doc)
     findings.extend(title_findings)
     return policy, findings

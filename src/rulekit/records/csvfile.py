@@ -9,6 +9,7 @@ that does not convert stays text, so the schema check reports it.
 from __future__ import annotations
 
 import csv
+from array import array
 import io
 import os
 import re
@@ -25,6 +26,8 @@ BOOL_WORDS = {
     "y": True, "n": False, "1": True, "0": False, "✓": True, "✔": True, "✗": False, "✘": False,
 }
 LIST_SEPARATORS = re.compile(r"[;、,，；]")
+
+
 def _norm(text: str) -> str:
     return normalize_key(text)
 
@@ -34,23 +37,29 @@ def _norm(text: str) -> str:
 _OTHER_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
-def _records(text: str) -> tuple[list[list[str]], list[int]]:
-    """CSV records and the 1-based line each starts on. Raises csv.Error."""
-    def lines():
-        if any(ch in text for ch in _OTHER_BREAKS):
-            return io.StringIO(text, newline="")
-        return text.splitlines(keepends=True)
-    reader = csv.reader(lines())
-    rows = list(reader)
-    if reader.line_num == len(rows):  # no quoted line breaks: record k is on line k+1
-        return rows, list(range(1, len(rows) + 1))
-    reader = csv.reader(lines())
-    rows, numbers, previous = [], [], 0
+def _lines(text: str):
+    """The lines of `text`, one at a time: a list of them all would double a big file's memory."""
+    find, start, size = text.find, 0, len(text)
+    while start < size:
+        end = find("\n", start)
+        if end < 0:
+            end = size - 1
+        yield text[start:end + 1]
+        start = end + 1
+
+
+def _records(text: str):
+    """(1-based line it starts on, cells) of each CSV record, as the reader reaches it.
+    Raises csv.Error while iterated."""
+    if any(ch in text for ch in _OTHER_BREAKS) or text.count("\r") != text.count("\r\n"):
+        lines = io.StringIO(text, newline="")  # a lone \r ends a line too: let the io module split
+    else:
+        lines = _lines(text)
+    reader = csv.reader(lines)
+    previous = 0
     for rec in reader:
-        rows.append(rec)
-        numbers.append(previous + 1)
+        yield previous + 1, rec
         previous = reader.line_num
-    return rows, numbers
 
 
 def _int_cell(cell: str):
@@ -100,22 +109,21 @@ def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTa
     if text is None:
         return None, [notice]
     del raw
+    records = _records(text)
+    del text  # the generator holds it while reading, and lets it go at the end
     try:
-        rows, lines = _records(text)
+        raw_table, diags = _table(file, entity, records)
+        return raw_table, ([notice] if notice else []) + diags
     except csv.Error as exc:
         return None, [Diagnostic("csv-syntax", f"invalid CSV: {exc}", Span(file),
                                  hint="check the quotes in this file")]
-    del text
-    start = next((k for k, r in enumerate(rows) if any(c.strip() for c in r)), None)
-    if start is None:
+
+
+def _table(file: str, entity: str, records) -> tuple[RawTable | None, list[Diagnostic]]:
+    header_line, header = next(((n, r) for n, r in records if any(c.strip() for c in r)), (0, None))
+    if header is None:
         return None, [Diagnostic("empty-file", f"{os.path.basename(file)} has no header row", Span(file),
                                  hint="the first line names the columns, e.g. 學號,姓名,...")]
-    raw_table, diags = _table(file, entity, rows[start], lines[start], rows[start + 1:], lines[start + 1:])
-    return raw_table, ([notice] if notice else []) + diags
-
-
-def _table(file: str, entity: str, header: list[str], header_line: int,
-           body: list[list[str]], body_lines: list[int]) -> tuple[RawTable | None, list[Diagnostic]]:
     infos = entity_infos()[entity]
     diags: list[Diagnostic] = []
     lookup: dict[str, str] = {}
@@ -127,77 +135,137 @@ def _table(file: str, entity: str, header: list[str], header_line: int,
     ncol = len(header)
     field_of: list[str | None] = []
     column_of: dict[str, int] = {}
+    unknown: list[tuple[int, str]] = []
     for k, cell in enumerate(header):
         label = _norm(cell)
         name = lookup.get(label) or lookup.get(label.casefold())
-        span = Span(file, row=header_line, column=k + 1)
         if name is not None and label != cell.strip(" \t"):
             diags.append(Diagnostic("normalised-value", f"column header read as {label}: {what_changed(cell, label)}",
-                                    span, WARNING, field=name,
+                                    Span(file, row=header_line, column=k + 1), WARNING, field=name,
                                     hint=f"write the header as {label}, so every file spells it the same way"))
         if name is None:
-            if not label:
-                if any(k < len(r) and r[k].strip() for r in body):
-                    diags.append(Diagnostic("missing-header", f"column {k + 1} has values but no header",
-                                            span, hint="name the column in the first row"))
-            else:
-                hint = did_you_mean(label, choices) or f"columns of {entity}: {', '.join(infos)}"
-                diags.append(Diagnostic("unknown-header", f"unknown column {label} in {entity}", span,
-                                        hint=hint, field=label))
+            unknown.append((k, label))
         elif name in column_of:
             diags.append(Diagnostic(
                 "duplicate-column", f"column {label} repeats column {column_of[name]} (both are {name})",
-                span, field=name, hint="remove one of the two columns"))
+                Span(file, row=header_line, column=k + 1), field=name, hint="remove one of the two columns"))
             name = None
         else:
             column_of[name] = k + 1
         field_of.append(name)
+    rows: list[Diagnostic] = []
+    body = _Body(file, ncol, {name: k for k, name in enumerate(field_of) if name is not None},
+                 [k for k, label in unknown if not label], rows)
+    for line, r in records:
+        body.add(line, r)
+    body.flush()
+    diags = sorted(diags + _unknown_headers(file, entity, header_line, unknown, body.valued, infos, choices),
+                   key=lambda d: d.span.column)
     missing = [n for n, info in infos.items() if info.type.required and n not in column_of]
     for name in missing:
         alt = " or ".join(infos[name].aliases[:2])
         diags.append(Diagnostic("missing-column", f"no column for required field {name}",
                                 Span(file, row=header_line), field=name,
                                 hint=f"add a column {name}" + (f" (or {alt})" if alt else "")))
-
-    if set(map(len, body)) <= {ncol} and all(map(any, body)):
-        good, good_lines = body, body_lines  # the usual case, checked without a Python loop
-    else:
-        good, good_lines = _rows_with_ncol(file, body, body_lines, ncol, diags)
-
-    cells = list(zip(*good)) if good else [()] * ncol
-    columns: dict[str, list] = {}
-    for k, name in enumerate(field_of):
-        if name is not None:
-            columns[name] = convert_cells(infos[name].type.name, cells[k])
-    del cells
+    diags += rows
+    columns = {name: convert_cells(infos[name].type.name, col) for name, col in body.columns.items()}
+    good_lines = body.lines
+    if good_lines and good_lines[-1] - good_lines[0] == len(good_lines) - 1:  # no gaps: the usual file
+        good_lines = range(good_lines[0], good_lines[-1] + 1)
 
     def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
         return Span(file, row=good_lines[i], column=column_of.get(name, 0) if name else 0)
 
-    spans = RowSpans(file, good_lines)
-    raw = RawTable(entity, file, "csv", columns, spans, locate, unchecked=set(missing),
+    raw = RawTable(entity, file, "csv", columns, RowSpans(file, good_lines), locate, unchecked=set(missing),
                    problems=len(diags), csv_columns=dict(column_of))
     return raw, diags
 
 
-def _rows_with_ncol(file: str, body: list[list[str]], body_lines: list[int], ncol: int,
-                    diags: list[Diagnostic]) -> tuple[list[list[str]], list[int]]:
-    """Rows that fit the header; blank rows are skipped, ragged rows reported."""
-    good: list[list[str]] = []
-    good_lines: list[int] = []
-    for r, line in zip(body, body_lines):
+class _Body:
+    """The rows under the header, kept as columns of the known fields only and gathered in
+    blocks: a 200 MB file's rows as lists of cells took 3 GB. Cells that repeat (a student id
+    in each of their outcomes, a date, a semester) are kept once per column."""
+
+    BLOCK = 1 << 15
+
+    def __init__(self, file: str, ncol: int, wanted: dict[str, int], unnamed: list[int], diags: list):
+        self.file, self.ncol, self.diags = file, ncol, diags
+        self.wanted = wanted
+        self.columns: dict[str, list] = {name: [] for name in wanted}
+        self.memos: dict[str, dict | None] = {name: {} for name in wanted}
+        self.unnamed, self.valued = set(unnamed), set()
+        self.lines = array("q")
+        self.block: list[list[str]] = []
+
+    def add(self, line: int, r: list[str]) -> None:
+        if len(r) != self.ncol or not "".join(r).strip():  # a row of spaces is blank too, however long
+            r = self._fitted(line, r)
+            if r is None:
+                return
+        self.block.append(r)
+        self.lines.append(line)
+        if len(self.block) >= self.BLOCK:
+            self.flush()
+
+    def _fitted(self, line: int, r: list[str]) -> list[str] | None:
+        """A row that fits the header, or None: blank rows are skipped, ragged rows reported."""
         if not any(c.strip() for c in r):
-            continue  # a blank line or a row of empty cells
-        if len(r) == ncol:
-            good.append(r)
-        elif len(r) > ncol and not any(c.strip() for c in r[ncol:]):
-            good.append(r[:ncol])  # trailing empty cells carry nothing
+            return None  # a blank line or a row of empty cells
+        if len(r) == self.ncol:
+            return r
+        self.valued.update(k for k in self.unnamed if k < len(r) and r[k].strip())
+        if len(r) > self.ncol and not any(c.strip() for c in r[self.ncol:]):
+            return r[:self.ncol]  # trailing empty cells carry nothing
+        more = len(r) > self.ncol
+        self.diags.append(Diagnostic(
+            "column-count", f"row has {len(r)} columns, the header has {self.ncol}", Span(self.file, row=line),
+            hint="a value containing a comma must be in double quotes" if more
+            else "a value or a separating comma is missing"))
+        return None
+
+    def flush(self) -> None:
+        if not self.block:
+            return
+        cells = list(zip(*self.block))
+        self.block = []
+        for k in [k for k in self.unnamed - self.valued if any(c.strip() for c in cells[k])]:
+            self.valued.add(k)
+        for name, k in self.wanted.items():
+            col, memo = self.columns[name], self.memos[name]
+            if memo is None:
+                col.extend(cells[k])
+                continue
+            col.extend(map(memo.setdefault, cells[k], cells[k]))
+            if len(memo) > len(col) // 2:  # mostly distinct (ids): a memo would only cost memory
+                self.memos[name] = None
+
+
+# A header of a million stray columns (a pasted row, a broken export) is one mistake: past this
+# many, one finding names the first few and counts the rest instead of one finding per column.
+MAX_HEADER_FINDINGS = 10
+_SHOWN = 5
+
+
+def _unknown_headers(file: str, entity: str, header_line: int, unknown: list[tuple[int, str]],
+                     valued: set[int], infos: dict, choices: list[str]) -> list[Diagnostic]:
+    """Findings for header cells that name no field; an unnamed one only where its column has
+    values (exports often end the header with empty cells)."""
+    stray = [(k, label) for k, label in unknown if label or k in valued]
+    if len(stray) > MAX_HEADER_FINDINGS:
+        names = [label or f"(column {k + 1}, no header)" for k, label in stray[:_SHOWN]]
+        return [Diagnostic(
+            "unknown-header", f"{len(stray)} columns of the header name no field of {entity}: "
+            f"{', '.join(names)}, …", Span(file, row=header_line, column=stray[0][0] + 1),
+            hint=f"check that this is the {entity} file and that its first row is the header; "
+                 f"columns of {entity}: {', '.join(infos)}")]
+    out = []
+    for k, label in stray:
+        span = Span(file, row=header_line, column=k + 1)
+        if label:
+            hint = did_you_mean(label, choices) or f"columns of {entity}: {', '.join(infos)}"
+            out.append(Diagnostic("unknown-header", f"unknown column {label} in {entity}", span,
+                                  hint=hint, field=label))
         else:
-            more = len(r) > ncol
-            diags.append(Diagnostic(
-                "column-count", f"row has {len(r)} columns, the header has {ncol}", Span(file, row=line),
-                hint="a value containing a comma must be in double quotes" if more
-                else "a value or a separating comma is missing"))
-            continue
-        good_lines.append(line)
-    return good, good_lines
+            out.append(Diagnostic("missing-header", f"column {k + 1} has values but no header",
+                                  span, hint="name the column in the first row"))
+    return out

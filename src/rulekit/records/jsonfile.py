@@ -13,7 +13,7 @@ import re
 from json.decoder import scanstring
 
 from ..diagnostics import Diagnostic, RulekitError, Span
-from ..sourceyaml import Document
+from ..sourceyaml import MAX_NUMBER_DIGITS, Document
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
@@ -35,9 +35,35 @@ def _constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
+class _HugeNumber(Exception):
+    """A number longer than MAX_NUMBER_DIGITS: refused before int() (past 4300 digits Python
+    raises a message about sys.set_int_max_str_digits, which says nothing to a school)."""
+
+
+def _int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_NUMBER_DIGITS:
+        raise _HugeNumber(text)
+    return int(text)
+
+
 def loads(text: str):
-    """json.loads that refuses duplicate keys (raises _DuplicateKey) and NaN/Infinity."""
-    return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
+    """json.loads that refuses duplicate keys (raises _DuplicateKey), NaN/Infinity, and numbers
+    too long to be a count (raises _HugeNumber)."""
+    return json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_int)
+
+
+_LONG_NUMBER = re.compile(r"[:\[,]\s*(-?\d{%d,})" % (MAX_NUMBER_DIGITS + 1))
+
+
+def _huge_number(text: str, file: str, first_line: int = 1) -> Diagnostic:
+    m = _LONG_NUMBER.search(text)
+    start = m.start(1) if m else 0
+    line = text.count("\n", 0, start)
+    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    digits = len(m.group(1).lstrip("-")) if m else MAX_NUMBER_DIGITS + 1
+    return Diagnostic("number-too-large", f"the number has {digits} digits, more than the {MAX_NUMBER_DIGITS} "
+                      "rulekit reads", Span(file, first_line + line, col),
+                      hint="counts and grades are small numbers; put an id or a code in quotes")
 
 
 class _Positions:
@@ -216,6 +242,8 @@ def parse_document(text: str, file: str) -> Document:
         data = loads(text)
     except _DuplicateKey:
         raise RulekitError(_duplicates(text, file)) from None
+    except _HugeNumber:
+        raise RulekitError([_huge_number(text, file)]) from None
     except RecursionError:
         raise RulekitError([Diagnostic("too-deep", "the JSON is nested too deeply to read",
                                        Span(file, 1, 1), hint=_DEEP_HINT)]) from None
@@ -234,6 +262,8 @@ def parse_line(text: str, file: str, line: int):
         return loads(text), []
     except _DuplicateKey:
         return None, _duplicates(text, file, line)
+    except _HugeNumber:
+        return None, [_huge_number(text, file, line)]
     except RecursionError:
         return None, [Diagnostic("too-deep", "the JSON is nested too deeply to read", Span(file, line, 1),
                                  hint=_DEEP_HINT)]

@@ -338,6 +338,10 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
             for i in blank:
                 col[i] = MISSING
         columns.append(_convert_column(col, infos[name], raw, report))
+        # The raw column is not read again (the Table is built from the converted ones): letting
+        # it go now keeps a 200 MB CSV's load under 1.5 GB (its row dicts are made next).
+        raw.columns.pop(name, None)
+        del col
     if hidden:
         diags.append(Diagnostic(
             "too-many-problems",

@@ -77,23 +77,67 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
     return "\n".join(out)
 
 
-def to_json(report, explanations: dict | None = None) -> dict:
-    results = []
-    for i, r in enumerate(report.results):
-        item = {"rule": r.rule, "citation": r.citation, "status": r.status, "severity": r.severity,
-                "subject": r.subject, "message": r.message, "values": r.values}
-        if report.judged_under:
-            item["in_force_since"] = report.judged_under[i]
-        if explanations and id(r) in explanations:
-            item["explain"] = [{"expression": t, "value": v} for t, v in explanations[id(r)]]
-        results.append(item)
+def _item(report, i: int, r, explanations: dict | None) -> dict:
+    item = {"rule": r.rule, "citation": r.citation, "status": r.status, "severity": r.severity,
+            "subject": r.subject, "message": r.message, "values": r.values}
+    if report.judged_under:
+        item["in_force_since"] = report.judged_under[i]
+    if explanations and id(r) in explanations:
+        item["explain"] = [{"expression": t, "value": v} for t, v in explanations[id(r)]]
+    return item
+
+
+def _document(report, results) -> dict:
     return {"policy": report.policy.path, "policy_sha256": report.policy.content_hash,
             "in_force_since": report.amendment, "as_of": report.as_of.isoformat(),
             "results": results, "findings": [d.to_json() for d in report.findings], "summary": report.summary()}
 
 
+def to_json(report, explanations: dict | None = None) -> dict:
+    return _document(report, [_item(report, i, r, explanations) for i, r in enumerate(report.results)])
+
+
+class _OnDemand(list):
+    """The results as the JSON encoder asks for them, one dict at a time: a city's two million
+    result dicts held at once, and the text made of them, took 3.4 GB. `iterencode` (never
+    one-shot, so never the C encoder, which would read the empty list underneath) uses
+    json.encoder._make_iterencode: it needs only the truth value and iteration of a list.
+    tests/test_report_streaming.py compares the text with json.dumps of the whole report."""
+
+    def __init__(self, report, explanations):
+        super().__init__()
+        self._report, self._explanations = report, explanations
+
+    def __bool__(self) -> bool:
+        return bool(self._report.results)
+
+    def __len__(self) -> int:
+        return len(self._report.results)
+
+    def __iter__(self):
+        report, explanations = self._report, self._explanations
+        return (_item(report, i, r, explanations) for i, r in enumerate(report.results))
+
+
+def iter_json(report, explanations: dict | None = None, size: int = 1 << 16):
+    """`render_json`'s text in pieces of about `size` characters, each ending with a line:
+    masking IDs works on each piece as on the whole (an ID never spans two lines)."""
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2, default=str)
+    pending: list[str] = []
+    length = 0
+    for chunk in encoder.iterencode(_document(report, _OnDemand(report, explanations))):
+        pending.append(chunk)
+        length += len(chunk)
+        if length >= size and "\n" in chunk:
+            text = "".join(pending)
+            cut = text.rindex("\n") + 1
+            yield text[:cut]
+            pending, length = [text[cut:]], len(text) - cut
+    yield "".join(pending)
+
+
 def render_json(report, explanations: dict | None = None) -> str:
-    return json.dumps(to_json(report, explanations), ensure_ascii=False, indent=2, default=str)
+    return "".join(iter_json(report, explanations))
 
 
 def _cell(text: str) -> str:
