@@ -16,21 +16,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from dataclasses import dataclass, field
 
-from ..calendar import DateError, chinese_number, chinese_numeral, parse_date, to_roc
+from ..calendar import DateError, Duration, chinese_number, chinese_numeral, parse_date, to_roc
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, errors_in
 from ..policy.history import is_dated
 from ..policy.load import LoadedPolicy, load_policy_text
 from ..policy.model import Parameter, Policy
-from ..policy.versions import version_on
+from ..policy.versions import amendment_dates, version_on
+from ..policy.wording import NUMBER
 
 _CLI = Span("<command line>")
-_NUMBER = re.compile(r"[0-9０-９]+|[一二兩三四五六七八九十]+")
-_UNIT_WORDS = {"日": "days", "天": "days", "day": "days", "days": "days", "週": "weeks", "周": "weeks",
-               "week": "weeks", "weeks": "weeks", "個月": "months", "月": "months", "month": "months",
-               "months": "months", "年": "years", "year": "years", "years": "years"}
 
 
 @dataclass(frozen=True)
@@ -63,29 +59,30 @@ def _quoted(text: str):
 
 
 def parse_amount(raw: str, p: Parameter) -> int:
-    """`8`, `八`, `5 days`, `五日`: the parameter's new number, in its own unit."""
+    """`8`, `八`, `8件`, `5 days`, `五日`: the parameter's new number, in its own unit."""
     text = raw.strip()
-    m = re.fullmatch(r"([0-9０-９]+|[一二兩三四五六七八九十]+)\s*(\S*)", text)
-    if not m:
-        raise _usage(f"--set {p.name}={raw}: not a number", "e.g. --set course_outcome_quota=8", "bad-value")
+    for suffix in ((p.unit, "次", "times") if p.type != "duration" else ()):
+        if suffix and text.endswith(suffix):
+            text = text[:-len(suffix)].strip()
+            break
     try:
-        number = chinese_number(m.group(1))
+        return chinese_number(text)
     except DateError:
-        raise _usage(f"--set {p.name}={raw}: not a number", "e.g. 8 or 八", "bad-value") from None
-    unit = m.group(2)
-    if unit and p.type == "duration":
-        if _UNIT_WORDS.get(unit) != p.unit:
-            raise _usage(f"--set {p.name}={raw}: {p.name} is counted in {p.unit}", f"write it in {p.unit}",
-                         "bad-value")
-    elif unit and unit not in (p.unit, "times", "次"):
-        raise _usage(f"--set {p.name}={raw}: {p.name} is counted in {p.unit or 'times'}",
-                     f"e.g. --set {p.name}={number}", "bad-value")
-    return number
+        pass
+    try:  # a duration with its unit: the calendar reads it as everywhere else
+        duration = Duration.parse(text) if p.type == "duration" else None
+    except DateError:
+        duration = None
+    if duration is None:
+        raise _usage(f"--set {p.name}={raw}: not a number", f"e.g. --set {p.name}=8 or 八", "bad-value")
+    if duration.unit != p.unit:
+        raise _usage(f"--set {p.name}={raw}: {p.name} is counted in {p.unit}", f"write it in {p.unit}", "bad-value")
+    return duration.amount
 
 
 def _renumber(quote: str, old: int, new: int) -> str | None:
     """The quote with the number that states `old` written as `new`, in the same style."""
-    for m in _NUMBER.finditer(quote):
+    for m in NUMBER.finditer(quote):
         try:
             if chinese_number(m.group()) != old:
                 continue
@@ -133,15 +130,9 @@ def amend_text(text: str, path: str, on: dt.date, sets=(), texts=(), meeting: st
         raise RulekitError(errors_in(before.diagnostics))
     if not sets and not texts:
         raise _usage("nothing to amend", "give --set NAME=VALUE or --text CITATION=WORDING")
-    adopted = [a for a in before.policy.amendments]
-    dates = []
-    for a in adopted:
-        try:
-            dates.append(parse_date(a.roc_date))
-        except DateError:
-            continue
-    if dates and on < max(dates):
-        raise _usage(f"--on {to_roc(on)} is before the latest amendment {adopted[-1].roc_date}",
+    adopted = amendment_dates(before.policy)
+    if adopted and on < adopted[-1][0]:
+        raise _usage(f"--on {to_roc(on)} is before the latest amendment {adopted[-1][1].roc_date}",
                      "amend in date order; an earlier amendment is edited in the YAML by hand", "amend-order")
     old = version_on(before.history, on - dt.timedelta(days=1))
     on_roc = to_roc(on)

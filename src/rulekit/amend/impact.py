@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from ..evaluator.result import STATUS_ZH
 from ..policy.model import Policy
 
 
@@ -92,7 +93,7 @@ class Impact:
         return "\n".join(out)
 
 
-_STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用", "absent": "(無此規則)"}
+_STATUS_ZH = {**STATUS_ZH, "absent": "(無此規則)"}
 _FLIP_HEADERS = ["檢核規則", "條次", "對象", "現行", "修正後"]
 _MOVE_HEADERS = ["工作項目", "情境", "現行", "修正後"]
 

@@ -10,6 +10,7 @@ from .dates import _DAY, DateError, _clean, _month_length, chinese_number, parse
 
 # ---------------------------------------------------------------------- durations
 
+UNIT_ZH = {"days": "日", "weeks": "週", "months": "個月", "years": "年"}  # as staff read them
 _UNITS = ("days", "weeks", "months", "years")
 _UNIT_WORDS = {
     "day": "days", "days": "days", "日": "days", "天": "days",

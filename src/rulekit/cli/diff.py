@@ -43,9 +43,9 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
         if at:
             amendment = amendment_at(loaded.policy, at)  # refuses dates whose text is not encoded
             new_policy = version_on(loaded.history, parse_on(amendment.roc_date))
-            earlier = [p for p in loaded.history.versions if p.in_force_since() != new_policy.in_force_since()
-                       and p in loaded.history.versions[:loaded.history.versions.index(new_policy)]]
-            old_policy = earlier[-1] if earlier else new_policy
+            held = loaded.history.versions
+            at_index = next(i for i, p in enumerate(held) if p is new_policy)
+            old_policy = held[at_index - 1] if at_index else new_policy  # the first text: nothing before it
         else:
             old_policy = version_on(loaded.history, parse_on(from_, "--from"))
             new_policy = version_on(loaded.history, parse_on(to, "--to"))

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from ..dsl import ast as A
+from ..policy.rules import STATUSES
 from .compile import Compiled
 
-STATUSES = ("pass", "fail", "pending", "not_applicable")
+# as staff read them, in every report
+STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
 
 
 class Result:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..calendar import AcademicYear, DateError, Duration, Semester, add_months
+from ..calendar.durations import UNIT_ZH
 
 
 class EvalError(Exception):
@@ -193,7 +194,6 @@ def record_label(row: Mapping, key_fields: tuple[str, ...]) -> str:
 
 # How a missing value reads in a message shown to staff ("null" means nothing to a 幹事).
 MISSING = "—"
-UNIT_ZH = {"days": "日", "weeks": "週", "months": "個月", "years": "年"}
 
 
 def display(value: Any) -> str:

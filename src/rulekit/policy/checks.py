@@ -275,7 +275,7 @@ def quotes_in_text(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
 
 
 from .names import names_distinct, names_normal, names_not_confusable  # noqa: E402 - names spelt one way
-from .wording import literal_numbers, quote_states_value  # noqa: E402 - numbers in words
+from .wording import quote_states_value  # noqa: E402 - numbers in words
 
 CHECKS: tuple[Check, ...] = (
     units_declared,
@@ -291,7 +291,6 @@ CHECKS: tuple[Check, ...] = (
     duty_statements_match_rows,
     quotes_in_text,
     quote_states_value,
-    literal_numbers,
     names_normal,
     names_distinct,
     names_not_confusable,

@@ -28,7 +28,7 @@ from typing import Any
 
 from ..calendar import DateError, parse_date, to_roc
 from ..diagnostics import Diagnostic
-from ..sourceyaml import Document
+from ..sourceyaml import Document, iter_paths
 
 _DATE_KEY = re.compile(r"\d{2,3}[./]\d{1,2}[./]\d{1,2}|\d{4}-\d{2}-\d{2}")
 PERIOD_KEYS = ("since", "until")
@@ -66,41 +66,39 @@ def amendment_dates(data: Any) -> dict[dt.date, str]:
     return out
 
 
-def _dated_keys(value: Any, path: tuple, out: list) -> None:
-    """Every (path, date text) where the document dates something."""
-    if is_dated(value):
-        out.extend((path + (k,), k) for k in value)
-        for k, v in value.items():
-            _dated_keys(v, path + (k,), out)
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            _dated_keys(v, path + (k,), out)
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            if isinstance(item, dict):
-                out.extend((path + (i, key), item[key]) for key in PERIOD_KEYS if key in item)
-            _dated_keys(item, path + (i,), out)
+def dates_used(data: Any) -> list[tuple[tuple, Any]]:
+    """Every (path, date as written) where the document dates something: the keys of dated
+    values, and the `since`/`until` of list entries. Empty for a file with no history."""
+    out: list[tuple[tuple, Any]] = []
+    for path, value in iter_paths(data):
+        if is_dated(value):
+            out.extend((path + (k,), k) for k in value)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, dict):
+                    out.extend((path + (i, key), item[key]) for key in PERIOD_KEYS if key in item)
+    return out
 
 
-def encoded_from(data: Any) -> dt.date | None:
+def encoded_from(data: Any, used=None) -> dt.date | None:
     """The first day whose text the file knows: `metadata.encoded_from`, else the earliest
-    date the file dates anything with, else (a file with no history) its latest amendment."""
+    date the file dates anything with, else (a file with no history) its latest amendment.
+    `used`: `dates_used(data)`, when the caller has it already."""
     meta = data.get("metadata") if isinstance(data, dict) else None
     stated = meta.get("encoded_from") if isinstance(meta, dict) else None
     if isinstance(stated, str) and _date(stated):
         return _date(stated)
-    keys: list = []
-    _dated_keys(data, (), keys)
-    days = [d for _, text in keys if isinstance(text, str) and (d := _date(text))]
+    used = dates_used(data) if used is None else used
+    days = [d for _, text in used if isinstance(text, str) and (d := _date(text))]
     if days:
         return min(days)
     adopted = amendment_dates(data)
     return max(adopted) if adopted else None
 
 
-def versions(data: Any) -> tuple[Version, ...]:
+def versions(data: Any, used=None) -> tuple[Version, ...]:
     """The texts the file holds, oldest first: one per amendment from `encoded_from` on."""
-    start = encoded_from(data)
+    start = encoded_from(data, used)
     adopted = amendment_dates(data)
     if start is None:
         return ()
@@ -111,15 +109,15 @@ def versions(data: Any) -> tuple[Version, ...]:
     return tuple(Version(d, adopted.get(d, to_roc(d))) for d in days)
 
 
-def history_findings(doc: Document) -> list[Diagnostic]:
+def history_findings(doc: Document, used=None) -> list[Diagnostic]:
     """Dates in the history that name no amendment, or come before the known text."""
     data = doc.data
+    used = dates_used(data) if used is None else used
     adopted = amendment_dates(data)
-    start = encoded_from(data)
+    start = encoded_from(data, used)
     known = ", ".join(adopted.values()) or "none"
     found = []
-    keys: list = []
-    _dated_keys(data, (), keys)
+    keys = list(used)
     meta = data.get("metadata") if isinstance(data, dict) else None
     if isinstance(meta, dict) and "encoded_from" in meta:
         keys.append((("metadata", "encoded_from"), meta["encoded_from"]))
@@ -128,7 +126,8 @@ def history_findings(doc: Document) -> list[Diagnostic]:
         span = doc.span(path, key=path[-1] not in PERIOD_KEYS and path[-1] != "encoded_from")
         if day is None:
             found.append(Diagnostic("invalid-date", f"{text!r} is not a date", span,
-                                    hint="write the date of an amendment, e.g. " + (next(iter(adopted.values()), "113.01.19"))))
+                                    hint="write the date of an entry of amendments" +
+                                    (f", e.g. {next(iter(adopted.values()))}" if adopted else "")))
         elif day not in adopted:
             found.append(Diagnostic(
                 "unknown-amendment-date", f"{text} is not the date of an amendment in amendments",
@@ -137,7 +136,9 @@ def history_findings(doc: Document) -> list[Diagnostic]:
             found.append(Diagnostic(
                 "before-encoded-text", f"{text} is before {to_roc(start)}, the first text this file holds",
                 span, hint="the text in force before metadata.encoded_from is not known; date it on or after it"))
-    for path, value in _dated_maps(data, ()):
+    for path, value in iter_paths(data):
+        if not is_dated(value):
+            continue
         days = {}
         for k in value:
             day = _date(k)
@@ -146,23 +147,6 @@ def history_findings(doc: Document) -> list[Diagnostic]:
                                         hint="keep one of them"))
             days[day] = k
     return found
-
-
-def _dated_maps(value: Any, path: tuple):
-    if is_dated(value):
-        yield path, value
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _dated_maps(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _dated_maps(v, path + (i,))
-
-
-def has_history(data: Any) -> bool:
-    keys: list = []
-    _dated_keys(data, (), keys)
-    return bool(keys)
 
 
 def snapshot(doc: Document, day: dt.date) -> Document:

@@ -52,12 +52,13 @@ def load_policy_text(text: str, path: str) -> LoadedPolicy:
     so a finding in a text that is no longer in force is still reported."""
     from ..calendar import to_roc
     from ..sourceyaml import load_text
-    from .history import has_history, history_findings, snapshot, versions
+    from .history import dates_used, history_findings, snapshot, versions
 
     doc = load_text(text, path)
-    findings = history_findings(doc)
-    held = versions(doc.data)
-    dated = has_history(doc.data)
+    used = dates_used(doc.data)  # the document walked once for its dates
+    findings = history_findings(doc, used)
+    held = versions(doc.data, used)
+    dated = bool(used)
     first = to_roc(held[0].since) if held else ""
     version_dates = tuple(v.roc_date for v in held)
     snapshots = []
@@ -76,7 +77,7 @@ def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     from .checks import run_checks
     from .cost import unbounded_products
     from .schema import schema_findings
-    from .wording import with_rendered_titles
+    from .wording import literal_numbers, with_rendered_titles
 
     findings = list(schema_findings(doc))
     policy = build_policy(doc, text)
@@ -86,6 +87,7 @@ def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     findings.extend(unbounded_products(policy, doc))  # needs the rules: not one of CHECKS
     policy, title_findings = with_rendered_titles(policy, doc)
     findings.extend(title_findings)
+    findings.extend(literal_numbers(policy, doc))  # reads the rules, so after they are attached
     return policy, findings
 
 

@@ -65,12 +65,9 @@ def version_on(history: PolicyHistory, on: dt.date) -> Policy:
     chosen = history.versions[0]
     in_force(chosen, on)  # refuses a date before the encoded text
     for policy in history.versions:
-        since = policy.amendments[-1].roc_date if policy.amendments else ""
-        try:
-            if since and parse_date(since) <= on:
-                chosen = policy
-        except DateError:
-            continue
+        since = _since(policy)
+        if since is not None and since <= on:
+            chosen = policy
     return chosen
 
 

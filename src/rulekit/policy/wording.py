@@ -12,25 +12,21 @@ from typing import Iterator
 
 from ..calendar import DateError, chinese_number, chinese_numeral
 from ..diagnostics import WARNING, Diagnostic, did_you_mean
+from ..dsl import ast as A
 from ..sourceyaml import Document
-from .model import Parameter, Policy
+from .model import Policy
 
 _PLACEHOLDER = re.compile(r"\{param\.([^{}:]+?)(?::(zh))?\}")
 # a number as the regulation writes it: digits (also fullwidth) or Chinese numerals
-_NUMBER = re.compile(r"[0-9０-９]+|[一二兩三四五六七八九十]+")
+NUMBER = re.compile(r"[0-9０-９]+|[一二兩三四五六七八九十]+")
 # a number followed by what it counts: only these are compared with parameters, so that the
 # 一 of 統一 or 一律 is never taken for a number
 _COUNTED = re.compile(r"([0-9０-９]+|[一二兩三四五六七八九十]+)\s*(件|項|人|席|次|日|天|週|周|星期|個月|月|年)")
 
 
-def amount(p: Parameter) -> int | None:
-    """The number a parameter's words state: a count, a duration's amount, a frequency's times."""
-    return p.value
-
-
 def numbers_in(text: str) -> set[int]:
     out = set()
-    for m in _NUMBER.finditer(text):
+    for m in NUMBER.finditer(text):
         try:
             out.add(chinese_number(m.group()))
         except DateError:  # 十十 and the like: not a number
@@ -41,13 +37,13 @@ def numbers_in(text: str) -> set[int]:
 def quote_states_value(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     """`value: 8` beside `quote: 至多六件` is an amendment made halfway: text and number disagree."""
     for p in policy.parameters.values():
-        if not p.quote or amount(p) is None or amount(p) < 0:  # a negative number: the schema says so
+        if not p.quote or p.value is None or p.value < 0:  # a negative number: the schema says so
             continue
         stated = numbers_in(p.quote)
-        if stated and amount(p) not in stated:
+        if stated and p.value not in stated:
             said = "、".join(f"{chinese_numeral(n)} ({n})" for n in sorted(stated))
             yield Diagnostic(
-                "quote-disagrees", f"parameter {p.name} is {amount(p)}, but its quote 「{p.quote}」 says {said}",
+                "quote-disagrees", f"parameter {p.name} is {p.value}, but its quote 「{p.quote}」 says {said}",
                 doc.span(p.path + ("value" if p.type != "frequency" else "times",)), field=p.name,
                 hint="amend the article's text and the quote with the value (rulekit amend does all three), "
                      "or correct the value")
@@ -57,9 +53,9 @@ def render_title(text: str, params: dict) -> str:
     """`{param.NAME}` -> 6, `{param.NAME:zh}` -> 六 (unknown names are left for the check to report)."""
     def one(m: re.Match) -> str:
         p = params.get(m.group(1).strip())
-        if p is None or amount(p) is None:
+        if p is None or p.value is None:
             return m.group()
-        return chinese_numeral(amount(p)) if m.group(2) else str(amount(p))
+        return chinese_numeral(p.value) if m.group(2) else str(p.value)
     return _PLACEHOLDER.sub(one, text)
 
 
@@ -87,46 +83,39 @@ def with_rendered_titles(policy: Policy, doc: Document) -> tuple[Policy, list[Di
     return replace(policy, rules=tuple(rules)), found
 
 
+def params_read(rule) -> set[str]:
+    """Names of the parameters a rule reads anywhere: where, when, let, assert, due, messages."""
+    return {node.name for node in rule.nodes() if isinstance(node, A.Param)}
+
+
 def literal_numbers(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     """A number written out in a rule's title or message that is the value of a parameter the
     rule reads: after an amendment it would be stale. (Titles are checked as written.)"""
-    for i, entry in enumerate(_rule_entries(doc)):
-        params = _params_read(entry, policy)
-        for path, text in _wording(entry, ("rules", i)):
+    for rule in policy.rules:
+        params = [policy.parameters[name] for name in sorted(params_read(rule)) if name in policy.parameters]
+        for path, text in _wording(rule):
             for m in _COUNTED.finditer(text):
                 try:
                     n = chinese_number(m.group(1))
                 except DateError:
                     continue
-                same = [p for p in params if amount(p) == n]
+                same = [p for p in params if p.value == n]
                 if same:
                     p = same[0]
                     form = "{param.%s:zh}" % p.name if not m.group(1).isdigit() else "{param.%s}" % p.name
                     yield Diagnostic(
-                        "literal-number", f"「{m.group()}」 in rule {entry.get('id')} repeats param.{p.name} ({n})",
+                        "literal-number", f"「{m.group()}」 in rule {rule.id} repeats param.{p.name} ({n})",
                         doc.span(path), WARNING, field=p.name,
                         hint=f"write {form}{m.group(2)} so that an amendment of the parameter changes it too")
 
 
-def _rule_entries(doc: Document) -> list:
-    rules = doc.data.get("rules") if isinstance(doc.data, dict) else None
-    return [r if isinstance(r, dict) else {} for r in rules] if isinstance(rules, list) else []
-
-
-def _params_read(entry: dict, policy: Policy) -> list[Parameter]:
-    """Parameters a rule entry names anywhere (`param.NAME` in its expressions or messages)."""
-    text = repr(entry)
-    return [p for name, p in policy.parameters.items() if re.search(r"param\.%s\b" % re.escape(name), text)]
-
-
-def _wording(entry: dict, path: tuple) -> Iterator[tuple[tuple, str]]:
-    title = entry.get("title")
+def _wording(rule) -> Iterator[tuple[tuple, str]]:
+    """(path, words) of a rule's title as written (not English) and its messages' literal parts."""
+    title = rule.title_source if rule.title_source is not None else rule.title
     if isinstance(title, dict):
-        yield from ((path + ("title", k), v) for k, v in title.items() if isinstance(v, str) and k != "en")
+        yield from ((rule.path + ("title", k), v) for k, v in title.items() if isinstance(v, str) and k != "en")
     elif isinstance(title, str):
-        yield path + ("title",), title
-    messages = entry.get("message")
-    if isinstance(messages, dict):
-        for status, text in messages.items():
-            if isinstance(text, str):
-                yield path + ("message", status), _PLACEHOLDER.sub("", re.sub(r"\{[^{}]*\}", "", text))
+        yield rule.path + ("title",), title
+    for status, template in rule.messages:
+        words = "".join(part for part in template.parts if isinstance(part, str))
+        yield rule.path + ("message", status), words

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..calendar import DateError, parse_date
-from ..dsl import ast as A
+from ..policy.wording import params_read
 from .model import Case
 
 
@@ -26,20 +26,6 @@ class LimitChange:
     since: str  # the amendment's ROC date
     on: dt.date
     rules: tuple[str, ...]  # rules that read the parameter
-
-
-def params_read(rule) -> set[str]:
-    """Names of the parameters a rule reads anywhere: where, when, let, assert, due, messages."""
-    found: set[str] = set()
-    roots = [rule.where, rule.when, rule.assert_, rule.due, *(e for _, e in rule.lets)]
-    roots += [p for _, t in rule.messages for p in t.parts if not isinstance(p, str)]
-    stack = [r for r in roots if r is not None]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, A.Param):
-            found.add(node.name)
-        stack.extend(node.children())
-    return found
 
 
 def limit_changes(versions, since: dt.date | None = None) -> list[LimitChange]:

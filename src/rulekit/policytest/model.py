@@ -5,12 +5,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..diagnostics import Span
+from ..evaluator.result import STATUS_ZH, STATUSES  # noqa: F401 - re-exported by policytest
 from ..policy.model import Policy
 from ..sourceyaml import Document
 from .coverage import Coverage, coverage_of
 
-STATUSES = ("pass", "fail", "pending", "not_applicable")
-STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
 VIAS = ("primary", "substitute", "working_group", "stated")
 PASSED, FAILED, ERRORED = "passed", "failed", "error"
 

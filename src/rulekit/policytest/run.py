@@ -137,7 +137,11 @@ class Runner:
     """Runs cases against one policy; `policy_doc` (optional) locates rules in failure notes."""
 
     def __init__(self, policy: Policy, policy_doc: Document | None = None, versions=()):
+        from ..policy.model import PolicyHistory
+
         self.versions = tuple(versions) or ((policy, policy_doc),)
+        # every text the file holds, for run_check to judge each subject by its own date
+        self.history = PolicyHistory(tuple(p for p, _ in self.versions)) if len(self.versions) > 1 else None
         self._use(policy, policy_doc)
 
     def _use(self, policy: Policy, policy_doc: Document | None) -> None:
@@ -148,18 +152,12 @@ class Runner:
 
     def _version_for(self, case: Case) -> tuple:
         """The text in force on the case's date (the latest text for a case without one)."""
-        from ..policy.model import PolicyHistory
         from ..policy.versions import version_on
 
-        if case.as_of is None or len(self.versions) == 1:
+        if case.as_of is None or self.history is None:
             return self.versions[-1]
-        chosen = version_on(PolicyHistory(tuple(p for p, _ in self.versions)), case.as_of)
+        chosen = version_on(self.history, case.as_of)
         return next(v for v in self.versions if v[0] is chosen)
-
-    def _history(self):
-        from ..policy.model import PolicyHistory
-
-        return PolicyHistory(tuple(p for p, _ in self.versions)) if len(self.versions) > 1 else None
 
     def run(self, case: Case) -> CaseResult:
         start = time.perf_counter()
@@ -226,7 +224,7 @@ class Runner:
     def _results(self, case: Case, records) -> list[Verdict]:
         from ..evaluator.check import run_check
 
-        report = run_check(self.policy, records, case.as_of, history=self._history())
+        report = run_check(self.policy, records, case.as_of, history=self.history)
         return [self._result_verdict(exp, report.results) for exp in case.results]
 
     def _result_verdict(self, exp: ResultExpectation, results) -> Verdict:

@@ -288,7 +288,7 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
             records = []
         if not isinstance(records, list):
             diags.append(Diagnostic("not-a-list", f"{entity} must be a list of records",
-                                    doc.span((entity,)), hint=f"write each record as an item: - id: ..."))
+                                    doc.span((entity,)), hint="write each record as an item: - id: ..."))
             continue
         raw, found = _document_table(doc, entity, records)
         diags.extend(found)

@@ -9,8 +9,8 @@ from tabulate import tabulate
 
 from ..calendar import parse_date
 from ..diagnostics import render_all
+from ..evaluator.result import STATUS_ZH
 
-STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
 
 
 def _subject(subject: dict) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import re
 
 from ..amend.diff import ArticleChange, ChainChange, Change, DutyChange, EntryChange, ParameterChange, RuleChange
+from ..calendar.durations import UNIT_ZH as DURATION_UNIT_ZH
 
 _CHAIN_ZH = {"reordered": "調整代理順位", "replaced": "修正代理名單"}
 BOUND_ZH = {"at_most": "上限", "at_least": "下限", "exactly": "", "before": "期限前", "after": "期限後"}
-_UNIT_ZH = {"days": "日", "weeks": "週", "months": "個月", "years": "年", "times": "次"}
+UNIT_ZH = {**DURATION_UNIT_ZH, "times": "次"}
 PER_ZH = {"semester": "每學期", "academic_year": "每學年"}
 _PARAM_FIELD_ZH = {"label": "名稱", "type": "類型", "unit": "單位", "bound": "限制", "per": "期間", "subject": "對象",
                    "citation": "出處", "also_cited": "另見", "quote": "引文"}
@@ -57,7 +58,7 @@ def _explain_article(c: ArticleChange) -> str:
 
 
 def amount(d: dict) -> str:
-    unit = _UNIT_ZH.get(d["unit"], d["unit"])
+    unit = UNIT_ZH.get(d["unit"], d["unit"])
     return f"{d['value']} {unit}"
 
 

@@ -6,6 +6,7 @@ import os
 import xml.etree.ElementTree as ET
 
 from ..diagnostics import display_width, render_all
+from .diff_words import UNIT_ZH
 from .github import annotation, diagnostic_annotation, repo_path
 
 
@@ -162,7 +163,7 @@ def render_changes(changes) -> str:
         return "\nno quota or period was amended in that time"
     out = []
     for change, before, after in changes:
-        unit = {"days": "日", "weeks": "週", "months": "個月", "years": "年", "times": "次"}.get(change.unit, change.unit)
+        unit = UNIT_ZH.get(change.unit, change.unit)
         out += ["", f"{change.since} {change.label} ({change.parameter}): {change.old} → {change.new} {unit}"
                     f" — rules: {', '.join(change.rules) or '(none)'}"]
         out += [f"  old value {change.old}: {c.file}:{c.span.line} {c.name}" for c in before]
