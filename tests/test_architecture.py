@@ -18,7 +18,7 @@ PACKAGE = SRC / "rulekit"
 
 # Bottom to top. A module may import its own layer and those below it, never above.
 LAYERS = (
-    {"diagnostics", "personal", "sourceyaml", "atomic", "files", "calendar", "textnorm"},   # the ground floor
+    {"diagnostics", "personal", "sourceyaml", "atomic", "files", "calendar", "textnorm", "i18n"},   # the ground floor
     {"dsl", "records"},
     {"policy"},
     {"people"},
