@@ -8,8 +8,11 @@ No traceback ever reaches the user.
 
 import click
 
+from ..i18n import N_
+
 from .amend import amend
 from .check import check
+from .common import lang_option, localize_help
 from .diff import diff
 from .people import duties, handover, who
 from .show import show
@@ -17,13 +20,17 @@ from .test import test
 from .validate import validate
 
 
-@click.group()
+@click.group(help=N_("rulekit: a school regulation as data, and the answers it gives."))
 @click.version_option(package_name="rulekit")
 @click.option("--show-personal-data", is_flag=True,
-              help="Print national ID numbers in full (they are masked as A12345**** by default).")
+              help=N_("Print national ID numbers in full (they are masked as A12345**** by default)."))
 def main(show_personal_data: bool) -> None:
-    """rulekit: a school regulation as data, and the answers it gives."""
+    pass
 
 
+main.params.insert(0, lang_option())
 for command in (validate, show, check, diff, amend, who, duties, handover, test):
+    command.params.insert(0, lang_option())
     main.add_command(command)
+# help drawn before --lang is read (`rulekit --help` with RULEKIT_LANG set) is in the language of the environment
+localize_help(main)

@@ -13,6 +13,7 @@ import click
 
 from ..diagnostics import RulekitError, UsageError, render_all
 from ..files import read_input
+from ..i18n import ENV, LANGUAGES, N_, UnknownLanguage, _, set_language
 from ..personal import MaskingStream
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
@@ -82,10 +83,11 @@ def _run(fn, args, kwargs) -> None:
     except (click.exceptions.Exit, click.ClickException, SystemExit):
         raise
     except RecursionError:
-        click.echo("rulekit: error: input nested too deeply to process", err=True)
+        click.echo(_("rulekit: error: input nested too deeply to process"), err=True)
         sys.exit(EXIT_INVALID)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        click.echo(f"rulekit: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
+        click.echo(_("rulekit: internal error: {kind}: {error} (please report this)").format(
+            kind=type(exc).__name__, error=exc), err=True)
         sys.exit(EXIT_INTERNAL)
     sys.exit(code or EXIT_OK)
 
@@ -146,7 +148,8 @@ def parse_on(value: str | None, option: str = "--as-of") -> dt.date | None:
     try:
         return parse_date(value)
     except DateError as exc:
-        raise UsageError([Diagnostic("bad-date", f"{option}: {exc.message}", Span("<command line>"), hint=exc.hint)])
+        raise UsageError([Diagnostic("bad-date", _("{option}: {message}").format(option=option, message=exc.message),
+                                     Span("<command line>"), hint=exc.hint)])
 
 
 def on_or_today(value: str | None, policy) -> dt.date:
@@ -167,3 +170,43 @@ def policy_on(policy_path: str, value: str | None):
     history = require_history(policy_path)
     day = on_or_today(value, history.latest)
     return version_on(history, day), day, history
+
+
+def _choose_language(ctx, param, value):
+    """`--lang` (or RULEKIT_LANG, which click reads for it) decides the language of everything
+    printed after it, help texts included; without either, zh-TW. Each invocation starts afresh,
+    so a test runner calling commands one after another never inherits the last one's choice."""
+    if value is None and ctx.parent is not None:
+        return value  # a command without its own --lang keeps the group's
+    try:
+        set_language(value)
+    except UnknownLanguage as exc:
+        set_language(None)
+        raise click.BadParameter(_("unknown language {value!r}: use one of {choices}").format(
+            value=exc.value, choices=", ".join(LANGUAGES)), ctx=ctx, param=param) from None
+    localize_help(ctx.find_root().command)
+    return value
+
+
+def lang_option() -> click.Option:
+    """The `--lang` option every command and the group take."""
+    return click.Option(["--lang"], envvar=ENV, expose_value=False, is_eager=True, callback=_choose_language,
+                        metavar="zh-TW|en", help=N_("Language of the output: zh-TW (default) or en."))
+
+
+_ENGLISH_HELP: dict[int, tuple] = {}
+
+
+def localize_help(command: click.Command) -> None:
+    """Put the help texts of `command` (and its subcommands) into the current language. Help
+    texts are written in English and marked with N_(); click reads them when it draws --help,
+    so they are swapped in place, from the English kept on first sight."""
+    items = [command, *command.params]
+    for item in items:
+        original = _ENGLISH_HELP.setdefault(id(item), (getattr(item, "help", None), getattr(item, "short_help", None)))
+        if original[0]:
+            item.help = _(original[0])
+        if original[1]:
+            item.short_help = _(original[1])
+    for sub in getattr(command, "commands", {}).values():
+        localize_help(sub)

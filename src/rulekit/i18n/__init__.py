@@ -7,15 +7,108 @@ message id and `str.format` named placeholders, so the catalogue can be extracte
 
 Not `_(f"...")`: an f-string is formatted before the catalogue sees it.
 Message codes such as `invalid-date` are never translated.
+
+The catalogue is standard gettext (`locale/zh_TW/LC_MESSAGES/rulekit.po`, compiled to
+the `.mo` beside it); only the stdlib reads it at run time. docs/i18n.md has the
+workflow (extract, translate, compile) with Babel.
+
+The language is, in this order: the one a command chose (`--lang`, `set_language`),
+`RULEKIT_LANG`, else zh-TW. The environment is read at each message, not at import, so
+a library caller (or a test) that sets RULEKIT_LANG gets it without calling anything.
 """
 from __future__ import annotations
 
+import gettext
+import os
+from pathlib import Path
+
+DOMAIN = "rulekit"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DEFAULT = "zh_TW"
+ENGLISH = "en"
+ENV = "RULEKIT_LANG"
+
+# every spelling a user may write, after lower-casing: the catalogue's own name and the BCP 47 tag
+_SPELLINGS = {"zh": DEFAULT, "zh-tw": DEFAULT, "zh_tw": DEFAULT, "zh-hant": DEFAULT, "zh-hant-tw": DEFAULT,
+              "en": ENGLISH, "en-us": ENGLISH, "en_us": ENGLISH, "en-gb": ENGLISH, "en_gb": ENGLISH}
+LANGUAGES = ("zh-TW", "en")
+
+_chosen: str | None = None
+_loaded: dict[str, gettext.NullTranslations] = {}
+
+
+class UnknownLanguage(ValueError):
+    """A language rulekit has no catalogue for."""
+
+    def __init__(self, value: str):
+        self.value = value
+        super().__init__(value)
+
+
+def normalize_language(value: str) -> str:
+    """`zh`, `zh-TW`, `zh_TW` -> zh_TW; `en` -> en; anything else raises UnknownLanguage."""
+    code = _SPELLINGS.get(str(value).strip().lower())
+    if code is None:
+        raise UnknownLanguage(str(value))
+    return code
+
+
+def set_language(value: str | None) -> None:
+    """Choose the language for what follows (None: back to RULEKIT_LANG or the default)."""
+    global _chosen
+    _chosen = None if value is None else normalize_language(value)
+
+
+def language() -> str:
+    """The language messages are in now: zh_TW or en. An unusable RULEKIT_LANG counts as
+    unset here; the CLI refuses it with a message before any command runs."""
+    if _chosen is not None:
+        return _chosen
+    env = os.environ.get(ENV)
+    if env:
+        try:
+            return normalize_language(env)
+        except UnknownLanguage:
+            pass
+    return DEFAULT
+
+
+def translations(code: str | None = None) -> gettext.NullTranslations:
+    """The catalogue of `code` (default: the current language); English is the message ids."""
+    code = code or language()
+    found = _loaded.get(code)
+    if found is None:
+        if code == ENGLISH:
+            found = gettext.NullTranslations()
+        else:
+            found = gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[code], fallback=True)
+        _loaded[code] = found
+    return found
+
 
 def _(message: str) -> str:
-    """The message in the current language (for now: as written; the catalogue comes with issue 15)."""
-    return message
+    """The message in the current language (the English id when the catalogue lacks it)."""
+    return translations().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Singular or plural message for n, in the current language."""
-    return singular if n == 1 else plural
+    return translations().ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a message for the catalogue where it is defined (a module constant, a click help
+    text) and translate it with `_()` where it is shown, when the language is known."""
+    return message
+
+
+def pick(texts: dict, fallback: str = "") -> str:
+    """From a policy's bilingual text `{zh: ..., en: ...}`, the one in the current language
+    (else the other one): policy data is translated by its authors, not by the catalogue."""
+    if not isinstance(texts, dict):
+        return str(texts) if texts is not None else fallback
+    order = ("en", "zh") if language() == ENGLISH else ("zh", "en")
+    for key in order:
+        if texts.get(key):
+            return str(texts[key])
+    return str(next(iter(texts.values()), fallback) or fallback)
