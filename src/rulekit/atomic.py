@@ -17,6 +17,7 @@ import tempfile
 
 from .diagnostics import Diagnostic, Span, UsageError
 from .files import kind_of
+from .i18n import _
 
 
 def write_atomic(path: str, text, inputs=()) -> None:
@@ -25,8 +26,8 @@ def write_atomic(path: str, text, inputs=()) -> None:
     pieces: the temporary file grows, the target changes only at the end)."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
-        raise UsageError([Diagnostic("no-folder", f"cannot write {path}: folder {folder} does not exist",
-                                     Span(path), hint="create the folder first")])
+        raise UsageError([Diagnostic("no-folder", _("cannot write {path}: folder {folder} does not exist").format(path=path, folder=folder),
+                                     Span(path), hint=_("create the folder first"))])
     mode = _mode_for(path, inputs)
     tmp = None
     try:
@@ -39,8 +40,8 @@ def write_atomic(path: str, text, inputs=()) -> None:
         os.chmod(tmp, mode)  # mkstemp makes 0600 whatever the report had
         os.replace(tmp, path)
     except OSError as exc:
-        raise UsageError([Diagnostic("unwritable", f"cannot write {path}: {exc.strerror}", Span(path),
-                                     hint="check the folder's permissions")]) from None
+        raise UsageError([Diagnostic("unwritable", _("cannot write {path}: {strerror}").format(path=path, strerror=exc.strerror), Span(path),
+                                     hint=_("check the folder's permissions"))]) from None
     finally:
         if tmp and os.path.exists(tmp):
             os.unlink(tmp)
@@ -53,14 +54,14 @@ def _mode_for(path: str, inputs) -> int:
     except OSError:
         return _default_mode()  # no such file (or no access: the write itself then says why)
     if stat.S_ISLNK(st.st_mode):
-        raise _refused(path, "output-symlink", "is a symbolic link",
-                       f"write to the file it points to ({os.path.realpath(path)}) or remove the link")
+        raise _refused(path, "output-symlink", _("is a symbolic link"),
+                       _("write to the file it points to ({path}) or remove the link").format(path=os.path.realpath(path)))
     if not stat.S_ISREG(st.st_mode):
-        raise _refused(path, "not-a-file", f"is {kind_of(st.st_mode)}, not a regular file",
-                       "name a new or existing regular file for the report")
+        raise _refused(path, "not-a-file", _("is {st_mode}, not a regular file").format(st_mode=kind_of(st.st_mode)),
+                       _("name a new or existing regular file for the report"))
     if any(_same_file(path, other) for other in inputs if other):
-        raise _refused(path, "output-is-input", "is one of the command's inputs",
-                       "write the report to another file; -o replaces the file it names")
+        raise _refused(path, "output-is-input", _("is one of the command's inputs"),
+                       _("write the report to another file; -o replaces the file it names"))
     return stat.S_IMODE(st.st_mode)
 
 
@@ -78,4 +79,4 @@ def _default_mode() -> int:
 
 
 def _refused(path: str, code: str, what: str, hint: str) -> UsageError:
-    return UsageError([Diagnostic(code, f"cannot write {path}: it {what}", Span(path), hint=hint)])
+    return UsageError([Diagnostic(code, _("cannot write {path}: it {what}").format(path=path, what=what), Span(path), hint=hint)])

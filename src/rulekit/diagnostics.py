@@ -14,6 +14,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
+from .i18n import _
 
 ERROR = "error"
 WARNING = "warning"
@@ -32,7 +33,7 @@ class Span:
 
     def location(self) -> str:
         if self.row:
-            return f"{self.file}:row {self.row}"
+            return _("{file}:row {row}").format(file=self.file, row=self.row)
         if self.line:
             return f"{self.file}:{self.line}:{self.column}"
         return self.file
@@ -88,7 +89,7 @@ def did_you_mean(word: str, choices: Iterable[str], n: int = 1) -> str:
     close = difflib.get_close_matches(str(word), sorted(set(choices)), n=n, cutoff=0.5)
     if not close:
         return ""
-    return "did you mean " + " or ".join(close) + "?"
+    return _("did you mean {names}?").format(names=_(" or ").join(close))
 
 
 def display_width(text: str) -> int:
@@ -123,7 +124,7 @@ def render(d: Diagnostic, sources: dict[str, list[str]] | None = None) -> str:
             width = max(display_width(src[col - 1 :].rstrip()), 1)
         lines.append(" " * 5 + " | " + " " * pad + "^" * max(width, 1))
     if d.hint:
-        lines.append(f"  hint: {d.hint}")
+        lines.append("  " + _("hint: {hint}").format(hint=d.hint))
     return "\n".join(lines)
 
 

@@ -14,16 +14,17 @@ from contextlib import contextmanager
 from typing import BinaryIO, Iterator
 
 from .diagnostics import Diagnostic, RulekitError, Span, UsageError
+from .i18n import N_, _
 
 # O_NONBLOCK: opening a FIFO must return at once, not wait for a writer (no-op on regular files);
 # O_NOCTTY: a terminal named as an input must not become the controlling terminal.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 _KINDS = (
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISFIFO, N_("a FIFO (named pipe)")),
+    (stat.S_ISCHR, N_("a character device")),
+    (stat.S_ISBLK, N_("a block device")),
+    (stat.S_ISSOCK, N_("a socket")),
 )
 
 
@@ -31,7 +32,7 @@ def kind_of(mode: int) -> str:
     """How a non-regular file is named in a finding."""
     if stat.S_ISDIR(mode):
         return "a directory"
-    return next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    return next((_(name) for test, name in _KINDS if test(mode)), _("not a regular file"))
 
 
 def refuse_unless_regular(path: str, mode: int, what: str = "file", dir_hint: str = "name the file inside it") -> None:
@@ -39,11 +40,11 @@ def refuse_unless_regular(path: str, mode: int, what: str = "file", dir_hint: st
     if stat.S_ISREG(mode):
         return
     if stat.S_ISDIR(mode):
-        raise UsageError([Diagnostic("is-a-directory", f"{path} is a directory, expected a {what}",
+        raise UsageError([Diagnostic("is-a-directory", _("{path} is a directory, expected a {what}").format(path=path, what=what),
                                      Span(path), hint=dir_hint)])
     raise UsageError([Diagnostic(
-        "not-a-file", f"{path} is {kind_of(mode)}, not a regular file", Span(path),
-        hint="give a file saved on disk; rulekit does not read pipes, devices or sockets")])
+        "not-a-file", _("{path} is {mode}, not a regular file").format(path=path, mode=kind_of(mode)), Span(path),
+        hint=_("give a file saved on disk; rulekit does not read pipes, devices or sockets"))])
 
 
 @contextmanager
@@ -75,6 +76,6 @@ def read_input(path: str, what: str = "file", limit: int | None = None,
         size = max(os.fstat(fh.fileno()).st_size, len(data))
     if len(data) > limit:
         raise RulekitError([Diagnostic(
-            "file-too-large", f"{path} is {size} bytes, more than the limit of {limit}",
-            Span(path), hint="split the file, or check that it is the right one")])
+            "file-too-large", _("{path} is {size} bytes, more than the limit of {limit}").format(path=path, size=size, limit=limit),
+            Span(path), hint=_("split the file, or check that it is the right one"))])
     return data

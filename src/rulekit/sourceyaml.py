@@ -20,6 +20,7 @@ import yaml
 from .textnorm import char_name
 from .diagnostics import Diagnostic, RulekitError, Span, UsageError
 from .files import read_input
+from .i18n import N_, _
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
@@ -78,20 +79,20 @@ class Document:
 def read_text(path: str, what: str = "file") -> str:
     """Read a UTF-8 text file; every way this can fail is a usage error with a hint."""
     if not os.path.exists(path):
-        raise UsageError([Diagnostic("file-not-found", f"{what} {path} does not exist",
-                                     Span(path), hint="check the path and spelling")])
+        raise UsageError([Diagnostic("file-not-found", _("{what} {path} does not exist").format(what=what, path=path),
+                                     Span(path), hint=_("check the path and spelling"))])
     try:
-        raw = read_input(path, what, MAX_FILE_BYTES, dir_hint="name the YAML file inside it")
+        raw = read_input(path, what, MAX_FILE_BYTES, dir_hint=_("name the YAML file inside it"))
     except OSError as exc:
-        raise UsageError([Diagnostic("unreadable", f"cannot read {path}: {exc.strerror}",
-                                     Span(path), hint="check the file's permissions")]) from None
+        raise UsageError([Diagnostic("unreadable", _("cannot read {path}: {strerror}").format(path=path, strerror=exc.strerror),
+                                     Span(path), hint=_("check the file's permissions"))]) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise RulekitError([Diagnostic(
-            "encoding", f"{path} is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            Span(path, line, 1), hint="save the file as UTF-8 (Big5 files must be converted)")]) from None
+            "encoding", _("{path} is not UTF-8 (byte 0x{start:02x} at offset {start2})").format(path=path, start=raw[exc.start], start2=exc.start),
+            Span(path, line, 1), hint=_("save the file as UTF-8 (Big5 files must be converted)"))]) from None
 
 
 def load_file(path: str, empty_hint: str | None = None) -> Document:
@@ -118,9 +119,9 @@ def _scan_events(text: str, path: str) -> list[Diagnostic]:
                 depth -= 1
             elif isinstance(event, yaml.AliasEvent):
                 s, e = event.start_mark, event.end_mark
-                found.append(Diagnostic("yaml-alias", f"YAML alias *{event.anchor} is not allowed in rulekit files",
+                found.append(Diagnostic("yaml-alias", _("YAML alias *{anchor} is not allowed in rulekit files").format(anchor=event.anchor),
                                         Span(path, s.line + 1, s.column + 1, e.line + 1, e.column + 1),
-                                        hint="write the value out in full; aliases hide what an entry says"))
+                                        hint=_("write the value out in full; aliases hide what an entry says")))
     except yaml.MarkedYAMLError as exc:
         if "nesting depth" not in (exc.problem or ""):
             raise
@@ -131,8 +132,8 @@ def _scan_events(text: str, path: str) -> list[Diagnostic]:
 
 
 def _too_deep(path: str, line: int, col: int) -> Diagnostic:
-    return Diagnostic("too-deep", f"nesting deeper than {MAX_DEPTH} levels", Span(path, line, col, line, col + 1),
-                      hint="flatten the structure; rulekit files need only a few levels")
+    return Diagnostic("too-deep", _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH), Span(path, line, col, line, col + 1),
+                      hint=_("flatten the structure; rulekit files need only a few levels"))
 
 
 def _flow_overflow(text: str, start: int, depth: int) -> int:
@@ -159,7 +160,7 @@ def _position(text: str, index: int) -> tuple[int, int]:
 
 
 def load_text(text: str, path: str = "<string>",
-              empty_hint: str = "a policy file starts with `format:` and `metadata:`",
+              empty_hint: str = N_("a policy file starts with `format:` and `metadata:`"),
               text_scalars: bool = False) -> Document:
     """`text` as a Document; raises RulekitError with every finding.
 
@@ -177,16 +178,16 @@ def load_text(text: str, path: str = "<string>",
         found = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         line, col = _position(text, found if found >= 0 else min(exc.position, len(text)))
         raise RulekitError([Diagnostic(
-            "yaml-syntax", f"invalid YAML: the control character {char_name(chr(exc.character))} is not allowed"
-            if isinstance(exc.character, int) else f"invalid YAML: {exc}", Span(path, line, col, line, col + 1),
-            hint="remove it: it is invisible in most editors (some show it as ^@)")]) from None
+            "yaml-syntax", _("invalid YAML: the control character {character} is not allowed").format(character=char_name(chr(exc.character)))
+            if isinstance(exc.character, int) else _("invalid YAML: {exc}").format(exc=exc), Span(path, line, col, line, col + 1),
+            hint=_("remove it: it is invisible in most editors (some show it as ^@)"))]) from None
     except yaml.YAMLError as exc:
         raise RulekitError([Diagnostic("yaml-syntax", str(exc).splitlines()[0], Span(path, 1, 1))]) from None
     except RecursionError:
-        raise RulekitError([Diagnostic("too-deep", "the YAML is nested too deeply to read",
-                                       Span(path, 1, 1), hint=f"keep nesting under {MAX_DEPTH} levels")]) from None
+        raise RulekitError([Diagnostic("too-deep", _("the YAML is nested too deeply to read"),
+                                       Span(path, 1, 1), hint=_("keep nesting under {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH))]) from None
     if node is None:
-        raise RulekitError([Diagnostic("empty-file", f"{path} is empty", Span(path, 1, 1), hint=empty_hint)])
+        raise RulekitError([Diagnostic("empty-file", _("{path} is empty").format(path=path), Span(path, 1, 1), hint=_(empty_hint))])
     builder = _Builder(path, text_scalars)
     data = builder.build(node, (), 0)
     if builder.diagnostics:
@@ -196,12 +197,12 @@ def load_text(text: str, path: str = "<string>",
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: str, lines: tuple[str, ...] = ()) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
-    problem = exc.problem or exc.context or "invalid YAML"
-    hint = "check indentation and that every `key: value` has a space after the colon"
+    problem = exc.problem or exc.context or _("invalid YAML")
+    hint = _("check indentation and that every `key: value` has a space after the colon")
     if "\t" in problem or "tab" in problem or _tab_at(exc, lines):
-        hint = "YAML does not allow tabs for indentation; use spaces"
+        hint = _("YAML does not allow tabs for indentation; use spaces")
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Diagnostic("yaml-syntax", f"invalid YAML: {problem}", Span(path, line, col), hint=hint)
+    return Diagnostic("yaml-syntax", _("invalid YAML: {problem}").format(problem=problem), Span(path, line, col), hint=hint)
 
 
 def _tab_at(exc: yaml.MarkedYAMLError, lines: tuple[str, ...]) -> bool:
@@ -232,12 +233,12 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path, depth: int) -> Any:
         self.value_spans[path] = _span(self.path, node)
         if depth > MAX_DEPTH:
-            self.error("too-deep", f"nesting deeper than {MAX_DEPTH} levels", node,
-                       hint="flatten the structure")
+            self.error("too-deep", _("nesting deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH), node,
+                       hint=_("flatten the structure"))
             return None
         if id(node) in self._seen:  # a revisited node is an alias; _scan_events reports it first
             self.error("yaml-alias", "YAML aliases (*name) are not allowed in rulekit files", node,
-                       hint="write the value out in full; aliases hide what an entry says")
+                       hint=_("write the value out in full; aliases hide what an entry says"))
             return None
         self._seen.add(id(node))
         if isinstance(node, yaml.MappingNode):
@@ -249,8 +250,8 @@ class _Builder:
 
     def _check_tag(self, node: yaml.Node, expected: str) -> None:
         if node.tag != expected:
-            self.error("yaml-tag", f"tag {_short_tag(node.tag)} is not allowed", node,
-                       hint="remove the `!` tag; rulekit files use plain YAML values only")
+            self.error("yaml-tag", _("tag {tag} is not allowed").format(tag=_short_tag(node.tag)), node,
+                       hint=_("remove the `!` tag; rulekit files use plain YAML values only"))
 
     def _mapping(self, node: yaml.MappingNode, path: Path, depth: int) -> dict:
         self._check_tag(node, _MAP)
@@ -259,19 +260,19 @@ class _Builder:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 self.error("yaml-merge", "merge keys (<<) are not allowed", key_node,
-                           hint="write the keys out in full")
+                           hint=_("write the keys out in full"))
                 continue
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag in _TEXT_KEY_TAGS:
                 key = key_node.value  # a key is its text: `on:` is the field on, not YAML 1.1's true
             else:
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)) or isinstance(key, bool) or key == "":
-                self.error("yaml-key", "a key must be plain text", key_node, hint="quote the key")
+                self.error("yaml-key", "a key must be plain text", key_node, hint=_("quote the key"))
                 continue
             key = str(key)
             if key in out:
-                self.error("duplicate-key", f"duplicate key {key} (first at line {first_line[key]})",
-                           key_node, hint="merge the two entries; the second would silently erase the first")
+                self.error("duplicate-key", _("duplicate key {key} (first at line {key2})").format(key=key, key2=first_line[key]),
+                           key_node, hint=_("merge the two entries; the second would silently erase the first"))
                 continue
             first_line[key] = key_node.start_mark.line + 1
             self.key_spans[path + (key,)] = _span(self.path, key_node)
@@ -285,13 +286,12 @@ class _Builder:
             if self.text_scalars:
                 return None if node.tag == _NULL else node.value
             if node.tag == _INT and _digits(node.value) > MAX_NUMBER_DIGITS:
-                self.error("number-too-large", f"the number has {_digits(node.value)} digits, more than the "
-                           f"{MAX_NUMBER_DIGITS} rulekit reads", node,
-                           hint="counts, days and years in a regulation are small numbers; quote it if it is text")
+                self.error("number-too-large", _("the number has {value} digits, more than the {MAX_NUMBER_DIGITS} rulekit reads").format(value=_digits(node.value), MAX_NUMBER_DIGITS=MAX_NUMBER_DIGITS), node,
+                           hint=_("counts, days and years in a regulation are small numbers; quote it if it is text"))
                 return None
             return self._constructor.construct_object(node)
-        self.error("yaml-tag", f"tag {_short_tag(node.tag)} is not allowed", node,
-                   hint="remove the `!` tag; rulekit files use plain YAML values only")
+        self.error("yaml-tag", _("tag {tag} is not allowed").format(tag=_short_tag(node.tag)), node,
+                   hint=_("remove the `!` tag; rulekit files use plain YAML values only"))
         return node.value
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .dates import DateError
+from ..i18n import _
 
 
 def now() -> dt.datetime:
@@ -27,10 +28,10 @@ def zone(name: str) -> dt.tzinfo:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         # ValueError: an absolute path, a key with .., a file that is no zone (zone.tab); OSError: unreadable
         if not available_timezones():
-            raise DateError(f"time zone {name} is not known: this machine has no time zone database",
-                            hint="install the tzdata package (pip install tzdata)") from None
-        raise DateError(f"time zone {name} is not known",
-                        hint="use an IANA time zone name such as Asia/Taipei") from None
+            raise DateError(_("time zone {name} is not known: this machine has no time zone database").format(name=name),
+                            hint=_("install the tzdata package (pip install tzdata)")) from None
+        raise DateError(_("time zone {name} is not known").format(name=name),
+                        hint=_("use an IANA time zone name such as Asia/Taipei")) from None
 
 
 def today_in(name: str = "") -> dt.date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from ..i18n import N_, _
 
 ROC_OFFSET = 1911
 # 民國元年1月1日. No regulation, record or deadline rulekit reads is older; an ISO
@@ -18,12 +19,16 @@ FIRST_DAY = datetime.date(1912, 1, 1)
 # every such step a date, so a record dated 9999-12-31 is refused where it is written
 # instead of failing a rule far from it.
 LAST_DAY = datetime.date(9899, 12, 31)
-_RANGE_HINT = f"check the year; rulekit reads dates from {FIRST_DAY.isoformat()} (ROC year 1) to {LAST_DAY.isoformat()}"
+_RANGE_HINT = N_("check the year; rulekit reads dates from {first} (ROC year 1) to {last}")
 _DAY = datetime.timedelta(days=1)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July",
-           "August", "September", "October", "November", "December")
-_FORMS_HINT = ("accepted forms: 2024-01-19, 113.01.19, 113/1/19, 113-01-19, "
+_MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
+           N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
+_FORMS_HINT = N_("accepted forms: 2024-01-19, 113.01.19, 113/1/19, 113-01-19, "
                "113年1月19日, 中華民國113年1月19日, 1130119")
+
+
+def _range_hint() -> str:
+    return _(_RANGE_HINT).format(first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
 
 
 class DateError(ValueError):
@@ -61,50 +66,50 @@ def parse_date(value) -> datetime.date:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # YAML turns an unquoted 1130119 into an int
     if not isinstance(value, str):
-        raise DateError(f"expected a date, got {type(value).__name__}", hint=_FORMS_HINT)
+        raise DateError(_("expected a date, got {name}").format(name=type(value).__name__), hint=_(_FORMS_HINT))
     shown = value.strip()
     text = _clean(value)
     if not text:
-        raise DateError("the date is empty", hint=_FORMS_HINT)
+        raise DateError(_("the date is empty"), hint=_(_FORMS_HINT))
     for pattern, is_roc in _DATE_FORMS:
         m = pattern.fullmatch(text)
         if m:
             numbers = [int(g) for g in m.groups() if g.isdigit()]
             return _build_date(shown, *numbers, roc=is_roc)
     if re.fullmatch(r"\d{4}[./]\d{1,2}[./]\d{1,2}|\d{8}", text):
-        raise DateError(f"{shown} is not a recognised date",
-                        hint="a 4-digit year is Gregorian: write it as YYYY-MM-DD, e.g. 2024-01-19")
-    raise DateError(f"{shown} is not a recognised date", hint=_FORMS_HINT)
+        raise DateError(_("{shown} is not a recognised date").format(shown=shown),
+                        hint=_("a 4-digit year is Gregorian: write it as YYYY-MM-DD, e.g. 2024-01-19"))
+    raise DateError(_("{shown} is not a recognised date").format(shown=shown), hint=_(_FORMS_HINT))
 
 
 def _build_date(shown: str, year: int, month: int, day: int, roc: bool) -> datetime.date:
     label = f"{year} ({year + ROC_OFFSET})" if roc else str(year)
     gregorian = year + ROC_OFFSET if roc else year
     if roc and year < 1:
-        raise DateError(f"{shown} is not a valid date: there is no ROC year 0",
-                        hint="ROC year 1 is 1912; ROC year = Gregorian year - 1911")
+        raise DateError(_("{shown} is not a valid date: there is no ROC year 0").format(shown=shown),
+                        hint=_("ROC year 1 is 1912; ROC year = Gregorian year - 1911"))
     if not roc and year < 1:
-        raise DateError(f"{shown} is not a valid date: there is no year 0")
+        raise DateError(_("{shown} is not a valid date: there is no year 0").format(shown=shown))
     if not 1 <= month <= 12:
-        raise DateError(f"{shown} is not a valid date: there is no month {month}",
-                        hint="months run from 1 to 12")
+        raise DateError(_("{shown} is not a valid date: there is no month {month}").format(shown=shown, month=month),
+                        hint=_("months run from 1 to 12"))
     last = _month_length(gregorian, month)
     if not 1 <= day <= last:
         raise DateError(
-            f"{shown} is not a valid date: {_MONTHS[month - 1]} {label} has {last} days",
-            hint=f"the last day of that month is {_format_same_way(year, month, last, roc)}")
+            _("{shown} is not a valid date: {month} {label} has {last} days").format(shown=shown, month=_(_MONTHS[month - 1]), label=label, last=last),
+            hint=_("the last day of that month is {roc}").format(roc=_format_same_way(year, month, last, roc)))
     if gregorian < FIRST_DAY.year:
         raise _before_roc(shown, year, month, day)
     if gregorian > LAST_DAY.year:
-        raise DateError(f"{shown} is after {LAST_DAY.isoformat()}, the last date rulekit reads", hint=_RANGE_HINT)
+        raise DateError(_("{shown} is after {isoformat}, the last date rulekit reads").format(shown=shown, isoformat=LAST_DAY.isoformat()), hint=_range_hint())
     return datetime.date(gregorian, month, day)
 
 
 def _before_roc(shown: str, year: int, month: int, day: int) -> DateError:
-    message = f"{shown} is in the year {year}, before the ROC calendar began ({FIRST_DAY.isoformat()})"
+    message = _("{shown} is in the year {year}, before the ROC calendar began ({isoformat})").format(shown=shown, year=year, isoformat=FIRST_DAY.isoformat())
     if year <= 999 and day <= _month_length(year + ROC_OFFSET, month):
-        return DateError(message, hint=f"did you mean {_as_roc(year, month, day)}?")
-    return DateError(message, hint=_RANGE_HINT)
+        return DateError(message, hint=_("did you mean {day}?").format(day=_as_roc(year, month, day)))
+    return DateError(message, hint=_range_hint())
 
 
 def _as_roc(year: int, month: int, day: int) -> str:
@@ -131,11 +136,11 @@ def short_roc_year(value) -> DateError | None:
         return None
     year, month, day = int(m.group(1)), int(m.group(3)), int(m.group(4))
     shown = value.strip()
-    message = f"{shown} has a two-digit year: it reads as ROC year {year} ({year + ROC_OFFSET})"
-    meant = f"for ROC year {year} ({year + ROC_OFFSET}) write {year:03d}.{month:02d}.{day:02d}"
+    message = _("{shown} has a two-digit year: it reads as ROC year {year} ({ROC_OFFSET})").format(shown=shown, year=year, ROC_OFFSET=year + ROC_OFFSET)
+    meant = _("for ROC year {year} ({ROC_OFFSET}) write {year:03d}.{month:02d}.{day:02d}").format(year=year, ROC_OFFSET=year + ROC_OFFSET, month=month, day=day)
     # 民國1xx runs to 2041 at 130: a larger two-digit year more likely lost its leading 0 than its 1
     if year <= _LATEST_SHORT_1XX and day <= _month_length(year + 100 + ROC_OFFSET, month):
-        return DateError(message, hint=f"did you mean {_as_roc(year + 100, month, day)}? {meant}")
+        return DateError(message, hint=_("did you mean {day}? {meant}").format(day=_as_roc(year + 100, month, day), meant=meant))
     return DateError(message, hint=meant)
 
 
@@ -159,17 +164,17 @@ def to_roc(d, style: str = ".") -> str:
     d = parse_date(d)
     roc = d.year - ROC_OFFSET
     if roc < 1:
-        raise DateError(f"{d.isoformat()} is before the ROC calendar (1912-01-01)",
-                        hint="use to_iso for dates before 1912")
+        raise DateError(_("{isoformat} is before the ROC calendar (1912-01-01)").format(isoformat=d.isoformat()),
+                        hint=_("use to_iso for dates before 1912"))
     if roc > 999:
-        raise DateError(f"{d.isoformat()} is past ROC year 999", hint="use to_iso for it")
+        raise DateError(_("{isoformat} is past ROC year 999").format(isoformat=d.isoformat()), hint=_("use to_iso for it"))
     if style == ".":
         return f"{roc:02d}.{d.month:02d}.{d.day:02d}"
     if style == "/":
         return f"{roc:02d}/{d.month}/{d.day}"
     if style == "年":
         return f"{roc}年{d.month}月{d.day}日"
-    raise DateError(f"unknown ROC style {style!r}", hint='use ".", "/" or "年"')
+    raise DateError(_("unknown ROC style {style!r}").format(style=style), hint=_('use ".", "/" or "年"'))
 
 
 def to_iso(d) -> str:
@@ -193,8 +198,8 @@ def chinese_number(text) -> int:
     if s == "兩":
         return 2
     if not s or not m or (m.group(1) and not m.group(2) and m.group(3)):
-        raise DateError(f"{str(text).strip()} is not a number",
-                        hint="write it as digits (12) or as 一 ... 九十九")
+        raise DateError(_("{strip} is not a number").format(strip=str(text).strip()),
+                        hint=_("write it as digits (12) or as 一 ... 九十九"))
     tens, ten, units = m.groups()
     if not ten:
         return _DIGITS[units or tens]

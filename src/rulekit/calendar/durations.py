@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .dates import _DAY, DateError, _clean, _month_length, chinese_number, parse_date
+from ..i18n import _, ngettext
 
 # ---------------------------------------------------------------------- durations
 
@@ -18,6 +19,21 @@ _UNIT_WORDS = {
     "month": "months", "months": "months", "個月": "months", "个月": "months",
     "year": "years", "years": "years", "年": "years",
 }
+
+
+def duration_text(amount: int, unit: str) -> str:
+    """`3 days` as a message shows it in the reader's language: 3 日, 2 週, 1 個月, 5 年."""
+    if unit == "days":
+        text = ngettext("{n} day", "{n} days", amount)
+    elif unit == "weeks":
+        text = ngettext("{n} week", "{n} weeks", amount)
+    elif unit == "months":
+        text = ngettext("{n} month", "{n} months", amount)
+    elif unit == "years":
+        text = ngettext("{n} year", "{n} years", amount)
+    else:
+        return f"{amount} {unit}"
+    return text.format(n=amount)
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,11 +49,11 @@ class Duration:
 
     def __post_init__(self):
         if isinstance(self.amount, bool) or not isinstance(self.amount, int) or self.amount < 0:
-            raise DateError(f"duration amount must be a whole number >= 0, got {self.amount!r}")
+            raise DateError(_("duration amount must be a whole number >= 0, got {amount!r}").format(amount=self.amount))
         unit = _UNIT_WORDS.get(self.unit) if isinstance(self.unit, str) else None
         if unit is None:
-            raise DateError(f"unknown duration unit {self.unit!r}",
-                            hint="use days, weeks, months or years")
+            raise DateError(_("unknown duration unit {unit!r}").format(unit=self.unit),
+                            hint=_("use days, weeks, months or years"))
         object.__setattr__(self, "unit", unit)  # "day" and "日" mean "days"
 
     def add_to(self, d) -> datetime.date:
@@ -54,8 +70,7 @@ class Duration:
                 return d + sign * datetime.timedelta(days=days)
             return add_months(d, sign * self.amount * (12 if self.unit == "years" else 1))
         except (OverflowError, ValueError):
-            raise DateError(f"{d.isoformat()} {'+' if sign > 0 else '-'} {self} "
-                            "is outside the supported dates (years 1-9999)") from None
+            raise DateError(_("{isoformat} {sign} {self} is outside the supported dates (years 1-9999)").format(isoformat=d.isoformat(), sign='+' if sign > 0 else '-', self=self)) from None
 
     def normalised(self) -> tuple[str, int]:
         """("days", n) for days and weeks, ("months", n) for months and years; zero is ("days", 0)."""
@@ -94,8 +109,8 @@ class Duration:
                 return cls(chinese_number(m.group(1)), m.group(2))
             except DateError:
                 pass
-        raise DateError(f"{shown} is not a duration",
-                        hint="write it as 3 days, 2 weeks, 1 month, 5 years, 3日, 二週 or 3個月")
+        raise DateError(_("{shown} is not a duration").format(shown=shown),
+                        hint=_("write it as 3 days, 2 weeks, 1 month, 5 years, 3日, 二週 or 3個月"))
 
     def __str__(self) -> str:
         unit = self.unit[:-1] if self.amount == 1 else self.unit
@@ -124,12 +139,12 @@ def count_days(start, end, rule: str = "inclusive",
     """
     start, end = parse_date(start), parse_date(end)
     if end < start:
-        raise DateError(f"period {start.isoformat()}..{end.isoformat()} ends before it starts")
+        raise DateError(_("period {isoformat}..{isoformat2} ends before it starts").format(isoformat=start.isoformat(), isoformat2=end.isoformat()))
     if rule == "inclusive":
         return (end - start).days + 1
     if rule == "apa48":
         return (effective_end(end, holidays) - start).days
-    raise DateError(f"unknown counting rule {rule!r}", hint="use inclusive or apa48")
+    raise DateError(_("unknown counting rule {rule!r}").format(rule=rule), hint=_("use inclusive or apa48"))
 
 
 def effective_end(end, holidays: Iterable = frozenset()) -> datetime.date:

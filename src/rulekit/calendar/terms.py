@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .dates import ROC_OFFSET, DateError, _clean, chinese_number, parse_date
+from ..i18n import _
 
 # ------------------------------------------------------------ academic years, terms
 
@@ -14,10 +15,10 @@ _MAX_ACADEMIC_YEAR = 9999 - ROC_OFFSET - 1  # its 31 Jul must still be a valid d
 
 def _check_year(year, what: str) -> None:
     if isinstance(year, bool) or not isinstance(year, int):
-        raise DateError(f"{what} year must be an integer, got {year!r}")
+        raise DateError(_("{what} year must be an integer, got {year!r}").format(what=what, year=year))
     if not 1 <= year <= _MAX_ACADEMIC_YEAR:
-        raise DateError(f"{what} year {year} is out of range",
-                        hint=f"ROC academic years run from 1 to {_MAX_ACADEMIC_YEAR}")
+        raise DateError(_("{what} year {year} is out of range").format(what=what, year=year),
+                        hint=_("ROC academic years run from 1 to {MAX_ACADEMIC_YEAR}").format(MAX_ACADEMIC_YEAR=_MAX_ACADEMIC_YEAR))
 
 
 @dataclass(frozen=True, order=True)
@@ -64,8 +65,8 @@ class AcademicYear:
         text = re.sub(r"\s+", "", _clean(str(value)))
         m = re.fullmatch(r"(?:民國)?(\d{1,4})(?:學年度?)?", text)
         if not m:
-            raise DateError(f"{str(value).strip()} is not an academic year",
-                            hint="write it as 113 or 113學年度")
+            raise DateError(_("{strip} is not an academic year").format(strip=str(value).strip()),
+                            hint=_("write it as 113 or 113學年度"))
         return cls(int(m.group(1)))
 
     def __str__(self) -> str:
@@ -85,9 +86,8 @@ class Semester:
     def __post_init__(self):
         _check_year(self.year, "semester")
         if self.term not in (1, 2) or isinstance(self.term, bool):
-            raise DateError(f"{self.year}-{self.term} is not a semester: "
-                            "the term must be 1 (上) or 2 (下)",
-                            hint=f"write it as {self.year}-1 or {self.year}-2")
+            raise DateError(_("{year}-{term} is not a semester: the term must be 1 (上) or 2 (下)").format(year=self.year, term=self.term),
+                            hint=_("write it as {year}-1 or {year}-2").format(year=self.year))
 
     @property
     def id(self) -> str:
@@ -145,16 +145,16 @@ class Semester:
                 term = None
             if term is not None:
                 return cls(int(m.group(1)), term)
-        raise DateError(f"{shown} is not a semester",
-                        hint="write it as 113-1 or 113-2 (also 113上, 113學年度第1學期)")
+        raise DateError(_("{shown} is not a semester").format(shown=shown),
+                        hint=_("write it as 113-1 or 113-2 (also 113上, 113學年度第1學期)"))
 
     @classmethod
     def range(cls, first, last) -> list["Semester"]:
         """Every semester from `first` to `last`, both included."""
         first, last = cls.parse(first), cls.parse(last)
         if last < first:
-            raise DateError(f"semester range {first}..{last} runs backwards",
-                            hint=f"write it as {last}..{first}")
+            raise DateError(_("semester range {first}..{last} runs backwards").format(first=first, last=last),
+                            hint=_("write it as {last}..{first}").format(last=last, first=first))
         out = [first]
         while out[-1] < last:
             out.append(out[-1].next())

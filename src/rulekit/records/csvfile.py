@@ -20,6 +20,7 @@ from ..textnorm import normalize_key, what_changed
 from .encoding import ENCODING_HINT, decode  # noqa: F401 - ENCODING_HINT: part of this module's API
 from .model import ACADEMIC_YEAR, BOOL, INT, LIST_STRING, RowSpans, entity_infos
 from .validate import MISSING, RawTable
+from ..i18n import _
 
 BOOL_WORDS = {
     "true": True, "false": False, "yes": True, "no": False, "是": True, "否": False,
@@ -101,10 +102,10 @@ def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTa
     """Read `path` as the CSV of `entity`: the raw table (None if unreadable) and findings."""
     file = os.fspath(path)
     try:
-        raw = read_input(file, "records file")
+        raw = read_input(file, _("records file"))
     except OSError as exc:
-        return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
-                                 hint="check the file's permissions")]
+        return None, [Diagnostic("unreadable", _("cannot read {file}: {strerror}").format(file=file, strerror=exc.strerror), Span(file),
+                                 hint=_("check the file's permissions"))]
     text, notice = decode(raw, file, encoding)
     if text is None:
         return None, [notice]
@@ -115,15 +116,15 @@ def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTa
         raw_table, diags = _table(file, entity, records)
         return raw_table, ([notice] if notice else []) + diags
     except csv.Error as exc:
-        return None, [Diagnostic("csv-syntax", f"invalid CSV: {exc}", Span(file),
-                                 hint="check the quotes in this file")]
+        return None, [Diagnostic("csv-syntax", _("invalid CSV: {exc}").format(exc=exc), Span(file),
+                                 hint=_("check the quotes in this file"))]
 
 
 def _table(file: str, entity: str, records) -> tuple[RawTable | None, list[Diagnostic]]:
     header_line, header = next(((n, r) for n, r in records if any(c.strip() for c in r)), (0, None))
     if header is None:
-        return None, [Diagnostic("empty-file", f"{os.path.basename(file)} has no header row", Span(file),
-                                 hint="the first line names the columns, e.g. 學號,姓名,...")]
+        return None, [Diagnostic("empty-file", _("{file} has no header row").format(file=os.path.basename(file)), Span(file),
+                                 hint=_("the first line names the columns, e.g. 學號,姓名,..."))]
     infos = entity_infos()[entity]
     diags: list[Diagnostic] = []
     lookup: dict[str, str] = {}
@@ -140,15 +141,15 @@ def _table(file: str, entity: str, records) -> tuple[RawTable | None, list[Diagn
         label = _norm(cell)
         name = lookup.get(label) or lookup.get(label.casefold())
         if name is not None and label != cell.strip(" \t"):
-            diags.append(Diagnostic("normalised-value", f"column header read as {label}: {what_changed(cell, label)}",
+            diags.append(Diagnostic("normalised-value", _("column header read as {label}: {label2}").format(label=label, label2=what_changed(cell, label)),
                                     Span(file, row=header_line, column=k + 1), WARNING, field=name,
-                                    hint=f"write the header as {label}, so every file spells it the same way"))
+                                    hint=_("write the header as {label}, so every file spells it the same way").format(label=label)))
         if name is None:
             unknown.append((k, label))
         elif name in column_of:
             diags.append(Diagnostic(
-                "duplicate-column", f"column {label} repeats column {column_of[name]} (both are {name})",
-                Span(file, row=header_line, column=k + 1), field=name, hint="remove one of the two columns"))
+                "duplicate-column", _("column {label} repeats column {name} (both are {name2})").format(label=label, name=column_of[name], name2=name),
+                Span(file, row=header_line, column=k + 1), field=name, hint=_("remove one of the two columns")))
             name = None
         else:
             column_of[name] = k + 1
@@ -164,9 +165,9 @@ def _table(file: str, entity: str, records) -> tuple[RawTable | None, list[Diagn
     missing = [n for n, info in infos.items() if info.type.required and n not in column_of]
     for name in missing:
         alt = " or ".join(infos[name].aliases[:2])
-        diags.append(Diagnostic("missing-column", f"no column for required field {name}",
+        diags.append(Diagnostic("missing-column", _("no column for required field {name}").format(name=name),
                                 Span(file, row=header_line), field=name,
-                                hint=f"add a column {name}" + (f" (or {alt})" if alt else "")))
+                                hint=_("add a column {name}").format(name=name) + (f" (or {alt})" if alt else "")))
     diags += rows
     columns = {name: convert_cells(infos[name].type.name, col) for name, col in body.columns.items()}
     good_lines = body.lines
@@ -218,9 +219,9 @@ class _Body:
             return r[:self.ncol]  # trailing empty cells carry nothing
         more = len(r) > self.ncol
         self.diags.append(Diagnostic(
-            "column-count", f"row has {len(r)} columns, the header has {self.ncol}", Span(self.file, row=line),
-            hint="a value containing a comma must be in double quotes" if more
-            else "a value or a separating comma is missing"))
+            "column-count", _("row has {r} columns, the header has {ncol}").format(r=len(r), ncol=self.ncol), Span(self.file, row=line),
+            hint=_("a value containing a comma must be in double quotes") if more
+            else _("a value or a separating comma is missing")))
         return None
 
     def flush(self) -> None:
@@ -252,20 +253,18 @@ def _unknown_headers(file: str, entity: str, header_line: int, unknown: list[tup
     values (exports often end the header with empty cells)."""
     stray = [(k, label) for k, label in unknown if label or k in valued]
     if len(stray) > MAX_HEADER_FINDINGS:
-        names = [label or f"(column {k + 1}, no header)" for k, label in stray[:_SHOWN]]
+        names = [label or _("(column {k}, no header)").format(k=k + 1) for k, label in stray[:_SHOWN]]
         return [Diagnostic(
-            "unknown-header", f"{len(stray)} columns of the header name no field of {entity}: "
-            f"{', '.join(names)}, …", Span(file, row=header_line, column=stray[0][0] + 1),
-            hint=f"check that this is the {entity} file and that its first row is the header; "
-                 f"columns of {entity}: {', '.join(infos)}")]
+            "unknown-header", _("{stray} columns of the header name no field of {entity}: {names}, …").format(stray=len(stray), entity=entity, names=', '.join(names)), Span(file, row=header_line, column=stray[0][0] + 1),
+            hint=_("check that this is the {entity} file and that its first row is the header; columns of {entity}: {infos}").format(entity=entity, infos=', '.join(infos)))]
     out = []
     for k, label in stray:
         span = Span(file, row=header_line, column=k + 1)
         if label:
-            hint = did_you_mean(label, choices) or f"columns of {entity}: {', '.join(infos)}"
-            out.append(Diagnostic("unknown-header", f"unknown column {label} in {entity}", span,
+            hint = did_you_mean(label, choices) or _("columns of {entity}: {infos}").format(entity=entity, infos=', '.join(infos))
+            out.append(Diagnostic("unknown-header", _("unknown column {label} in {entity}").format(label=label, entity=entity), span,
                                   hint=hint, field=label))
         else:
-            out.append(Diagnostic("missing-header", f"column {k + 1} has values but no header",
-                                  span, hint="name the column in the first row"))
+            out.append(Diagnostic("missing-header", _("column {k} has values but no header").format(k=k + 1),
+                                  span, hint=_("name the column in the first row")))
     return out

@@ -13,8 +13,9 @@ from __future__ import annotations
 import codecs
 
 from ..diagnostics import WARNING, Diagnostic, Span, UsageError
+from ..i18n import N_, _
 
-ENCODING_HINT = "name the file's encoding with --encoding (e.g. --encoding big5), or save it as UTF-8"
+ENCODING_HINT = N_("name the file's encoding with --encoding (e.g. --encoding big5), or save it as UTF-8")
 
 # Longest first: the UTF-32 little-endian BOM FF FE 00 00 begins with the UTF-16 one, FF FE.
 _BOMS = (
@@ -37,11 +38,11 @@ def check_text_encoding(encoding: str, where: str) -> None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            message = f"unknown encoding {encoding}"
+            message = _("unknown encoding {encoding}").format(encoding=encoding)
         else:
-            message = f"{encoding} is not a text encoding: it does not turn bytes into text"
+            message = _("{encoding} is not a text encoding: it does not turn bytes into text").format(encoding=encoding)
         raise UsageError([Diagnostic("unknown-encoding", message, Span(where),
-                                     hint="e.g. utf-8, big5, cp950, utf-16")]) from None
+                                     hint=_("e.g. utf-8, big5, cp950, utf-16"))]) from None
 
 
 def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
@@ -54,9 +55,9 @@ def _utf16_without_bom(raw: bytes) -> tuple[str, str] | None:
     half = len(sample) // 2
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if odd >= half / 4 and even <= half / 100:
-        return "utf-16-le", "UTF-16 (little-endian, without BOM)"
+        return "utf-16-le", _("UTF-16 (little-endian, without BOM)")
     if even >= half / 4 and odd <= half / 100:
-        return "utf-16-be", "UTF-16 (big-endian, without BOM)"
+        return "utf-16-be", _("UTF-16 (big-endian, without BOM)")
     return None
 
 
@@ -71,7 +72,7 @@ def _attempts(raw: bytes, encoding: str | None) -> tuple[list[tuple[str, str]], 
     guess = _utf16_without_bom(raw)
     if guess:
         return [guess], True
-    return [("utf-8", "UTF-8"), ("cp950", "Big5 (cp950)")], True
+    return [("utf-8", "UTF-8"), ("cp950", _("Big5 (cp950)"))], True
 
 
 def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str | None, Diagnostic | None]:
@@ -81,7 +82,7 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str | No
     guessed and is not UTF-8."""
     attempts, guessed = _attempts(raw, encoding)
     failures = []
-    hint = ENCODING_HINT
+    hint = _(ENCODING_HINT)
     for codec, label in attempts:
         skip = len(codecs.BOM_UTF8) if codec == "utf-8" and raw.startswith(codecs.BOM_UTF8) else 0
         view = memoryview(raw)[skip:]
@@ -92,17 +93,17 @@ def decode(raw: bytes, file: str, encoding: str | None = None) -> tuple[str | No
             if codec == "utf-8" and not encoding and exc.start - len(str(view[:exc.start], "utf-8")) >= 6:
                 # Several Chinese characters read fine as UTF-8 before this byte: a damaged
                 # UTF-8 file, which read as Big5 would turn into plausible-looking garbage.
-                hint = "the file looks like UTF-8 with a damaged byte there: fix it, or " + ENCODING_HINT
+                hint = _("the file looks like UTF-8 with a damaged byte there: fix it, or ") + _(ENCODING_HINT)
                 break
             continue
         if guessed and codec != "utf-8":
-            return text, Diagnostic("encoding-assumed", f"the file is not UTF-8: read as {label}", Span(file),
-                                    WARNING, hint="if its text looks wrong, " + ENCODING_HINT)
+            return text, Diagnostic("encoding-assumed", _("the file is not UTF-8: read as {label}").format(label=label), Span(file),
+                                    WARNING, hint=_("if its text looks wrong, ") + _(ENCODING_HINT))
         return text, None
-    offset = min(max(start for start, _ in failures), max(len(raw) - 1, 0))
+    offset = min(max(start for start, __ in failures), max(len(raw) - 1, 0))
     row = raw[:offset].count(b"\n") + 1
-    labels = " or ".join(label for _, label in failures)
-    byte = f"byte 0x{raw[offset]:02x}" if raw else "no bytes"
+    labels = " or ".join(label for __, label in failures)
+    byte = f"byte 0x{raw[offset]:02x}" if raw else _("no bytes")
     return None, Diagnostic(
-        "encoding", f"cannot read the file as {labels}: {byte} at offset {offset}",
+        "encoding", _("cannot read the file as {labels}: {byte} at offset {offset}").format(labels=labels, byte=byte, offset=offset),
         Span(file, row=row), hint=hint)

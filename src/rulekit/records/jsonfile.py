@@ -14,6 +14,7 @@ from json.decoder import scanstring
 
 from ..diagnostics import Diagnostic, RulekitError, Span
 from ..sourceyaml import MAX_NUMBER_DIGITS, Document
+from ..i18n import N_, _
 
 _WS = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
@@ -61,9 +62,8 @@ def _huge_number(text: str, file: str, first_line: int = 1) -> Diagnostic:
     line = text.count("\n", 0, start)
     col = start - (text.rfind("\n", 0, start) + 1) + 1
     digits = len(m.group(1).lstrip("-")) if m else MAX_NUMBER_DIGITS + 1
-    return Diagnostic("number-too-large", f"the number has {digits} digits, more than the {MAX_NUMBER_DIGITS} "
-                      "rulekit reads", Span(file, first_line + line, col),
-                      hint="counts and grades are small numbers; put an id or a code in quotes")
+    return Diagnostic("number-too-large", _("the number has {digits} digits, more than the {MAX_NUMBER_DIGITS} rulekit reads").format(digits=digits, MAX_NUMBER_DIGITS=MAX_NUMBER_DIGITS), Span(file, first_line + line, col),
+                      hint=_("counts and grades are small numbers; put an id or a code in quotes"))
 
 
 class _Positions:
@@ -104,8 +104,8 @@ class _Positions:
                     kspan = self.span(pos, end)
                     if key in first:
                         self.duplicates.append(Diagnostic(
-                            "duplicate-key", f"duplicate key {key} (first at line {first[key]})",
-                            kspan, hint="merge the two entries; the second would silently erase the first"))
+                            "duplicate-key", _("duplicate key {key} (first at line {key2})").format(key=key, key2=first[key]),
+                            kspan, hint=_("merge the two entries; the second would silently erase the first")))
                     else:
                         first[key] = kspan.line
                         self.key_spans[path + (key,)] = kspan
@@ -132,7 +132,7 @@ class _Positions:
                     pos += 1  # ']'
                     break
         elif ch == '"':
-            _, pos = scanstring(text, pos + 1)
+            __, pos = scanstring(text, pos + 1)
         elif text.startswith(_LITERALS, pos):
             pos += next(len(w) for w in _LITERALS if text.startswith(w, pos))
         else:
@@ -157,18 +157,18 @@ def _duplicates(text: str, file: str, first_line: int = 1) -> list[Diagnostic]:
         found = positions(text, file, first_line).duplicates
     except (IndexError, ValueError, AttributeError, RecursionError):  # invalid JSON after the duplicate
         found = []
-    return found or [Diagnostic("duplicate-key", "a key appears twice in one object",
+    return found or [Diagnostic("duplicate-key", _("a key appears twice in one object"),
                                 Span(file, first_line, 1) if first_line > 1 else Span(file),
-                                hint="merge the two entries; the second would silently erase the first")]
+                                hint=_("merge the two entries; the second would silently erase the first"))]
 
 
 def _syntax_error(exc: Exception, text: str, file: str, first_line: int = 1) -> Diagnostic:
     if isinstance(exc, json.JSONDecodeError):
-        return Diagnostic("json-syntax", f"invalid JSON: {exc.msg}",
+        return Diagnostic("json-syntax", _("invalid JSON: {msg}").format(msg=exc.msg),
                           Span(file, exc.lineno + first_line - 1, exc.colno),
-                          hint="check commas, quotes and brackets near this place")
-    return Diagnostic("json-syntax", f"invalid JSON: {exc}", Span(file, first_line, 1),
-                      hint="JSON has no NaN or Infinity; write a number or leave the field out")
+                          hint=_("check commas, quotes and brackets near this place"))
+    return Diagnostic("json-syntax", _("invalid JSON: {exc}").format(exc=exc), Span(file, first_line, 1),
+                      hint=_("JSON has no NaN or Infinity; write a number or leave the field out"))
 
 
 _PLAIN = json.JSONDecoder(parse_constant=_constant)
@@ -245,15 +245,15 @@ def parse_document(text: str, file: str) -> Document:
     except _HugeNumber:
         raise RulekitError([_huge_number(text, file)]) from None
     except RecursionError:
-        raise RulekitError([Diagnostic("too-deep", "the JSON is nested too deeply to read",
-                                       Span(file, 1, 1), hint=_DEEP_HINT)]) from None
+        raise RulekitError([Diagnostic("too-deep", _("the JSON is nested too deeply to read"),
+                                       Span(file, 1, 1), hint=_(_DEEP_HINT))]) from None
     except ValueError as exc:
         raise RulekitError([_syntax_error(exc, text, file)]) from None
     p = positions(text, file)
     return Document(file, data, tuple(text.splitlines()), p.value_spans, p.key_spans)
 
 
-_DEEP_HINT = "records are a list of flat objects per entity; check the file is the school's export"
+_DEEP_HINT = N_("records are a list of flat objects per entity; check the file is the school's export")
 
 
 def parse_line(text: str, file: str, line: int):
@@ -265,7 +265,7 @@ def parse_line(text: str, file: str, line: int):
     except _HugeNumber:
         return None, [_huge_number(text, file, line)]
     except RecursionError:
-        return None, [Diagnostic("too-deep", "the JSON is nested too deeply to read", Span(file, line, 1),
-                                 hint=_DEEP_HINT)]
+        return None, [Diagnostic("too-deep", _("the JSON is nested too deeply to read"), Span(file, line, 1),
+                                 hint=_(_DEEP_HINT))]
     except ValueError as exc:
         return None, [_syntax_error(exc, text, file, line)]

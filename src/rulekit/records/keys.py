@@ -15,6 +15,7 @@ from typing import Callable
 from ..diagnostics import WARNING, Diagnostic
 from ..textnorm import char_name, control_char, normalize_key, what_changed
 from .model import FieldInfo, entity_infos
+from ..i18n import _
 
 Report = Callable[[int, Diagnostic], None]
 
@@ -83,8 +84,8 @@ def _one(raw, i: int, info: FieldInfo, value: str, inner: tuple, report: Report,
     if bad is not None:
         unusable.setdefault(info.name, set()).add(i)
         report(i, Diagnostic(
-            "control-character", f"{info.name} contains the control character {char_name(bad)}", where,
-            hint="remove it: it is invisible on screen, so the value looks like another one", field=info.name))
+            "control-character", _("{name} contains the control character {bad}").format(name=info.name, bad=char_name(bad)), where,
+            hint=_("remove it: it is invisible on screen, so the value looks like another one"), field=info.name))
         return value
     normal = normalize_key(value)
     if normal == value:
@@ -93,8 +94,8 @@ def _one(raw, i: int, info: FieldInfo, value: str, inner: tuple, report: Report,
     shown = "" if info.personal else f" as {normal}"
     report(i, Diagnostic(
         "normalised-value", f"{info.name} read{shown}: {reason}", where, WARNING, field=info.name,
-        hint=f"write it as {normal} in the file, so every file spells it the same way" if not info.personal
-        else "retype the value in plain characters"))
+        hint=_("write it as {normal} in the file, so every file spells it the same way").format(normal=normal) if not info.personal
+        else _("retype the value in plain characters")))
     return normal
 
 

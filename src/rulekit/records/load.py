@@ -18,6 +18,7 @@ from .encoding import check_text_encoding
 from .model import RecordSet, RowSpans, Table, entity_infos
 from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
+from ..i18n import N_, _
 
 DATA_EXTENSIONS = (".csv", ".jsonl")
 DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
@@ -38,8 +39,8 @@ def load_records(path, encoding: str | None = None) -> RecordSet:
     if encoding:
         check_text_encoding(encoding, path)
     if not os.path.exists(path):
-        raise UsageError([Diagnostic("file-not-found", f"records {path} do not exist", Span(path),
-                                     hint="check the path and spelling")])
+        raise UsageError([Diagnostic("file-not-found", _("records {path} do not exist").format(path=path), Span(path),
+                                     hint=_("check the path and spelling"))])
     tables: dict[str, Table] = {}
     diags: list[Diagnostic] = []
     collecting = gc.isenabled()
@@ -65,8 +66,8 @@ def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic]) -> No
             _load_data_file(path, encoding, tables, diags)
         else:
             raise UsageError([Diagnostic(
-                "unsupported-file", f"cannot read records from {path}", Span(path),
-                hint="use a .yaml, .json, .jsonl or .csv file, or a folder of <entity>.csv files")])
+                "unsupported-file", _("cannot read records from {path}").format(path=path), Span(path),
+                hint=_("use a .yaml, .json, .jsonl or .csv file, or a folder of <entity>.csv files"))])
 
 
 def _entity_of(file: str, diags: list[Diagnostic]) -> str | None:
@@ -76,8 +77,8 @@ def _entity_of(file: str, diags: list[Diagnostic]) -> str | None:
         return stem
     close = did_you_mean(stem, entity_infos())
     hint = (close.replace("?", f"{ext}?") if close
-            else "name the file after an entity: " + ", ".join(f"{e}{ext}" for e in entity_infos()))
-    diags.append(Diagnostic("unknown-entity", f"{base} does not name a kind of record", Span(file),
+            else _("name the file after an entity: ") + ", ".join(f"{e}{ext}" for e in entity_infos()))
+    diags.append(Diagnostic("unknown-entity", _("{base} does not name a kind of record").format(base=base), Span(file),
                             hint=hint))
     return None
 
@@ -86,8 +87,8 @@ def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic]) -
     files = sorted(f for f in os.listdir(folder)
                    if not f.startswith(".") and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
     if not files:
-        diags.append(Diagnostic("no-records", f"{folder} has no .csv or .jsonl files", Span(folder),
-                                hint="put one <entity>.csv per kind of record there, e.g. students.csv"))
+        diags.append(Diagnostic("no-records", _("{folder} has no .csv or .jsonl files").format(folder=folder), Span(folder),
+                                hint=_("put one <entity>.csv per kind of record there, e.g. students.csv")))
         return
     for name in files:
         _load_data_file(os.path.join(folder, name), encoding, tables, diags)
@@ -98,8 +99,8 @@ def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) 
     if entity is None:
         return
     if entity in tables:
-        diags.append(Diagnostic("duplicate-entity", f"{entity} records are given twice", Span(file),
-                                hint=f"keep one of {entity}.csv and {entity}.jsonl"))
+        diags.append(Diagnostic("duplicate-entity", _("{entity} records are given twice").format(entity=entity), Span(file),
+                                hint=_("keep one of {entity}.csv and {entity}.jsonl").format(entity=entity)))
         return
     if file.lower().endswith(".csv"):
         raw, found = read_csv(file, entity, encoding)
@@ -116,21 +117,21 @@ def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) 
 
 def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnostic]]:
     try:
-        with open_input(file, "records file") as fh:
+        with open_input(file, _("records file")) as fh:
             streamed = jsonfile.stream_lines(fh)
         if streamed is not None:
             return _jsonl_table(file, entity, streamed)
-        data = read_input(file, "records file")
+        data = read_input(file, _("records file"))
     except OSError as exc:
-        return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
-                                 hint="check the file's permissions")]
+        return None, [Diagnostic("unreadable", _("cannot read {file}: {strerror}").format(file=file, strerror=exc.strerror), Span(file),
+                                 hint=_("check the file's permissions"))]
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return None, [Diagnostic(
-            "encoding", f"cannot read the file as UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}",
+            "encoding", _("cannot read the file as UTF-8: byte 0x{start:02x} at offset {start2}").format(start=data[exc.start], start2=exc.start),
             Span(file, data[:exc.start].count(b"\n") + 1, 1),
-            hint="JSON Lines files must be UTF-8: convert the file (--encoding applies to CSV only)")]
+            hint=_("JSON Lines files must be UTF-8: convert the file (--encoding applies to CSV only)"))]
     del data
     all_lines = text.splitlines()
     del text
@@ -155,8 +156,8 @@ def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Di
                 diags.extend(found)
                 value = None
             elif not isinstance(value, dict):
-                diags.append(Diagnostic("not-a-record", f"line {number} is not a JSON object", Span(file, number, 1),
-                                        hint='each line holds one record: {"id": "...", ...}'))
+                diags.append(Diagnostic("not-a-record", _("line {number} is not a JSON object").format(number=number), Span(file, number, 1),
+                                        hint=_('each line holds one record: {"id": "...", ...}')))
                 value = None
             if value is None:
                 skip.add(len(records))
@@ -257,16 +258,16 @@ class FieldSpans(Mapping):
         return sum(len(rec) for rec in self.records if isinstance(rec, dict))
 
 
-EMPTY_HINT = "a records file maps entity names to lists, e.g. `students:` then `- {id: S001, ...}`"
+EMPTY_HINT = N_("a records file maps entity names to lists, e.g. `students:` then `- {id: S001, ...}`")
 
 
 def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -> None:
     try:
         if ext == ".json":
-            doc = jsonfile.parse_document(read_text(file, "records file"), file)
+            doc = jsonfile.parse_document(read_text(file, _("records file")), file)
         else:
             text = read_text(file)
-            doc = fast_document(text, file) or load_text(text, file, EMPTY_HINT, text_scalars=True)
+            doc = fast_document(text, file) or load_text(text, file, _(EMPTY_HINT), text_scalars=True)
             del text
     except UsageError:
         raise
@@ -276,19 +277,19 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
     data = doc.data
     if not isinstance(data, dict):
         diags.append(Diagnostic("not-a-mapping", "a records file maps entity names to lists of records",
-                                doc.span(()), hint="e.g.\nstudents:\n  - id: S001\n    name: ..."))
+                                doc.span(()), hint=_("e.g.\nstudents:\n  - id: S001\n    name: ...")))
         return
     for entity, records in data.items():
         if entity not in entity_infos():
             hint = did_you_mean(entity, entity_infos()) or "entities: " + ", ".join(entity_infos())
-            diags.append(Diagnostic("unknown-entity", f"unknown entity {entity}", doc.span((entity,), key=True),
+            diags.append(Diagnostic("unknown-entity", _("unknown entity {entity}").format(entity=entity), doc.span((entity,), key=True),
                                     hint=hint))
             continue
         if records is None:
             records = []
         if not isinstance(records, list):
-            diags.append(Diagnostic("not-a-list", f"{entity} must be a list of records",
-                                    doc.span((entity,)), hint="write each record as an item: - id: ..."))
+            diags.append(Diagnostic("not-a-list", _("{entity} must be a list of records").format(entity=entity),
+                                    doc.span((entity,)), hint=_("write each record as an item: - id: ...")))
             continue
         raw, found = _document_table(doc, entity, records)
         diags.extend(found)
@@ -304,8 +305,8 @@ def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
             skip.add(i)
-            diags.append(Diagnostic("not-a-record", f"item {i + 1} of {entity} is not a record",
-                                    spans[i], hint="a record is a mapping of field: value"))
+            diags.append(Diagnostic("not-a-record", _("item {i} of {entity} is not a record").format(i=i + 1, entity=entity),
+                                    spans[i], hint=_("a record is a mapping of field: value")))
 
     def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
         if name is None:

@@ -14,6 +14,7 @@ from typing import Any
 from ..diagnostics import Diagnostic, did_you_mean
 from ..textnorm import normalize_key
 from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos
+from ..i18n import N_, _
 
 BOOL_FORMS = "true/false, yes/no, 是/否, Y/N, 1/0, ✓"
 
@@ -22,11 +23,11 @@ def is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-_TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number",
-               "boolean": "true or false", "array": "a list", "object": "a mapping",
-               "null": "nothing"}
-_XTYPE_WORDS = {DATE: "a date", SEMESTER: "a semester such as 113-1",
-                ACADEMIC_YEAR: "an academic year such as 113"}
+_TYPE_WORDS = {"string": N_("text"), "integer": N_("a whole number"), "number": N_("a number"),
+               "boolean": N_("true or false"), "array": N_("a list"), "object": N_("a mapping"),
+               "null": N_("nothing")}
+_XTYPE_WORDS = {DATE: N_("a date"), SEMESTER: N_("a semester such as 113-1"),
+                ACADEMIC_YEAR: N_("an academic year such as 113")}
 
 
 # A Taiwanese national id or resident certificate number, e.g. in a shifted CSV column:
@@ -42,11 +43,11 @@ def looks_personal(value: Any) -> bool:
 def describe(value: Any, personal: bool = False) -> str:
     """A value as a message shows it; the value of a personal field is left out."""
     if value is None:
-        return "nothing (null)"
+        return _("nothing (null)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return "a number" if personal else f"the number {value}"
+        return "a number" if personal else _("the number {value}").format(value=value)
     if isinstance(value, str):
         return "text" if personal else f"text '{value}'"
     if isinstance(value, list):
@@ -63,21 +64,21 @@ def _quoted(value: Any, personal: bool) -> str:
 
 def _type_hint(expected: list[str], value: Any, kind: str, personal: bool) -> str:
     if expected == ["boolean"]:
-        return f"write one of: {BOOL_FORMS}" if kind == "csv" else "write true or false"
+        return _("write one of: {BOOL_FORMS}").format(BOOL_FORMS=BOOL_FORMS) if kind == "csv" else _("write true or false")
     if "string" in expected and is_number(value):
         # A hint never shows what was not written: a JSON integer prints as written, but a number
         # in a YAML table comes from a document read with YAML 1.1 types (a policy test case file),
         # where 0110101 became 36929.
         if personal or kind not in ("json", "jsonl") or not isinstance(value, int):
-            return "put the value in quotes"
-        return f"put it in quotes: \"{value}\""
+            return _("put the value in quotes")
+        return _('put it in quotes: "{value}"').format(value=value)
     if expected == ["integer"] and isinstance(value, str):
         if kind in ("json", "jsonl") and value.strip().lstrip("+-").isascii() \
                 and value.strip().lstrip("+-").isdigit():
-            return "remove the quotes around the number"
-        return "write a whole number, e.g. 2"
+            return _("remove the quotes around the number")
+        return _("write a whole number, e.g. 2")
     if expected == ["array"]:
-        return "write a list, e.g. [教務主任, 導師]"
+        return _("write a list, e.g. [教務主任, 導師]")
     return ""
 
 
@@ -102,53 +103,53 @@ def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
             if prop in err.instance or prop in raw.unchecked:
                 continue
             if raw.kind == "csv":
-                add("missing-field", f"required field {prop} is empty", prop, raw.locate(i, prop, False),
-                    hint=f"fill in the {prop} column")
+                add("missing-field", _("required field {prop} is empty").format(prop=prop), prop, raw.locate(i, prop, False),
+                    hint=_("fill in the {prop} column").format(prop=prop))
             else:
-                add("missing-field", f"missing required field {prop}", prop, raw.locate(i, None, False),
-                    hint=f"add {prop}: to this record")
+                add("missing-field", _("missing required field {prop}").format(prop=prop), prop, raw.locate(i, None, False),
+                    hint=_("add {prop}: to this record").format(prop=prop))
         return out
     if v == "additionalProperties" and not path:
         for extra in sorted((k for k in err.instance if k not in infos), key=str):
             alias_of = [f for f, fi in infos.items() if extra in fi.aliases]
             if alias_of:
-                hint = f"write it as {alias_of[0]} ({extra} is accepted only as a CSV column header)"
+                hint = _("write it as {alias_of} ({extra} is accepted only as a CSV column header)").format(alias_of=alias_of[0], extra=extra)
             else:
-                hint = did_you_mean(extra, infos) or f"fields of {raw.entity}: {', '.join(infos)}"
-            add("unknown-field", f"unknown field {extra} in {raw.entity}", str(extra),
+                hint = did_you_mean(extra, infos) or _("fields of {entity}: {infos}").format(entity=raw.entity, infos=', '.join(infos))
+            add("unknown-field", _("unknown field {extra} in {entity}").format(extra=extra, entity=raw.entity), str(extra),
                 raw.locate(i, str(extra), True), hint=hint)
         return out
     span = raw.locate(i, name, False, tuple(path[1:]))
     value = err.instance
     what = name or raw.entity
     if len(path) > 1:
-        what = f"item {int(path[1]) + 1} of {name}" if isinstance(path[1], int) else f"{name}.{path[1]}"
+        what = _("item {path} of {name}").format(path=int(path[1]) + 1, name=name) if isinstance(path[1], int) else f"{name}.{path[1]}"
     if v == "type":
         expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
-        words = _XTYPE_WORDS.get(info.type.name) if info and len(path) == 1 else None
-        words = words or " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
-        add("wrong-type", f"{what} must be {words}, got {describe(value, personal)}", name, span,
+        words = _(_XTYPE_WORDS[info.type.name]) if info and info.type.name in _XTYPE_WORDS and len(path) == 1 else None
+        words = words or _(" or ").join(_(_TYPE_WORDS[t]) if t in _TYPE_WORDS else t for t in expected)
+        add("wrong-type", _("{what} must be {words}, got {personal}").format(what=what, words=words, personal=describe(value, personal)), name, span,
             hint=_type_hint(expected, value, raw.kind, personal))
     elif v == "enum":
         allowed = [str(e) for e in err.validator_value]
         close = "" if personal or looks_personal(value) or not isinstance(value, str) \
             else did_you_mean(value, allowed)
         hint = (close + " " if close else "") + "allowed: " + ", ".join(allowed)
-        add("invalid-value", f"{what}{_quoted(value, personal)} is not one of the allowed values",
+        add("invalid-value", _("{what}{personal} is not one of the allowed values").format(what=what, personal=_quoted(value, personal)),
             name, span, hint=hint)
     elif v in ("minimum", "maximum"):
         low, high = (info.minimum, info.maximum) if info and len(path) == 1 else (None, None)
-        bound = "below the minimum" if v == "minimum" else "above the maximum"
+        bound = _("below the minimum") if v == "minimum" else _("above the maximum")
         if low is not None and high is not None:
-            hint = f"{what} must be between {low} and {high}"
+            hint = _("{what} must be between {low} and {high}").format(what=what, low=low, high=high)
         else:
-            hint = f"{what} must be {'at least' if v == 'minimum' else 'at most'} {err.validator_value}"
+            hint = _("{what} must be {most} {validator_value}").format(what=what, most=_('at least') if v == 'minimum' else _('at most'), validator_value=err.validator_value)
         shown = "" if personal else f" {value}"
         add("out-of-range", f"{what}{shown} is {bound} {err.validator_value}", name, span, hint=hint)
     elif v == "pattern":
-        add("invalid-format", f"{what}{_quoted(value, personal)} does not have the expected form",
-            name, span, hint=f"it must match the pattern {err.validator_value}")
+        add("invalid-format", _("{what}{personal} does not have the expected form").format(what=what, personal=_quoted(value, personal)),
+            name, span, hint=_("it must match the pattern {validator_value}").format(validator_value=err.validator_value))
     else:
-        message = f"{what} is not valid ({v})" if personal else f"{what}: {err.message}"
+        message = _("{what} is not valid ({v})").format(what=what, v=v) if personal else f"{what}: {err.message}"
         add("invalid-value", message, name, span)
     return out

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..diagnostics import Span, did_you_mean
+from ..i18n import _
 
 # Names of FieldType.name
 STRING, INT, BOOL, DATE, SEMESTER, ACADEMIC_YEAR, LIST_STRING = (
@@ -148,7 +149,7 @@ class RecordSet:
             return self.tables[entity]
         if entity not in entity_infos():
             hint = did_you_mean(entity, entity_infos())
-            raise KeyError(f"unknown entity {entity}" + (f"; {hint}" if hint else ""))
+            raise KeyError(_("unknown entity {entity}").format(entity=entity) + (f"; {hint}" if hint else ""))
         return Table(entity)
 
     def entities(self) -> list[str]:

@@ -6,6 +6,7 @@ import bisect
 from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, sort_key
 from .model import RECORD_REF_TARGETS, RecordSet, entity_infos
 from .messages import looks_personal
+from ..i18n import _
 
 _FULL_SEARCH = 5000  # above this many ids, suggestions come from ids sharing a prefix
 
@@ -45,8 +46,8 @@ def check_references(records: RecordSet) -> list[Diagnostic]:
                 shown = "" if personal else f" {value}"
                 where = table.span_of(first[value], "id").location()
                 diags.append(Diagnostic(
-                    "duplicate-id", f"{target} id{shown} is used more than once (first at {where})",
-                    table.span_of(i, "id"), ERROR, hint="ids must be unique: renumber or remove one record",
+                    "duplicate-id", _("{target} id{shown} is used more than once (first at {where})").format(target=target, shown=shown, where=where),
+                    table.span_of(i, "id"), ERROR, hint=_("ids must be unique: renumber or remove one record"),
                     field="id"))
             else:
                 first[value] = i
@@ -61,9 +62,8 @@ def check_references(records: RecordSet) -> list[Diagnostic]:
             if target not in ids:
                 if any(row[name] is not None for row in table.rows):
                     diags.append(Diagnostic(
-                        "unchecked-reference", f"{entity}.{name} refers to {target}, but no {target} "
-                        "records were loaded", table.span_of(0), WARNING, field=name,
-                        hint=f"load {target} records too so these references can be checked"))
+                        "unchecked-reference", _("{entity}.{name} refers to {target}, but no {target} records were loaded").format(entity=entity, name=name, target=target), table.span_of(0), WARNING, field=name,
+                        hint=_("load {target} records too so these references can be checked").format(target=target)))
                 continue
             known = ids[target]
             ordered: list[str] | None = None
@@ -81,7 +81,7 @@ def check_references(records: RecordSet) -> list[Diagnostic]:
                         hints[v] = "" if secret else _suggest(v, ordered)
                     shown = "" if info.personal else f" {v}"
                     diags.append(Diagnostic(
-                        "unknown-reference", f"{name}{shown} is not an id in {target}",
+                        "unknown-reference", _("{name}{shown} is not an id in {target}").format(name=name, shown=shown, target=target),
                         table.span_of(i, name), ERROR, field=name,
-                        hint=hints[v] or f"add {target} record{shown}, or correct the id"))
+                        hint=hints[v] or _("add {target} record{shown}, or correct the id").format(target=target, shown=shown)))
     return sorted(diags, key=sort_key)

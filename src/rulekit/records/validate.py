@@ -22,6 +22,7 @@ from .messages import is_number, looks_personal, translate
 from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
                     entity_infos, records_schema)
 from .scalars import typed_column, typed_record
+from ..i18n import N_, _
 
 MISSING = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 MAX_PROBLEMS_PER_FILE = 1000
@@ -244,7 +245,7 @@ def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
     return None
 
 
-_WORDS = {DATE: "a valid date", SEMESTER: "a valid semester", ACADEMIC_YEAR: "a valid academic year"}
+_WORDS = {DATE: N_("a valid date"), SEMESTER: N_("a valid semester"), ACADEMIC_YEAR: N_("a valid academic year")}
 
 
 def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
@@ -279,9 +280,9 @@ def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
         # An ID in the message is masked when printed (cli.common), so --show-personal-data can show it.
         message, hint = exc.message, exc.hint
         if info.personal:  # a message never quotes a field marked x-personal
-            message = f"{info.name} is not {_WORDS[kind]}"
+            message = _("{name} is not {kind}").format(name=info.name, kind=_(_WORDS[kind]))
         if looks_personal(v):
-            hint = "this looks like a national ID: check that the columns are in the right order"
+            hint = _("this looks like a national ID: check that the columns are in the right order")
         report(i, Diagnostic("implausible-date" if isinstance(exc, _Implausible) else code, message,
                              raw.locate(i, info.name, False), hint=hint, field=info.name))
         out.append(None)
@@ -345,9 +346,8 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
     if hidden:
         diags.append(Diagnostic(
             "too-many-problems",
-            f"only the first {MAX_PROBLEMS_PER_FILE} problems in this file are listed; "
-            f"{len(hidden)} rows have more", Span(raw.file),
-            hint="fix the listed problems (often one cause) and run again"))
+            _("only the first {MAX_PROBLEMS_PER_FILE} problems in this file are listed; {hidden} rows have more").format(MAX_PROBLEMS_PER_FILE=MAX_PROBLEMS_PER_FILE, hidden=len(hidden)), Span(raw.file),
+            hint=_("fix the listed problems (often one cause) and run again")))
     rows = tuple(dict(zip(names, values)) for values in zip(*columns)) if n else ()
     spans = raw.spans if isinstance(raw.spans, RowSpans) else tuple(raw.spans)
     table = Table(raw.entity, rows, spans, field_spans=raw.field_spans,
