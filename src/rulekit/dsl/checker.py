@@ -27,6 +27,7 @@ from . import ast as A
 from . import types as T
 from .hints import arith_hint, compare_hint, literal_hint, not_bool
 from .types import Type
+from ..i18n import _, ngettext
 
 # name -> its type; None for a name that exists but whose type is unknown (its
 # definition was reported), so that its uses are not reported again
@@ -128,7 +129,7 @@ class Checker:
         for item in items[1:]:
             merged = T.unify(elem, item.type)  # [first(x in []), 1] is a list[int?]
             if merged is None:
-                self.error("dsl-type", f"a list cannot mix {elem.base} and {item.type.base}", item)
+                self.error("dsl-type", _("a list cannot mix {base} and {base2}").format(base=elem.base, base2=item.type.base), item)
                 return _at(n, None, items=items)
             elem = merged
         return _at(n, T.list_of(elem), items=items)
@@ -138,7 +139,7 @@ class Checker:
         if n.name in scope:
             return _at(n, scope[n.name])
         if n.name in self.unavailable:
-            self.error("dsl-unknown-variable", f"{n.name} cannot be used here", n,
+            self.error("dsl-unknown-variable", _("{name} cannot be used here").format(name=n.name), n,
                        self.unavailable[n.name])
             return _at(n, None)
         if n.name == "as_of":
@@ -147,24 +148,24 @@ class Checker:
             return _at(n, T.list_of(T.record(n.name)))
         hint = did_you_mean(n.name, list(scope) + list(self.entities) + ["as_of"])
         if not hint and n.name in ("param", "policy"):
-            hint = f"write {n.name}.NAME"
-        self.error("dsl-unknown-variable", f"unknown name {n.name}", n, hint)
+            hint = _("write {name}.NAME").format(name=n.name)
+        self.error("dsl-unknown-variable", _("unknown name {name}").format(name=n.name), n, hint)
         return _at(n, None)
 
     def _param(self, n, scope):
         if n.name in self.params:
             return _at(n, self.params[n.name])
         hint = did_you_mean(n.name, self.params) or \
-            f"declared parameters: {', '.join(sorted(self.params)) or 'none'}"
-        self.error("dsl-unknown-param", f"unknown parameter param.{n.name}", n, hint)
+            _("declared parameters: {none}").format(none=', '.join(sorted(self.params)) or 'none')
+        self.error("dsl-unknown-param", _("unknown parameter param.{name}").format(name=n.name), n, hint)
         return _at(n, None)
 
     def _const(self, n, scope):
         if n.name in self.constants:
             return _at(n, self.constants[n.name])
         hint = did_you_mean(n.name, self.constants) or \
-            f"policy constants: {', '.join(sorted(self.constants)) or 'none'}"
-        self.error("dsl-unknown-constant", f"unknown policy constant policy.{n.name}", n, hint)
+            _("policy constants: {none}").format(none=', '.join(sorted(self.constants)) or 'none')
+        self.error("dsl-unknown-constant", _("unknown policy constant policy.{name}").format(name=n.name), n, hint)
         return _at(n, None)
 
     def _field(self, n, scope):
@@ -181,10 +182,10 @@ class Checker:
         if n.name not in fields:
             hint = did_you_mean(n.name, fields)
             if not hint and t.name == T.LIST:
-                hint = "use len(...) for the number of items"
+                hint = _("use len(...) for the number of items")
             elif not hint and fields:
-                hint = "its fields are " + ", ".join(fields)
-            self.error("dsl-unknown-field", f"{owner} has no field {n.name}", n, hint)
+                hint = _("its fields are ") + ", ".join(fields)
+            self.error("dsl-unknown-field", _("{owner} has no field {name}").format(owner=owner, name=n.name), n, hint)
             return None
         return fields[n.name].maybe(t.optional)  # a field of a missing record is missing
 
@@ -192,11 +193,11 @@ class Checker:
     def _call(self, n, scope):
         if n.func in ("date", "semester"):
             example = 'date("113.01.19")' if n.func == "date" else 'semester("113-1")'
-            self.error("dsl-bad-literal", f"{n.func}(...) takes one quoted text", n, f"e.g. {example}")
+            self.error("dsl-bad-literal", _("{func}(...) takes one quoted text").format(func=n.func), n, f"e.g. {example}")
             return _at(n, None)
         if n.func not in FUNCTIONS:
             hint = did_you_mean(n.func, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
-            self.error("dsl-unknown-function", f"unknown function {n.func}", n, hint)
+            self.error("dsl-unknown-function", _("unknown function {func}").format(func=n.func), n, hint)
             return _at(n, None)
         args = tuple(self._infer(a, scope) for a in n.args)
         return _at(n, self._call_type(n, args), args=args)
@@ -204,15 +205,15 @@ class Checker:
     def _call_type(self, n, args: tuple) -> Type | None:
         accepted, result = FUNCTIONS[n.func]
         if len(args) != len(accepted):
-            self.error("dsl-arity", f"{n.func} takes {len(accepted)} argument"
-                       f"{'s' if len(accepted) != 1 else ''}, not {len(args)}", n)
+            self.error("dsl-arity", ngettext("{func} takes {accepted} argument, not {args}", "{func} takes {accepted} arguments, not {args}",
+                                             len(accepted)).format(func=n.func, accepted=len(accepted), args=len(args)), n)
             return None
         if any(a.type is None for a in args):
             return None
         for arg, ok in zip(args, accepted):
             t = arg.type
             if T.ANY not in ok and t.name not in ok and t.name != T.ANY:
-                self.error("dsl-type", f"{n.func} takes {' or '.join(ok)}, not {t.base}", arg,
+                self.error("dsl-type", _("{func} takes {ok}, not {base}").format(func=n.func, ok=' or '.join(ok), base=t.base), arg,
                            literal_hint(arg, t, ok[0]))
                 return None
         if n.func == "academic_year":
@@ -235,19 +236,19 @@ class Checker:
     # ------------------------------------------------------------ operators
     def _unary(self, n, scope):
         if n.op == "not":
-            operand = self._bool(n.operand, scope, "the operand of not")
+            operand = self._bool(n.operand, scope, _("the operand of not"))
             return _at(n, T.T_BOOL if operand.type else None, operand=operand)
         operand = self._infer(n.operand, scope)
         t = operand.type
         if t is not None and t.name not in (T.INT, T.DURATION, T.ANY):
-            self.error("dsl-type", f"cannot negate {t.base}", n)
+            self.error("dsl-type", _("cannot negate {base}").format(base=t.base), n)
             t = None
         return _at(n, t, operand=operand)
 
     def _binop(self, n, scope):
         if n.op in ("and", "or"):
-            left = self._bool(n.left, scope, f"each side of {n.op}")
-            right = self._bool(n.right, scope, f"each side of {n.op}")
+            left = self._bool(n.left, scope, _("each side of {op}").format(op=n.op))
+            right = self._bool(n.right, scope, _("each side of {op}").format(op=n.op))
             return _at(n, T.T_BOOL if left.type and right.type else None, left=left, right=right)
         left, right = self._infer(n.left, scope), self._infer(n.right, scope)
         t = None
@@ -258,8 +259,8 @@ class Checker:
     def _arith(self, n, left: Type, right: Type) -> Type | None:
         result = _arith_result(n.op, left.name, right.name)
         if result is None:
-            verb = f"add {right.base} to {left.base}" if n.op == "+" else \
-                f"subtract {right.base} from {left.base}"
+            verb = _("add {base} to {base2}").format(base=right.base, base2=left.base) if n.op == "+" else \
+                _("subtract {base} from {base2}").format(base=right.base, base2=left.base)
             self.error("dsl-type", f"cannot {verb}", n, arith_hint(left, right))
             return None
         return Type(result).maybe(left.optional or right.optional)  # null + x is null
@@ -274,18 +275,18 @@ class Checker:
 
     def _comparison(self, n, left: Type, right: Type) -> Type | None:
         if not T.compatible(left, right):
-            self.error("dsl-type", f"cannot compare {left.base} with {right.base}", n,
+            self.error("dsl-type", _("cannot compare {base} with {base2}").format(base=left.base, base2=right.base), n,
                        compare_hint(n, left, right))
             return None
         if n.op in ("==", "!="):
             return T.T_BOOL
         if T.NULL in (left.name, right.name):
-            self.error("dsl-type", f"null cannot be compared with {n.op}", n,
+            self.error("dsl-type", _("null cannot be compared with {op}").format(op=n.op), n,
                        "test for a missing value with x == null")
             return None
         kind = left.name if left.name != T.ANY else right.name
         if kind not in T.ORDERED + (T.ANY,):
-            self.error("dsl-type", f"{kind} values have no order, so {n.op} does not apply", n,
+            self.error("dsl-type", _("{kind} values have no order, so {op} does not apply").format(kind=kind, op=n.op), n,
                        "use == or !=")
             return None
         return T.T_BOOL  # a null side makes it false, never null
@@ -294,34 +295,34 @@ class Checker:
         if container.name == T.ANY:
             return T.T_BOOL
         if container.name != T.LIST:
-            self.error("dsl-type", f"`{n.op}` needs a list on its right, not {container.base}", n.right,
+            self.error("dsl-type", _("`{op}` needs a list on its right, not {base}").format(op=n.op, base=container.base), n.right,
                        "e.g. x.kind in [\"a\", \"b\"]; to search records use exists(x in ... where ...)")
             return None
         if not T.compatible(item, container.elem):
-            self.error("dsl-type", f"cannot look for {item.base} in {container.base}", n,
+            self.error("dsl-type", _("cannot look for {base} in {base2}").format(base=item.base, base2=container.base), n,
                        compare_hint(n, item, container.elem))
             return None
         return T.T_BOOL
 
     def _if(self, n, scope):
-        cond = self._bool(n.cond, scope, "the condition of if")
+        cond = self._bool(n.cond, scope, _("the condition of if"))
         then, else_ = self._infer(n.then, scope), self._infer(n.else_, scope)
         t = None
         if cond.type and then.type and else_.type:
-            t = self._branches(n, [then.type, else_.type], "the branches of if")
+            t = self._branches(n, [then.type, else_.type], _("the branches of if"))
         return _at(n, t, cond=cond, then=then, else_=else_)
 
     def _default(self, n, scope):
         base = self._infer(n.base, scope)
         exceptions = []
         for exc in n.exceptions:
-            cond = self._bool(exc.cond, scope, "the condition of unless")
+            cond = self._bool(exc.cond, scope, _("the condition of unless"))
             value = self._infer(exc.value, scope)
             exceptions.append(_at(exc, value.type if cond.type else None, cond=cond, value=value))
         values = [base.type] + [exc.value.type for exc in exceptions]
         t = None
         if all(e.type is not None for e in exceptions) and all(v is not None for v in values):
-            t = self._branches(n, values, "default and its exceptions")
+            t = self._branches(n, values, _("default and its exceptions"))
         return _at(n, t, base=base, exceptions=tuple(exceptions))
 
     def _branches(self, n, types: list[Type], what: str) -> Type | None:
@@ -329,7 +330,7 @@ class Checker:
         for t in types[1:]:
             merged = T.unify(out, t)
             if merged is None:
-                self.error("dsl-type", f"{what} give different types: {out.base} and {t.base}", n)
+                self.error("dsl-type", _("{what} give different types: {base} and {base2}").format(what=what, base=out.base, base2=t.base), n)
                 return None
             out = merged
         return out
@@ -338,14 +339,14 @@ class Checker:
     def _aggregate(self, n, scope):
         source, elem = self._source(n.source, scope)
         if n.var in A.RESERVED:
-            self.error("dsl-reserved", f"{n.var} is reserved and cannot name a variable", n)
+            self.error("dsl-reserved", _("{var} is reserved and cannot name a variable").format(var=n.var), n)
             return _at(n, None, source=source)
         if elem is None:  # the binder's type is unknown: checking the rest would only cascade
             return _at(n, None, source=source)
         inner = {**scope, n.var: elem}
         where = self._bool(n.where, inner, "where") if n.where is not None else None
         if n.op == "all":
-            body = self._bool(n.body, inner, "the condition after satisfy")
+            body = self._bool(n.body, inner, _("the condition after satisfy"))
         else:
             body = self._infer(n.body, inner) if n.body is not None else None
         t = None
@@ -359,7 +360,7 @@ class Checker:
             return {"count": T.T_INT, "exists": T.T_BOOL, "first": elem.maybe(), "all": T.T_BOOL}[n.op]
         allowed = (T.INT, T.DURATION) if n.op == "sum" else T.ORDERED
         if body.type.name not in allowed:
-            self.error("dsl-type", f"{n.op} needs {' or '.join(allowed)} values, not {body.type.base}", n.body)
+            self.error("dsl-type", _("{op} needs {allowed} values, not {base}").format(op=n.op, allowed=' or '.join(allowed), base=body.type.base), n.body)
             return None
         # the sum of no values is 0; the min or max of none is null
         return body.type.required() if n.op == "sum" else body.type.maybe()
@@ -369,7 +370,7 @@ class Checker:
         if isinstance(src, A.Var) and src.name not in scope and src.name not in self.entities \
                 and src.name != "as_of":
             lists = [k for k, v in scope.items() if v is not None and v.name == T.LIST]
-            self.error("dsl-unknown-collection", f"unknown collection {src.name}", src,
+            self.error("dsl-unknown-collection", _("unknown collection {name}").format(name=src.name), src,
                        did_you_mean(src.name, list(self.entities) + lists))
             return _at(src, None), None
         typed = self._infer(src, scope)
@@ -377,7 +378,7 @@ class Checker:
         if t is None or t.name == T.ANY:
             return typed, t
         if t.name != T.LIST:
-            self.error("dsl-type", f"cannot go through {t.base}: it is not a collection", src,
+            self.error("dsl-type", _("cannot go through {base}: it is not a collection").format(base=t.base), src,
                        "aggregate over an entity (course_outcomes) or a list (policy.NAME)")
             return typed, None
         return typed, t.elem

@@ -18,6 +18,7 @@ from lark.lexer import PatternStr
 from ..diagnostics import Diagnostic, RulekitError
 from . import ast as A
 from .source import SourceMap
+from ..i18n import N_, _
 
 
 # Limits that keep a hand-written (or hostile) expression from exhausting the
@@ -45,19 +46,18 @@ def parse_expr(text: str, source: SourceMap | None = None) -> tuple[A.Expr | Non
     """Parse one expression; returns (AST, []) or (None, [dsl-syntax diagnostic])."""
     src = source or SourceMap.identity(text)
     if not text.strip():
-        return None, [Diagnostic("dsl-syntax", "the expression is empty", src.at_offset(0),
-                                 hint="write an expression, e.g. count(x in students) > 0")]
+        return None, [Diagnostic("dsl-syntax", _("the expression is empty"), src.at_offset(0),
+                                 hint=_("write an expression, e.g. count(x in students) > 0"))]
     if len(text) > MAX_EXPRESSION_CHARS:
-        return None, [Diagnostic("dsl-too-large", f"the expression is {len(text)} characters long, more than "
-                                 f"the limit of {MAX_EXPRESSION_CHARS}", src.at_offset(0),
-                                 hint="split it into several `let` values")]
+        return None, [Diagnostic("dsl-too-large", _("the expression is {text} characters long, more than the limit of {MAX_EXPRESSION_CHARS}").format(text=len(text), MAX_EXPRESSION_CHARS=MAX_EXPRESSION_CHARS), src.at_offset(0),
+                                 hint=_("split it into several `let` values"))]
     try:
         tree = _lark().parse(text)
     except UnexpectedInput as exc:
         return None, [_syntax_error(exc, text, src)]
     if _depth(tree) > MAX_NESTING:
-        return None, [Diagnostic("dsl-too-deep", f"the expression nests more than {MAX_NESTING} levels deep",
-                                 src.at_offset(0), hint="split it into several `let` values")]
+        return None, [Diagnostic("dsl-too-deep", _("the expression nests more than {MAX_NESTING} levels deep").format(MAX_NESTING=MAX_NESTING),
+                                 src.at_offset(0), hint=_("split it into several `let` values"))]
     try:
         return _Build(src).transform(tree), []
     except VisitError as exc:
@@ -164,9 +164,8 @@ class _Build(Transformer):
     def _number(self, meta, digits: str) -> int:
         """Whole numbers a regulation can mean: a count of days, items, people."""
         if len(digits) > MAX_NUMBER_DIGITS:
-            raise _BadLiteral(Diagnostic("dsl-bad-literal", f"the number {digits[:12]}... has {len(digits)} digits, "
-                                         f"more than the {MAX_NUMBER_DIGITS} rulekit accepts", self._s(meta),
-                                         hint="counts, days and years in a regulation are small numbers"))
+            raise _BadLiteral(Diagnostic("dsl-bad-literal", _("the number {digits}... has {digits2} digits, more than the {MAX_NUMBER_DIGITS} rulekit accepts").format(digits=digits[:12], digits2=len(digits), MAX_NUMBER_DIGITS=MAX_NUMBER_DIGITS), self._s(meta),
+                                         hint=_("counts, days and years in a regulation are small numbers")))
         return int(digits)
 
     def str_lit(self, meta, c):
@@ -215,7 +214,7 @@ class _Build(Transformer):
         return A.Aggregate(op, str(var), src, where, None, span=self._s(meta))
 
     def all_agg(self, meta, c):
-        _, var, src, where, body = c
+        __, var, src, where, body = c
         return A.Aggregate("all", str(var), src, where, body, span=self._s(meta))
 
     def fold_agg(self, meta, c):
@@ -226,23 +225,23 @@ class _Build(Transformer):
 # ------------------------------------------------------------------ syntax errors
 
 _WORDS = {
-    "NAME": "a name", "INT": "a number", "STRING": 'a quoted text ("...")',
-    "DATE": "a date", "DURATION": "a duration (3 days)", "$END": "the end of the expression",
-    "COMPARE": "a comparison (== != < <= > >=)",
+    "NAME": N_("a name"), "INT": N_("a number"), "STRING": N_('a quoted text ("...")'),
+    "DATE": N_("a date"), "DURATION": N_("a duration (3 days)"), "$END": N_("the end of the expression"),
+    "COMPARE": N_("a comparison (== != < <= > >=)"),
 }
 # the order "expected" words are listed in: punctuation, keywords, then kinds of value
 _KIND_ORDER = ("COMPARE", "NAME", "INT", "STRING", "DATE", "DURATION", "$END")
 _HINTS = {
-    "=": "compare with == (a single = is not an operator)",
-    "&": "write `and`", "|": "write `or`", "!": "write `not`, or != to compare",
-    "'": 'quote text with double quotes: "..."',
-    "*": "only + and - are supported", "/": "only + and - are supported",
+    "=": N_("compare with == (a single = is not an operator)"),
+    "&": N_("write `and`"), "|": N_("write `or`"), "!": N_("write `not`, or != to compare"),
+    "'": N_('quote text with double quotes: "..."'),
+    "*": N_("only + and - are supported"), "/": N_("only + and - are supported"),
 }
 
 
 def _describe(term: str) -> str:
     if term in _WORDS:
-        return _WORDS[term]
+        return _(_WORDS[term])
     try:
         pattern = _lark().get_terminal(term).pattern
     except KeyError:
@@ -253,13 +252,13 @@ def _describe(term: str) -> str:
 def expected_words(expected) -> str:
     terms = set(expected)
     if {"NAME", "INT"} <= terms:
-        return "an expression (a name, number, \"text\", date, `(`, count(...), ...)"
+        return _("an expression (a name, number, \"text\", date, `(`, count(...), ...)")
     literal = sorted((t for t in terms if t not in _KIND_ORDER), key=_describe)
     kinds = [t for t in _KIND_ORDER if t in terms]
     words = [_describe(t) for t in literal + kinds]
     if len(words) > 10:
         words = words[:9] + ["..."]
-    return words[0] if len(words) == 1 else "one of: " + ", ".join(words)
+    return words[0] if len(words) == 1 else _("one of: ") + ", ".join(words)
 
 
 def _syntax_error(exc: UnexpectedInput, text: str, src: SourceMap) -> Diagnostic:
@@ -268,24 +267,24 @@ def _syntax_error(exc: UnexpectedInput, text: str, src: SourceMap) -> Diagnostic
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         span = src.at_offset(exc.pos_in_stream)
         allowed = _accepted_after(text[: exc.pos_in_stream])
-        message = f"unexpected character `{ch}`" + (f"; expected {expected_words(allowed)}" if allowed else "")
-        hint = _HINTS.get(ch, "")
+        message = _("unexpected character `{ch}`").format(ch=ch) + (f"; expected {expected_words(allowed)}" if allowed else "")
+        hint = _(_HINTS[ch]) if ch in _HINTS else ""
         if ch == "=" and text[exc.pos_in_stream:exc.pos_in_stream + 2] == "=>":
-            hint = "write >= for greater-or-equal"
+            hint = _("write >= for greater-or-equal")
     elif isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
         span = src.at_offset(len(text.rstrip()))
-        message = f"the expression ends too early; expected {expected_words(exc.expected)}"
+        message = _("the expression ends too early; expected {expected}").format(expected=expected_words(exc.expected))
         if {"NAME", "INT"} <= set(exc.expected):
-            hint = "an expression may not stop after an operator or an open bracket"
+            hint = _("an expression may not stop after an operator or an open bracket")
     elif isinstance(exc, UnexpectedToken):
         tok = exc.token
         start = tok.start_pos if tok.start_pos is not None else 0
         span = src.at_offset(start, tok.end_pos)
-        message = f"unexpected `{tok}`; expected {expected_words(exc.expected)}"
+        message = _("unexpected `{tok}`; expected {expected}").format(tok=tok, expected=expected_words(exc.expected))
         hint = _token_hint(str(tok), exc.expected)
     else:  # pragma: no cover - LALR raises only the two above
         span = src.at_offset(0)
-        message = "cannot read the expression"
+        message = _("cannot read the expression")
     return Diagnostic("dsl-syntax", message, span, hint=hint)
 
 
@@ -301,11 +300,11 @@ def _accepted_after(prefix: str) -> set[str]:
 
 def _token_hint(tok: str, expected) -> str:
     if tok in A.KEYWORDS and "NAME" in expected:
-        return f"`{tok}` is a keyword and cannot be used as a name"
+        return _("`{tok}` is a keyword and cannot be used as a name").format(tok=tok)
     if tok in ("==", "!=", "<", "<=", ">", ">=") and "COMPARE" not in expected:
-        return "comparisons do not chain: write a <= b and b <= c"
+        return _("comparisons do not chain: write a <= b and b <= c")
     if tok == "in" and "NAME" not in expected:
-        return "write aggregates as count(x in collection where ...)"
+        return _("write aggregates as count(x in collection where ...)")
     if set(expected) == {"LPAR"}:
-        return "count, exists, first, all, sum, min and max are aggregates: count(x in collection where ...)"
+        return _("count, exists, first, all, sum, min and max are aggregates: count(x in collection where ...)")
     return ""

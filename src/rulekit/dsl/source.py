@@ -97,11 +97,11 @@ def _locate(lines: Sequence[str], vs: Span, text: str) -> list[Pos] | None:
         candidate = _flow(lines, vs.line, vs.column, text)
     if candidate is None:
         return None
-    chars = "".join(ch for ch, _ in candidate)
+    chars = "".join(ch for ch, __ in candidate)
     stripped = text.rstrip("\n")
     if chars.rstrip("\n") != stripped:
         return None
-    return [pos for _, pos in candidate[: len(stripped)]]
+    return [pos for __, pos in candidate[: len(stripped)]]
 
 
 def _block_literal(lines: Sequence[str], header_line: int) -> list[tuple[str, Pos]] | None:
@@ -147,4 +147,4 @@ def _flow(lines: Sequence[str], line: int, column: int, text: str) -> list[tuple
         out.append((" ", (i + 1, start + len(seg) + 1)))
         i += 1
         row, start = lines[i], 0
-    return out[: len(text)] if "".join(ch for ch, _ in out[: len(text)]) == text else None
+    return out[: len(text)] if "".join(ch for ch, __ in out[: len(text)]) == text else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from ..i18n import _
 
 UNITS = {"B": 1, "KB": 1024, "MB": 1024 ** 2, "GB": 1024 ** 3, "TB": 1024 ** 4}
 _ALIASES = {"BYTE": "B", "BYTES": "B", "位元組": "B", "K": "KB", "KIB": "KB", "M": "MB",
@@ -25,26 +26,26 @@ class SizeError(ValueError):
 def parse_size(text: str | int) -> int:
     """Bytes in `text`: `4 MB` -> 4194304; a bare whole number is bytes."""
     if isinstance(text, bool):
-        raise SizeError(f"{text!r} is not a size")
+        raise SizeError(_("{text!r} is not a size").format(text=text))
     if isinstance(text, int):
         value, unit = Decimal(text), "B"
     else:
         match = _SIZE.match(str(text))
         if not match:
-            raise SizeError(f"{text!r} is not a size (write it like 4 MB, 512 KB or 1048576)")
+            raise SizeError(_("{text!r} is not a size (write it like 4 MB, 512 KB or 1048576)").format(text=text))
         unit = match.group(2).upper() or "B"
         unit = _ALIASES.get(unit, unit)
         if unit not in UNITS:
-            raise SizeError(f"{match.group(2)!r} is not a unit of size (B, KB, MB, GB, TB)")
+            raise SizeError(_("{group!r} is not a unit of size (B, KB, MB, GB, TB)").format(group=match.group(2)))
         try:
             value = Decimal(match.group(1))
         except InvalidOperation as exc:  # the pattern admits only digits; kept for safety
-            raise SizeError(f"{text!r} is not a size") from exc
+            raise SizeError(_("{text!r} is not a size").format(text=text)) from exc
     total = value * UNITS[unit]
     if total != total.to_integral_value():
-        raise SizeError(f"{text!r} is not a whole number of bytes")
+        raise SizeError(_("{text!r} is not a whole number of bytes").format(text=text))
     if total < 0 or total > MAX_BYTES:
-        raise SizeError(f"{text!r} is outside 0 B to 1024 TB")
+        raise SizeError(_("{text!r} is outside 0 B to 1024 TB").format(text=text))
     return int(total)
 
 

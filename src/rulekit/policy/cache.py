@@ -38,6 +38,7 @@ import tempfile
 from importlib import import_module
 
 from ..files import read_input
+from ..i18n import _
 
 # 2: types on the AST nodes (no id-keyed tables in a Rule); 3: sealed with a digest (_seal)
 FORMAT = 3
@@ -184,7 +185,7 @@ class _Decoder:
             raise _Unsupported(entry["c"])
         names = {f.name for f in dataclasses.fields(cls)}
         if set(entry["f"]) != names:
-            raise _Unsupported(f"fields of {entry['c']}")
+            raise _Unsupported(_("fields of {c}").format(c=entry['c']))
         out = self.built[ref] = object.__new__(cls)
         for name, value in entry["f"].items():
             object.__setattr__(out, name, self.value(value))
@@ -198,7 +199,7 @@ def load(key: str):
     if not enabled():
         return None
     try:
-        body = _unseal(key, read_input(_file(key), "cache entry"))
+        body = _unseal(key, read_input(_file(key), _("cache entry")))
         if body is None:
             return None
         data = json.loads(body.decode("utf-8"))

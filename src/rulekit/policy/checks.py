@@ -13,14 +13,15 @@ from ..calendar.clock import zone
 from ..diagnostics import Diagnostic, did_you_mean
 from ..sourceyaml import Document
 from .model import Policy
+from ..i18n import _
 
 Check = Callable[[Policy, Document], Iterator[Diagnostic]]
 
 
 def _unknown(kind: str, name: str, choices, doc: Document, path, field: str, code: str) -> Diagnostic:
-    where = {"unit": "organization.offices or organization.sections"}.get(kind, f"organization.{kind}s")
-    hint = did_you_mean(name, choices) or f"declare {name} under {where} first"
-    return Diagnostic(code, f"{kind} {name} is not declared", doc.span(path), hint=hint, field=field)
+    where = {"unit": _("organization.offices or organization.sections")}.get(kind, f"organization.{kind}s")
+    hint = did_you_mean(name, choices) or _("declare {name} under {where} first").format(name=name, where=where)
+    return Diagnostic(code, _("{kind} {name} is not declared").format(kind=kind, name=name), doc.span(path), hint=hint, field=field)
 
 
 def units_declared(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
@@ -43,9 +44,9 @@ def names_declared(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     names = org.names()
     for where, name, field in _named_parties(policy):
         if name not in names:
-            yield Diagnostic("unknown-party", f"{name} is not a declared role, office, section or body",
+            yield Diagnostic("unknown-party", _("{name} is not a declared role, office, section or body").format(name=name),
                              doc.span(where), field=field,
-                             hint=did_you_mean(name, names) or "declare it under organization")
+                             hint=did_you_mean(name, names) or _("declare it under organization"))
 
 
 def _named_parties(policy: Policy):
@@ -53,7 +54,7 @@ def _named_parties(policy: Policy):
         for row in policy.duty_table.rows:
             for i, name in enumerate(row.administration):
                 yield row.path + ("administration", i), name, "administration"
-            for name, _ in row.parts:
+            for name, __ in row.parts:
                 yield row.path + ("parts", name), name, "parts"
     for task in policy.tasks.values():
         for st in task.stated_in:
@@ -96,10 +97,9 @@ def chains_without_repeats(policy: Policy, doc: Document) -> Iterator[Diagnostic
         seen: dict[str, int] = {}
         for i, role in enumerate(chain.roles):
             if role in seen:
-                yield Diagnostic("chain-repeat", f"substitute chain {chain.task} names {role} twice "
-                                 f"(places {seen[role] + 1} and {i + 1}), which makes a cycle",
+                yield Diagnostic("chain-repeat", _("substitute chain {task} names {role} twice (places {role2} and {i}), which makes a cycle").format(task=chain.task, role=role, role2=seen[role] + 1, i=i + 1),
                                  doc.span(chain.path + (i,)), field=chain.task,
-                                 hint="each role appears once; remove the later one or pick another substitute")
+                                 hint=_("each role appears once; remove the later one or pick another substitute"))
             seen.setdefault(role, i)
 
 
@@ -108,33 +108,31 @@ def tasks_consistent(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     subs = policy.substitutes
     for chain in subs.chains.values() if subs else ():
         if tasks and chain.task not in tasks:
-            yield Diagnostic("unknown-task", f"substitute chain {chain.task} has no entry under tasks",
+            yield Diagnostic("unknown-task", _("substitute chain {task} has no entry under tasks").format(task=chain.task),
                              doc.span(chain.path, key=True), field=chain.task,
-                             hint=did_you_mean(chain.task, tasks) or f"add {chain.task} under tasks")
+                             hint=did_you_mean(chain.task, tasks) or _("add {task} under tasks").format(task=chain.task))
     owner: dict[str, str] = {name: name for name in tasks}
     for task in tasks.values():
         for i, alias in enumerate(task.aliases):
             if alias in owner and owner[alias] != task.name:
-                yield Diagnostic("duplicate-alias", f"alias {alias} of {task.name} already names {owner[alias]}",
+                yield Diagnostic("duplicate-alias", _("alias {alias} of {name} already names {alias2}").format(alias=alias, name=task.name, alias2=owner[alias]),
                                  doc.span(task.path + ("aliases", i)), field="aliases",
-                                 hint="an alias must lead to exactly one task")
+                                 hint=_("an alias must lead to exactly one task"))
             owner.setdefault(alias, task.name)
     if subs and subs.teacher:
         chain = subs.chains.get(subs.teacher.task)
         if chain is None or chain.primary != subs.teacher.role:
-            yield Diagnostic("teacher-provision", f"the teacher provisions ({subs.teacher.cannot_assist_citation}) "
-                             f"apply to {subs.teacher.task}, whose chain does not "
-                             f"start with {subs.teacher.role}", doc.span(subs.teacher.path), field="task",
-                             hint="teacher_provisions.task must name a chain whose 承辦人 is teacher_provisions.role")
+            yield Diagnostic("teacher-provision", _("the teacher provisions ({cannot_assist_citation}) apply to {task}, whose chain does not start with {role}").format(cannot_assist_citation=subs.teacher.cannot_assist_citation, task=subs.teacher.task, role=subs.teacher.role), doc.span(subs.teacher.path), field="task",
+                             hint=_("teacher_provisions.task must name a chain whose 承辦人 is teacher_provisions.role"))
 
 
 def citations_exist(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     known = policy.citations()
     for path, cit in _citations(policy):
         if cit and cit not in known:
-            yield Diagnostic("unknown-citation", f"citation {cit} does not exist in this regulation",
+            yield Diagnostic("unknown-citation", _("citation {cit} does not exist in this regulation").format(cit=cit),
                              doc.span(path), field="citation",
-                             hint=did_you_mean(cit, known) or f"citations look like {policy.example_citations()}")
+                             hint=did_you_mean(cit, known) or _("citations look like {example_citations}").format(example_citations=policy.example_citations()))
 
 
 def _citations(policy: Policy):
@@ -173,12 +171,12 @@ def provision_ids(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
 
     def visit(p, parent_id):
         if p.id in seen:
-            yield Diagnostic("duplicate-citation", f"citation id {p.id} is used twice",
-                             doc.span(p.path + ("id",)), field="id", hint="each provision needs its own id")
+            yield Diagnostic("duplicate-citation", _("citation id {id} is used twice").format(id=p.id),
+                             doc.span(p.path + ("id",)), field="id", hint=_("each provision needs its own id"))
         seen.setdefault(p.id, p.path)
         if parent_id and not p.id.startswith(parent_id + "."):
-            yield Diagnostic("citation-numbering", f"{p.id} is listed under {parent_id} but its id does not start with {parent_id}.",
-                             doc.span(p.path + ("id",)), field="id", hint=f"write it as {parent_id}.<number>")
+            yield Diagnostic("citation-numbering", _("{id} is listed under {parent_id} but its id does not start with {parent_id}.").format(id=p.id, parent_id=parent_id),
+                             doc.span(p.path + ("id",)), field="id", hint=_("write it as {parent_id}.<number>").format(parent_id=parent_id))
         for child in p.children:
             yield from visit(child, p.id)
 
@@ -187,8 +185,8 @@ def provision_ids(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     if policy.duty_table:
         for row in policy.duty_table.rows:
             if row.id in seen:
-                yield Diagnostic("duplicate-citation", f"citation id {row.id} is used twice",
-                                 doc.span(row.path + ("id",)), field="id", hint="each row needs its own id")
+                yield Diagnostic("duplicate-citation", _("citation id {id} is used twice").format(id=row.id),
+                                 doc.span(row.path + ("id",)), field="id", hint=_("each row needs its own id"))
             seen.setdefault(row.id, row.path)
 
 
@@ -198,13 +196,13 @@ def amendments_in_order(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         try:
             day = parse_date(a.roc_date)
         except DateError as exc:
-            yield Diagnostic("bad-date", f"amendment date {exc.message}", doc.span(a.path + ("date",)),
+            yield Diagnostic("bad-date", _("amendment date {message}").format(message=exc.message), doc.span(a.path + ("date",)),
                              field="date", hint=exc.hint)
             continue
         if previous and day <= previous[0]:
-            yield Diagnostic("amendment-order", f"amendment {a.roc_date} is not after the one before it ({previous[1]})",
+            yield Diagnostic("amendment-order", _("amendment {roc_date} is not after the one before it ({previous})").format(roc_date=a.roc_date, previous=previous[1]),
                              doc.span(a.path + ("date",)), field="date",
-                             hint="list amendments oldest first, each on a later date")
+                             hint=_("list amendments oldest first, each on a later date"))
         previous = (day, a.roc_date)
 
 
@@ -228,12 +226,12 @@ def working_group_complete(policy: Policy, doc: Document) -> Iterator[Diagnostic
     if not wg:
         return
     if wg.size and len(wg.seats) != wg.size:
-        yield Diagnostic("working-group-size", f"the working group has {len(wg.seats)} seats but size says {wg.size}",
-                         doc.span(wg.path + ("size",)), field="size", hint=f"{wg.citation} lists the seats one by one")
+        yield Diagnostic("working-group-size", _("the working group has {seats} seats but size says {size}").format(seats=len(wg.seats), size=wg.size),
+                         doc.span(wg.path + ("size",)), field="size", hint=_("{citation} lists the seats one by one").format(citation=wg.citation))
     if wg.meeting_frequency and wg.meeting_frequency not in policy.parameters:
-        yield Diagnostic("unknown-parameter", f"parameter {wg.meeting_frequency} is not declared",
+        yield Diagnostic("unknown-parameter", _("parameter {meeting_frequency} is not declared").format(meeting_frequency=wg.meeting_frequency),
                          doc.span(wg.path + ("meeting_frequency",)), field="meeting_frequency",
-                         hint=did_you_mean(wg.meeting_frequency, policy.parameters) or "declare it under parameters")
+                         hint=did_you_mean(wg.meeting_frequency, policy.parameters) or _("declare it under parameters"))
 
 
 def duty_statements_match_rows(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
@@ -246,13 +244,12 @@ def duty_statements_match_rows(policy: Policy, doc: Document) -> Iterator[Diagno
             row = rows.get(st.citation)
             if row is None:
                 continue
-            printed = set(row.administration) | {p for p, _ in row.parts}
+            printed = set(row.administration) | {p for p, __ in row.parts}
             for i, party in enumerate(st.parties):
                 if not row.names(party):
-                    yield Diagnostic("statement-mismatch", f"task {task.name} says {st.citation} names {party}, "
-                                     f"but that row names {', '.join(sorted(printed)) or 'nobody'}",
+                    yield Diagnostic("statement-mismatch", _("task {name} says {citation} names {party}, but that row names {nobody}").format(name=task.name, citation=st.citation, party=party, nobody=', '.join(sorted(printed)) or 'nobody'),
                                      doc.span(st.path + ("parties", i)), field="parties",
-                                     hint="copy the parties from the row's columns")
+                                     hint=_("copy the parties from the row's columns"))
 
 
 def _provision_text(policy: Policy, citation: str) -> str:
@@ -261,7 +258,7 @@ def _provision_text(policy: Policy, citation: str) -> str:
     if same:
         return "".join(q.heading + q.text for p in same for q in p.walk())
     row = next((r for r in (policy.duty_table.rows if policy.duty_table else ()) if r.id == citation), None)
-    return (row.remarks + "".join(part for _, part in row.parts)) if row else ""
+    return (row.remarks + "".join(part for __, part in row.parts)) if row else ""
 
 
 def quotes_in_text(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
@@ -269,9 +266,9 @@ def quotes_in_text(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     for p in policy.parameters.values():
         texts = [_provision_text(policy, c) for c in (p.citation, *p.also_cited)]
         if p.quote and p.citation in policy.citations() and not any(p.quote in t for t in texts):
-            yield Diagnostic("quote-not-in-text", f"parameter {p.name} quotes 「{p.quote}」, which is not in the text of {p.citation}",
+            yield Diagnostic("quote-not-in-text", _("parameter {name} quotes 「{quote}」, which is not in the text of {citation}").format(name=p.name, quote=p.quote, citation=p.citation),
                              doc.span(p.path + ("quote",)), field="quote",
-                             hint="copy the words from the article; if the article was amended, amend the value too")
+                             hint=_("copy the words from the article; if the article was amended, amend the value too"))
 
 
 from .names import names_distinct, names_normal, names_not_confusable  # noqa: E402 - names spelt one way

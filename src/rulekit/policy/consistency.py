@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 from ..diagnostics import WARNING, Diagnostic
 from .model import Organization, Policy
 from ..sourceyaml import Document
+from ..i18n import _
 
 CONFLICT = "responsibility-conflict"  # an unsettled disagreement nobody has acknowledged: --strict fails
 KNOWN_CONFLICT = "known-conflict"  # acknowledged under known_conflicts, awaiting an amendment
@@ -48,27 +49,26 @@ def text_table_conflicts(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     seen: set = set()
     for task in policy.tasks:
         places = statements(policy, task)
-        for i, (cit_a, parties_a, scope_a, _) in enumerate(places):
+        for i, (cit_a, parties_a, scope_a, __) in enumerate(places):
             for cit_b, parties_b, scope_b, path_b in places[i + 1:]:
                 if (scope_a and scope_b and scope_a != scope_b) or agree(parties_a, parties_b, org):
                     continue
-                message = f"{task}: {cit_a} names {'、'.join(parties_a)} but {cit_b} names {'、'.join(parties_b)}"
+                message = _("{task}: {cit_a} names {parties_a} but {cit_b} names {parties_b}").format(task=task, cit_a=cit_a, parties_a='、'.join(parties_a), cit_b=cit_b, parties_b='、'.join(parties_b))
                 key = (task, frozenset((cit_a, cit_b)))
                 seen.add(key)
                 if key in known:
                     yield Diagnostic(KNOWN_CONFLICT, message + " (known, awaiting an amendment)", doc.span(path_b),
                                      severity=WARNING, field=task, related=(cit_a, cit_b),
-                                     hint=known[key].note or "listed under known_conflicts; settle it by an amendment")
+                                     hint=known[key].note or _("listed under known_conflicts; settle it by an amendment"))
                     continue
                 yield Diagnostic(
                     CONFLICT, message, doc.span(path_b), severity=WARNING, field=task, related=(cit_a, cit_b),
-                    hint="the regulation disagrees with itself; the working group should amend one of them "
-                         "(or list it under known_conflicts until then)")
+                    hint=_("the regulation disagrees with itself; the working group should amend one of them "
+                         "(or list it under known_conflicts until then)"))
     for (task, citations), entry in known.items():
         if (task, citations) not in seen:
-            yield Diagnostic("stale-known-conflict", f"known_conflicts lists {task} ({'、'.join(entry.citations)}), "
-                             "but these places no longer disagree", doc.span(entry.path), severity=WARNING, field=task,
-                             hint="the disagreement was settled: remove this entry")
+            yield Diagnostic("stale-known-conflict", _("known_conflicts lists {task} ({citations}), but these places no longer disagree").format(task=task, citations='、'.join(entry.citations)), doc.span(entry.path), severity=WARNING, field=task,
+                             hint=_("the disagreement was settled: remove this entry"))
 
 
 def same_person_substitutes(policy: Policy, roster, on) -> Iterator[Diagnostic]:
@@ -82,9 +82,9 @@ def same_person_substitutes(policy: Policy, roster, on) -> Iterator[Diagnostic]:
             both = sorted(first & people)
             if both:
                 yield Diagnostic("same-person-substitute",
-                                 f"{chain.task}: {'、'.join(both)} holds both {chain.primary} and its substitute {role}",
+                                 _("{task}: {both} holds both {primary} and its substitute {role}").format(task=chain.task, both='、'.join(both), primary=chain.primary, role=role),
                                  roster.span, severity=WARNING, field=chain.task, related=(chain.citation,),
-                                 hint="when this person is away nobody substitutes; name another person for one post")
+                                 hint=_("when this person is away nobody substitutes; name another person for one post"))
 
 
 def unheld_chain_roles(policy: Policy, roster, on) -> Iterator[Diagnostic]:
@@ -97,6 +97,6 @@ def unheld_chain_roles(policy: Policy, roster, on) -> Iterator[Diagnostic]:
             if spec and spec.per:  # held per course/class: checked against the records, not the roster
                 continue
             if not roster.holders(role, on, active_only=False):
-                yield Diagnostic("unheld-role", f"{chain.task}: no one in the roster holds {role}",
+                yield Diagnostic("unheld-role", _("{task}: no one in the roster holds {role}").format(task=chain.task, role=role),
                                  roster.span, severity=WARNING, field=chain.task, related=(chain.citation,),
-                                 hint=f"add the person who is {role} to the roster, or amend {chain.citation}")
+                                 hint=_("add the person who is {role} to the roster, or amend {citation}").format(role=role, citation=chain.citation))

@@ -16,10 +16,11 @@ from ..diagnostics import WARNING, Diagnostic
 from ..dsl import ast as A
 from ..sourceyaml import Document
 from .model import Policy
+from ..i18n import N_, _
 
 # for_each domains that are not record collections: a few values each
 PERIODS = frozenset({"semesters", "academic_years", "school"})
-_HINT = ("range over one collection and reach the others with an aggregate, whose where is "
+_HINT = N_("range over one collection and reach the others with an aggregate, whose where is "
          "answered by an index: count(o in course_outcomes where o.student == student.id)")
 
 
@@ -44,14 +45,13 @@ def unbounded_products(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         collections = [(var, domain) for var, domain in rule.for_each if domain not in PERIODS]
         if len(collections) < 2:
             continue
-        product = " × ".join(domain for _, domain in collections)
+        product = " × ".join(domain for __, domain in collections)
         if len(collections) > 2:
-            why = f"the product of {len(collections)} record collections ({product})"
+            why = _("the product of {collections} record collections ({product})").format(collections=len(collections), product=product)
         elif not _joins(rule.where, collections[0][0], collections[1][0]):
-            (a, _), (b, _) = collections
-            why = f"every pair of {product}: no `where` joins {a} and {b} (e.g. {a}.x == {b}.y)"
+            (a, __), (b, __) = collections
+            why = _("every pair of {product}: no `where` joins {a} and {b} (e.g. {a}.x == {b}.y)").format(product=product, a=a, b=b)
         else:
             continue
-        yield Diagnostic("unbounded-product", f"rule {rule.id} is evaluated for {why}; "
-                         "the number of combinations grows with the product of their sizes",
-                         doc.span(rule.path + ("for_each",)), WARNING, field="for_each", hint=_HINT)
+        yield Diagnostic("unbounded-product", _("rule {id} is evaluated for {why}; the number of combinations grows with the product of their sizes").format(id=rule.id, why=why),
+                         doc.span(rule.path + ("for_each",)), WARNING, field="for_each", hint=_(_HINT))

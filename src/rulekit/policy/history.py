@@ -29,6 +29,7 @@ from typing import Any
 from ..calendar import DateError, parse_date, to_roc
 from ..diagnostics import Diagnostic
 from ..sourceyaml import Document, iter_paths
+from ..i18n import _
 
 _DATE_KEY = re.compile(r"\d{2,3}[./]\d{1,2}[./]\d{1,2}|\d{4}-\d{2}-\d{2}")
 PERIOD_KEYS = ("since", "until")
@@ -89,7 +90,7 @@ def encoded_from(data: Any, used=None) -> dt.date | None:
     if isinstance(stated, str) and _date(stated):
         return _date(stated)
     used = dates_used(data) if used is None else used
-    days = [d for _, text in used if isinstance(text, str) and (d := _date(text))]
+    days = [d for __, text in used if isinstance(text, str) and (d := _date(text))]
     if days:
         return min(days)
     adopted = amendment_dates(data)
@@ -125,17 +126,17 @@ def history_findings(doc: Document, used=None) -> list[Diagnostic]:
         day = _date(text) if isinstance(text, str) else None
         span = doc.span(path, key=path[-1] not in PERIOD_KEYS and path[-1] != "encoded_from")
         if day is None:
-            found.append(Diagnostic("invalid-date", f"{text!r} is not a date", span,
-                                    hint="write the date of an entry of amendments" +
+            found.append(Diagnostic("invalid-date", _("{text!r} is not a date").format(text=text), span,
+                                    hint=_("write the date of an entry of amendments") +
                                     (f", e.g. {next(iter(adopted.values()))}" if adopted else "")))
         elif day not in adopted:
             found.append(Diagnostic(
-                "unknown-amendment-date", f"{text} is not the date of an amendment in amendments",
-                span, hint=f"add the amendment adopted on {text} to amendments (adopted: {known})"))
+                "unknown-amendment-date", _("{text} is not the date of an amendment in amendments").format(text=text),
+                span, hint=_("add the amendment adopted on {text} to amendments (adopted: {known})").format(text=text, known=known)))
         elif start and day < start and path[-1] != "encoded_from":
             found.append(Diagnostic(
-                "before-encoded-text", f"{text} is before {to_roc(start)}, the first text this file holds",
-                span, hint="the text in force before metadata.encoded_from is not known; date it on or after it"))
+                "before-encoded-text", _("{text} is before {start}, the first text this file holds").format(text=text, start=to_roc(start)),
+                span, hint=_("the text in force before metadata.encoded_from is not known; date it on or after it")))
     for path, value in iter_paths(data):
         if not is_dated(value):
             continue
@@ -143,8 +144,8 @@ def history_findings(doc: Document, used=None) -> list[Diagnostic]:
         for k in value:
             day = _date(k)
             if day in days:
-                found.append(Diagnostic("duplicate-date", f"{k} and {days[day]} are the same day", doc.span(path + (k,), key=True),
-                                        hint="keep one of them"))
+                found.append(Diagnostic("duplicate-date", _("{k} and {day} are the same day").format(k=k, day=days[day]), doc.span(path + (k,), key=True),
+                                        hint=_("keep one of them")))
             days[day] = k
     return found
 

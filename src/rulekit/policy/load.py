@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, did_you_mean, errors_in, sort_key
 from .model import Policy, PolicyHistory
+from ..i18n import _
 
 if TYPE_CHECKING:  # loaded when a policy is read from its file, not on a cache hit
     from ..sourceyaml import Document
@@ -42,7 +43,7 @@ class LoadedPolicy:
 def load_policy(path: str = DEFAULT_POLICY) -> LoadedPolicy:
     from ..sourceyaml import read_text
 
-    return load_policy_text(read_text(path, "policy file"), path)
+    return load_policy_text(read_text(path, _("policy file")), path)
 
 
 def load_policy_text(text: str, path: str) -> LoadedPolicy:
@@ -67,7 +68,7 @@ def load_policy_text(text: str, path: str) -> LoadedPolicy:
         policy, more = _build_one(snap, text)
         findings.extend(more)
         snapshots.append((replace(policy, encoded_from=first, version_dates=version_dates), snap))
-    history = PolicyHistory(tuple(p for p, _ in snapshots))
+    history = PolicyHistory(tuple(p for p, __ in snapshots))
     policy, latest_doc = snapshots[-1]
     return LoadedPolicy(policy, latest_doc, tuple(sorted(set(findings), key=sort_key)), history, tuple(snapshots), doc)
 
@@ -101,7 +102,7 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
 
     key = None
     try:
-        key = cache.key_of(path, read_input(path, "policy file", MAX_FILE_BYTES))
+        key = cache.key_of(path, read_input(path, _("policy file"), MAX_FILE_BYTES))
     except (OSError, TypeError, ValueError, RulekitError):
         pass  # load_policy reports a missing, unreadable, unusable or too large file
     history = cache.load(key) if key else None
@@ -136,7 +137,7 @@ def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnosti
     known = policy.citations()
     for rule in rules:
         if rule.citation not in known:
-            findings.append(Diagnostic("unknown-citation", f"rule {rule.id} cites {rule.citation}, which does not exist",
+            findings.append(Diagnostic("unknown-citation", _("rule {id} cites {citation}, which does not exist").format(id=rule.id, citation=rule.citation),
                                        doc.span(rule.path + ("citation",)), field="citation",
                                        hint=did_you_mean(rule.citation, known)))
     return replace(policy, rules=tuple(rules)), findings

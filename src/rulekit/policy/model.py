@@ -125,7 +125,7 @@ class DutyRow:
 
     def names(self, party: str) -> bool:
         """Whether the row names `party`: in a column, or in its remarks."""
-        return party in self.administration or any(p == party for p, _ in self.parts) or party in self.remarks
+        return party in self.administration or any(p == party for p, __ in self.parts) or party in self.remarks
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..diagnostics import ERROR, WARNING, Diagnostic
 from ..sourceyaml import Document
 from ..textnorm import normalize_key, skeleton, what_changed
 from .model import Policy
+from ..i18n import _
 
 # Mappings whose keys declare names, and what each kind is called in a message.
 DECLARED = (
@@ -75,16 +76,16 @@ def _keys(data, pattern: tuple) -> Iterator[tuple[tuple, str]]:
 
 def names_normal(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     """A name that normalisation changed: it is read as its normal form, and said so."""
-    places = [(p, name, True, pattern) for pattern, _ in DECLARED for p, name in _keys(doc.data, pattern)]
+    places = [(p, name, True, pattern) for pattern, __ in DECLARED for p, name in _keys(doc.data, pattern)]
     places += [(p, name, True, pattern) for pattern in NAMING_KEYS for p, name in _keys(doc.data, pattern)]
     places += [(p, v, False, pattern) for pattern in NAMING_VALUES for p, v in _at(doc.data, pattern)
                if isinstance(v, str)]
     for path, name, is_key, pattern in places:
         normal = normalize_key(name)
         if normal != name and normal:
-            yield Diagnostic("normalised-name", f"name read as {normal}: {what_changed(name, normal)}",
+            yield Diagnostic("normalised-name", _("name read as {normal}: {normal2}").format(normal=normal, normal2=what_changed(name, normal)),
                              doc.span(path, key=is_key), WARNING, field=[p for p in pattern if p != "*"][-1],
-                             hint=f"write it as {normal}, so the policy and the records spell it the same way")
+                             hint=_("write it as {normal}, so the policy and the records spell it the same way").format(normal=normal))
 
 
 def names_distinct(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
@@ -94,10 +95,9 @@ def names_distinct(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         for path, name in _keys(doc.data, pattern):
             normal = normalize_key(name)
             if normal in first:
-                yield Diagnostic("duplicate-name", f"{kind} {normal} is declared twice: {first[normal]!r} and "
-                                 f"{name!r} are the same name once normalised (NFKC)",
+                yield Diagnostic("duplicate-name", _("{kind} {normal} is declared twice: {normal2!r} and {name!r} are the same name once normalised (NFKC)").format(kind=kind, normal=normal, normal2=first[normal], name=name),
                                  doc.span(path, key=True), ERROR, field=kind,
-                                 hint=f"remove one, or write both as {normal}")
+                                 hint=_("remove one, or write both as {normal}").format(normal=normal))
             else:
                 first[normal] = name
 
@@ -112,8 +112,8 @@ def names_not_confusable(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
             if look in seen and seen[look][0] != normal:
                 other, other_kind = seen[look]
                 yield Diagnostic(
-                    "confusable-name", f"{kind} {normal} looks like {other_kind} {other} but is a different name",
+                    "confusable-name", _("{kind} {normal} looks like {other_kind} {other} but is a different name").format(kind=kind, normal=normal, other_kind=other_kind, other=other),
                     doc.span(path, key=True), WARNING, field=kind,
-                    hint=f"if they are the same, write {other}; otherwise rename one so they can be told apart")
+                    hint=_("if they are the same, write {other}; otherwise rename one so they can be told apart").format(other=other))
             else:
                 seen.setdefault(look, (normal, kind))

@@ -20,6 +20,7 @@ from ..dsl.parser import parse_expr
 from ..dsl.source import SourceMap
 from ..dsl import types as T
 from ..sourceyaml import Document
+from ..i18n import _, pick
 
 DOMAINS = {"semesters": T.T_SEMESTER, "academic_years": T.T_AY, "school": T.T_SCHOOL}
 STATUSES = ("pass", "fail", "pending", "not_applicable")
@@ -98,13 +99,13 @@ class Rule:
 
     def nodes(self) -> list[A.Node]:
         """Every AST node of the rule (where, when, lets, assert, due, message placeholders)."""
-        roots = [self.where, self.when, self.assert_, self.due] + [n for _, n in self.lets]
-        roots += [p for _, t in self.messages for p in t.parts if not isinstance(p, str)]
+        roots = [self.where, self.when, self.assert_, self.due] + [n for __, n in self.lets]
+        roots += [p for __, t in self.messages for p in t.parts if not isinstance(p, str)]
         return [n for root in roots if root is not None for n in A.walk(root)]
 
     def title_text(self) -> str:
         if isinstance(self.title, Mapping):
-            return str(self.title.get("zh") or next(iter(self.title.values()), self.id))
+            return pick(self.title, self.id)  # {zh: ..., en: ...}: the one in the reader's language
         return str(self.title or self.id)
 
 
@@ -132,8 +133,7 @@ def load_rules(doc: Document, params: Mapping[str, Any], constants: Mapping[str,
         rid = entry.get("id") if isinstance(entry, dict) else None
         duplicate = isinstance(rid, str) and rid in seen
         if duplicate:
-            loader.error("rule-duplicate-id", f"rule id {rid} is used twice (first at line "
-                         f"{seen[rid]})", ("rules", i, "id"), "give every rule its own id")
+            loader.error("rule-duplicate-id", _("rule id {rid} is used twice (first at line {rid2})").format(rid=rid, rid2=seen[rid]), ("rules", i, "id"), "give every rule its own id")
         elif isinstance(rid, str):
             seen[rid] = doc.span(("rules", i)).line
         rule = loader.entry(("rules", i), entry)  # checked even when a duplicate: report it all
@@ -167,7 +167,7 @@ class _Loader:
             return None
         self.checker.unavailable = {}
         where = self._dsl(path, entry, "where", scope, want="bool")
-        lets_hint = "let values are computed after where/when; move the condition into assert"
+        lets_hint = _("let values are computed after where/when; move the condition into assert")
         self.checker.unavailable = {k: lets_hint for k in (entry.get("let") or {})} \
             if isinstance(entry.get("let"), dict) else {}
         when = self._dsl(path, entry, "when", scope, want="bool")
@@ -188,13 +188,13 @@ class _Loader:
     def _keys(self, path: tuple, entry: dict) -> None:
         for key in entry:
             if key not in ENTRY_KEYS:
-                hint = did_you_mean(key, ENTRY_KEYS) or "rule keys: " + ", ".join(ENTRY_KEYS)
-                self.error("rule-unknown-key", f"unknown rule key {key}", path + (key,), hint, key=True)
+                hint = did_you_mean(key, ENTRY_KEYS) or _("rule keys: ") + ", ".join(ENTRY_KEYS)
+                self.error("rule-unknown-key", _("unknown rule key {key}").format(key=key), path + (key,), hint, key=True)
         for key in REQUIRED_KEYS:
             present_null = key in DSL_KEYS and key in entry and entry[key] is None  # a type error
             if entry.get(key) in (None, "", {}) and not present_null:
-                self.error("rule-missing-key", f"the rule has no {key}", path,
-                           f"every rule needs {', '.join(REQUIRED_KEYS)}")
+                self.error("rule-missing-key", _("the rule has no {key}").format(key=key), path,
+                           _("every rule needs {REQUIRED_KEYS}").format(REQUIRED_KEYS=', '.join(REQUIRED_KEYS)))
 
     def _texts(self, path: tuple, entry: dict) -> None:
         citation, title = entry.get("citation"), entry.get("title")
@@ -208,14 +208,14 @@ class _Loader:
     def _id(self, path: tuple, entry: dict) -> str:
         rid = entry.get("id")
         if rid is not None and not (isinstance(rid, str) and re.match(ID_PATTERN, rid)):
-            self.error("rule-bad-id", f"rule id {rid} is not kebab-case", path + ("id",),
+            self.error("rule-bad-id", _("rule id {rid} is not kebab-case").format(rid=rid), path + ("id",),
                        "use lowercase letters, digits and dashes, e.g. outcome-quota")
         return str(rid)
 
     def _severity(self, path: tuple, entry: dict) -> str:
         severity = entry.get("severity", "error")
         if severity not in SEVERITIES:
-            self.error("rule-bad-value", f"severity {severity} is not error or warning",
+            self.error("rule-bad-value", _("severity {severity} is not error or warning").format(severity=severity),
                        path + ("severity",), did_you_mean(str(severity), SEVERITIES))
         return str(severity)
 
@@ -223,7 +223,7 @@ class _Loader:
         if isinstance(name, str) and re.match(NAME_PATTERN, name) and \
                 name not in A.KEYWORDS and name not in A.RESERVED:
             return True
-        self.error("rule-bad-name", f"{name} cannot name a {what}", path, "use a plain name such as "
+        self.error("rule-bad-name", _("{name} cannot name a {what}").format(name=name, what=what), path, "use a plain name such as "
                    "student or n; keywords and param, policy, as_of are taken", key=True)
         return False
 
@@ -240,8 +240,7 @@ class _Loader:
             if not self._name_ok(var, p, "variable"):
                 continue
             if not isinstance(domain, str):
-                self.error("rule-bad-value", f"the collection of {var} must be a name such as "
-                           "students or semesters", p)
+                self.error("rule-bad-value", _("the collection of {var} must be a name such as students or semesters").format(var=var), p)
                 scope[var] = None
             elif domain in DOMAINS:
                 scope[var] = DOMAINS[domain]
@@ -249,7 +248,7 @@ class _Loader:
                 scope[var] = T.record(domain)
             else:
                 choices = list(DOMAINS) + list(self.checker.entities)
-                self.error("rule-unknown-domain", f"unknown collection {domain}", p,
+                self.error("rule-unknown-domain", _("unknown collection {domain}").format(domain=domain), p,
                            did_you_mean(str(domain), choices) or "use " + ", ".join(choices))
                 scope[var] = None  # reported: its uses are not reported again
         return scope
@@ -283,10 +282,10 @@ class _Loader:
         node = self.checker.check(node, scope, role=key, want_bool=(want == "bool"))
         t = node.type
         if want == "date" and t is not None and t.name not in (T.DATE, T.ANY):
-            hint = "leave due out when there is no deadline" if t.name == T.NULL else \
-                "e.g. semester.end, or first(w in windows where ...).end"
+            hint = _("leave due out when there is no deadline") if t.name == T.NULL else \
+                _("e.g. semester.end, or first(w in windows where ...).end")
             self.diagnostics.append(Diagnostic(
-                "dsl-type", f"{key} must be a date, but this is {t.base}", node.span, hint=hint))
+                "dsl-type", _("{key} must be a date, but this is {base}").format(key=key, base=t.base), node.span, hint=hint))
         self.last_type = t
         return node
 
@@ -298,11 +297,11 @@ class _Loader:
             self.error("rule-bad-value", "let must map names to expressions", path + ("let",))
             return ()
         out = []
-        for name, _ in spec.items():
-            if not self._name_ok(name, path + ("let", name), "let value"):
+        for name, __ in spec.items():
+            if not self._name_ok(name, path + ("let", name), _("let value")):
                 continue
             if name in scope:
-                self.error("rule-bad-name", f"{name} is already a for_each variable",
+                self.error("rule-bad-name", _("{name} is already a for_each variable").format(name=name),
                            path + ("let", name), "choose another name", key=True)
                 continue
             node = self._dsl(path + ("let",), spec, name, scope)
@@ -326,7 +325,7 @@ class _Loader:
         for status, text in spec.items():
             p = path + ("message", status)
             if status not in STATUSES:
-                self.error("rule-unknown-key", f"unknown status {status}", p,
+                self.error("rule-unknown-key", _("unknown status {status}").format(status=status), p,
                            did_you_mean(str(status), STATUSES) or "statuses: " + ", ".join(STATUSES), key=True)
                 continue
             t = self._template(p, text, base_scope if status == "not_applicable" else scope)
@@ -360,7 +359,7 @@ def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
             continue
         if ch == "}":
             problems.append(Diagnostic("dsl-template", "unmatched } in message", src.at_offset(i),
-                                       hint="write }} for a literal brace"))
+                                       hint=_("write }} for a literal brace")))
             i += 1
             continue
         if ch != "{":
@@ -370,7 +369,7 @@ def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
         end = _closing_brace(text, i + 1)
         if end < 0:
             problems.append(Diagnostic("dsl-template", "unclosed { in message", src.at_offset(i),
-                                       hint="close the placeholder with }, or write {{ for a brace"))
+                                       hint=_("close the placeholder with }, or write {{ for a brace")))
             break
         node, diags = parse_expr(text[i + 1:end], src.sub(i + 1, end))
         problems.extend(diags)

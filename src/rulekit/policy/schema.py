@@ -15,9 +15,10 @@ import jsonschema
 
 from ..diagnostics import Diagnostic, did_you_mean
 from ..sourceyaml import Document
+from ..i18n import N_, _
 
-_TYPE_WORDS = {"integer": "a whole number", "string": "text", "array": "a list", "object": "a mapping",
-               "boolean": "true or false", "number": "a number"}
+_TYPE_WORDS = {"integer": N_("a whole number"), "string": N_("text"), "array": N_("a list"), "object": N_("a mapping"),
+               "boolean": N_("true or false"), "number": N_("a number")}
 
 
 @lru_cache(maxsize=None)
@@ -38,7 +39,7 @@ def schema_findings(doc: Document, validator=None) -> Iterator[Diagnostic]:
 
 
 def _where(path) -> str:
-    return ".".join(str(p) for p in path) or "(top level)"
+    return ".".join(str(p) for p in path) or _("(top level)")
 
 
 def _explain(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagnostic]:
@@ -50,32 +51,32 @@ def _explain(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagn
     elif kw == "additionalProperties":
         allowed = sorted(error.schema.get("properties", {}))
         for key in sorted(set(error.instance) - set(allowed)):
-            hint = did_you_mean(key, allowed) or ("allowed keys: " + ", ".join(allowed) if allowed else "")
-            yield Diagnostic("unknown-key", f"unknown key {key} in {_where(path)}",
+            hint = did_you_mean(key, allowed) or (_("allowed keys: ") + ", ".join(allowed) if allowed else "")
+            yield Diagnostic("unknown-key", _("unknown key {key} in {path}").format(key=key, path=_where(path)),
                              doc.span(path + (key,), key=True), hint=hint, field=key)
     elif kw == "required":
         missing = error.message.split("'")[1]
-        yield Diagnostic("missing-key", f"{_where(path)} is missing the key {missing}",
+        yield Diagnostic("missing-key", _("{path} is missing the key {missing}").format(path=_where(path), missing=missing),
                          doc.span(path, key=True), field=missing,
-                         hint=f"add `{missing}:`; see docs/policy-format.md")
+                         hint=_("add `{missing}:`; see docs/policy-format.md").format(missing=missing))
     elif kw == "type":
         want = error.validator_value
         want = [want] if isinstance(want, str) else want
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in want)
-        yield Diagnostic("wrong-type", f"{_where(path)} must be {words}, not {_describe(error.instance)}",
+        words = _(" or ").join(_(_TYPE_WORDS[w]) if w in _TYPE_WORDS else w for w in want)
+        yield Diagnostic("wrong-type", _("{path} must be {words}, not {instance}").format(path=_where(path), words=words, instance=_describe(error.instance)),
                          doc.span(path), field=field, hint=_type_hint(want))
     elif kw in ("enum", "const"):
         options = error.validator_value if kw == "enum" else [error.validator_value]
-        yield Diagnostic("not-allowed", f"{_where(path)} is {error.instance!r}, not one of the allowed values",
+        yield Diagnostic("not-allowed", _("{path} is {instance!r}, not one of the allowed values").format(path=_where(path), instance=error.instance),
                          doc.span(path), field=field,
                          hint=(did_you_mean(str(error.instance), map(str, options)) + " " if isinstance(error.instance, str) else "")
                          + "allowed: " + ", ".join(map(str, options)))
     elif kw == "pattern":
-        yield Diagnostic("bad-format", f"{_where(path)} is {error.instance!r}, which has the wrong form",
+        yield Diagnostic("bad-format", _("{path} is {instance!r}, which has the wrong form").format(path=_where(path), instance=error.instance),
                          doc.span(path), field=field, hint=error.schema.get("description", ""))
     elif kw in ("minItems", "minLength") and error.validator_value == 1:
         # worded here, not by jsonschema, whose wording changed between versions (4.21: "is too short")
-        yield Diagnostic("schema", f"{_where(path)}: {error.instance!r} should be non-empty", doc.span(path), field=field)
+        yield Diagnostic("schema", _("{path}: {instance!r} should be non-empty").format(path=_where(path), instance=error.instance), doc.span(path), field=field)
     else:
         yield Diagnostic("schema", f"{_where(path)}: {error.message}", doc.span(path), field=field)
 
@@ -91,9 +92,9 @@ def _one_of(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagno
     if not chosen:
         kinds = [b.get("properties", {}).get("type", {}).get("const") for b in branches]
         path = tuple(error.absolute_path)
-        yield Diagnostic("not-allowed", f"{_where(path)} has type {declared!r}, not one of {', '.join(filter(None, kinds))}",
+        yield Diagnostic("not-allowed", _("{path} has type {declared!r}, not one of {kinds}").format(path=_where(path), declared=declared, kinds=', '.join(filter(None, kinds))),
                          doc.span(path + ("type",)), field="type",
-                         hint=did_you_mean(str(declared), filter(None, kinds)) or "every parameter is a count, a duration or a frequency")
+                         hint=did_you_mean(str(declared), filter(None, kinds)) or _("every parameter is a count, a duration or a frequency"))
         return
     for sub in error.context:
         if sub.schema_path and sub.schema_path[0] == chosen[0]:
@@ -106,9 +107,9 @@ def _describe(value) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value}"
+        return _("the number {value}").format(value=value)
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return _("the text {value!r}").format(value=value)
     if isinstance(value, list):
         return "a list"
     return "a mapping"
@@ -116,11 +117,11 @@ def _describe(value) -> str:
 
 def _type_hint(want: list[str]) -> str:
     if "array" in want:
-        return "write a list as [a, b] or as lines starting with `- `"
+        return _("write a list as [a, b] or as lines starting with `- `")
     if "integer" in want:
-        return "write the number without quotes or units, e.g. 6"
+        return _("write the number without quotes or units, e.g. 6")
     if "string" in want:
-        return "quote the value if it looks like a number or date"
+        return _("quote the value if it looks like a number or date")
     if "object" in want:
-        return "indent the keys under this one"
+        return _("indent the keys under this one")
     return ""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
 from .model import DutyRow, Parameter, Policy, Provision, SubstituteChain
+from ..i18n import _
 
 
 def _under(citation: str, prefix: str) -> bool:
@@ -47,9 +48,9 @@ class ProvisionView:
 def provision_view(policy: Policy, citation: str) -> ProvisionView:
     known = policy.citations()
     if citation not in known:
-        raise UsageError([Diagnostic("unknown-citation", f"citation {citation} does not exist in {policy.path}",
+        raise UsageError([Diagnostic("unknown-citation", _("citation {citation} does not exist in {path}").format(citation=citation, path=policy.path),
                                      Span(policy.path), hint=did_you_mean(citation, known) or
-                                     "citations look like 四.(三).1, 四.段2, 附表 or 附表.8")])
+                                     _("citations look like 四.(三).1, 四.段2, 附表 or 附表.8"))])
     subs = policy.substitutes
     chains = tuple(subs.chains.values()) if subs and _under(subs.citation, citation) else ()
     rows = tuple(r for r in (policy.duty_table.rows if policy.duty_table else ()) if _under(r.id, citation))
@@ -68,9 +69,9 @@ def _special(policy: Policy, citation: str):
         return
     t = subs.teacher
     if t and _under(t.cannot_assist_citation, citation):
-        yield f"{t.cannot_assist_citation}: {t.role} cannot assist -> {t.task} passes along the {subs.citation} chain"
+        yield _("{cannot_assist_citation}: {role} cannot assist -> {task} passes along the {citation} chain").format(cannot_assist_citation=t.cannot_assist_citation, role=t.role, task=t.task, citation=subs.citation)
     if t and _under(t.can_assist_citation, citation):
-        yield f"{t.can_assist_citation}: a departed {t.role} who can still assist stays responsible for {t.task}"
+        yield _("{can_assist_citation}: a departed {role} who can still assist stays responsible for {task}").format(can_assist_citation=t.can_assist_citation, role=t.role, task=t.task)
     s = subs.student
     if s and _under(s.citation, citation):
         yield f"{s.citation}: {s.task} by {s.responsible} ({s.applies_to})"

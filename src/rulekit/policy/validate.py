@@ -8,6 +8,7 @@ from ..diagnostics import Diagnostic, RulekitError, UsageError, errors_in, sort_
 from .load import load_policy_text
 from .versions import today_for
 from ..sourceyaml import read_text
+from ..i18n import _
 
 CONFLICT_CODE = KNOWN_CONFLICT  # a disagreement the policy acknowledges: only an amendment fixes it
 
@@ -41,8 +42,9 @@ class Report:
     def summary_line(self, strict: bool = False, warnings_as_errors: bool = False) -> str:
         """`FILES: valid (E errors, W warnings)`, saying which flag fails a report without errors."""
         errors = sum(d.is_error for d in self.diagnostics)
-        status = "invalid" if errors else "valid"
-        line = f"{', '.join(self.files)}: {status} ({errors} errors, {len(self.diagnostics) - errors} warnings)"
+        template = (_("{files}: invalid ({errors} errors, {warnings} warnings)") if errors
+                    else _("{files}: valid ({errors} errors, {warnings} warnings)"))
+        line = template.format(files=", ".join(self.files), errors=errors, warnings=len(self.diagnostics) - errors)
         if errors or not self.exit_code(strict, warnings_as_errors):
             return line
         return line + f"; fails {'--strict' if self.exit_code(strict) else '--warnings-as-errors'}"
@@ -60,7 +62,7 @@ def validate_paths(paths, roster=None, on=None, extra_checks=()) -> Report:
     sources: dict = {}
     for path in paths:
         try:
-            text = read_text(path, "policy file")  # missing or unreadable: UsageError, raised
+            text = read_text(path, _("policy file"))  # missing or unreadable: UsageError, raised
             sources[path] = text.splitlines()
             loaded = load_policy_text(text, path)
         except UsageError:

@@ -12,6 +12,7 @@ from ..calendar import DateError, parse_date, to_roc
 from ..calendar.clock import today_in
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError
 from .model import Amendment, Policy, PolicyHistory
+from ..i18n import _
 
 
 def amendment_dates(policy: Policy) -> list[tuple[dt.date, Amendment]]:
@@ -45,9 +46,8 @@ def encoded_since(policy: Policy) -> tuple[dt.date, str] | None:
 
 def _not_encoded(policy: Policy, on: dt.date, since: str) -> UsageError:
     return UsageError([Diagnostic(
-        "not-encoded", f"the text in force before {since} is not encoded "
-        f"(asked for {to_roc(on)}, {on.isoformat()})", Span(policy.path),
-        hint=f"{policy.path} holds the text in force since {since}; use a date on or after it")])
+        "not-encoded", _("the text in force before {since} is not encoded (asked for {on}, {isoformat})").format(since=since, on=to_roc(on), isoformat=on.isoformat()), Span(policy.path),
+        hint=_("{path} holds the text in force since {since}; use a date on or after it").format(path=policy.path, since=since))])
 
 
 def in_force(policy: Policy, on: dt.date) -> Amendment | None:
@@ -98,5 +98,5 @@ def amendment_at(policy: Policy, roc_or_iso: str) -> Amendment:
             in_force(policy, day)  # refuses amendments whose text is not encoded
             return a
     known = ", ".join(a.roc_date for a in policy.amendments)
-    raise RulekitError([Diagnostic("unknown-amendment", f"no amendment was adopted on {roc_or_iso}",
-                                   Span(policy.path), hint=f"amendments: {known}")])
+    raise RulekitError([Diagnostic("unknown-amendment", _("no amendment was adopted on {roc_or_iso}").format(roc_or_iso=roc_or_iso),
+                                   Span(policy.path), hint=_("amendments: {known}").format(known=known))])

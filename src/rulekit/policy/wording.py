@@ -15,6 +15,7 @@ from ..diagnostics import WARNING, Diagnostic, did_you_mean
 from ..dsl import ast as A
 from ..sourceyaml import Document
 from .model import Policy
+from ..i18n import _
 
 _PLACEHOLDER = re.compile(r"\{param\.([^{}:]+?)(?::(zh))?\}")
 # a number as the regulation writes it: digits (also fullwidth) or Chinese numerals
@@ -43,10 +44,10 @@ def quote_states_value(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         if stated and p.value not in stated:
             said = "、".join(f"{chinese_numeral(n)} ({n})" for n in sorted(stated))
             yield Diagnostic(
-                "quote-disagrees", f"parameter {p.name} is {p.value}, but its quote 「{p.quote}」 says {said}",
+                "quote-disagrees", _("parameter {name} is {value}, but its quote 「{quote}」 says {said}").format(name=p.name, value=p.value, quote=p.quote, said=said),
                 doc.span(p.path + ("value" if p.type != "frequency" else "times",)), field=p.name,
-                hint="amend the article's text and the quote with the value (rulekit amend does all three), "
-                     "or correct the value")
+                hint=_("amend the article's text and the quote with the value (rulekit amend does all three), "
+                     "or correct the value"))
 
 
 def render_title(text: str, params: dict) -> str:
@@ -71,7 +72,7 @@ def with_rendered_titles(policy: Policy, doc: Document) -> tuple[Policy, list[Di
                 name = m.group(1).strip()
                 if name not in policy.parameters:
                     path = rule.path + (("title", lang) if lang else ("title",))
-                    found.append(Diagnostic("dsl-unknown-param", f"rule {rule.id}'s title names param.{name}",
+                    found.append(Diagnostic("dsl-unknown-param", _("rule {id}'s title names param.{name}").format(id=rule.id, name=name),
                                             doc.span(path), field="title",
                                             hint=did_you_mean(name, policy.parameters) or "parameters: "
                                             + ", ".join(policy.parameters)))
@@ -104,9 +105,9 @@ def literal_numbers(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
                     p = same[0]
                     form = "{param.%s:zh}" % p.name if not m.group(1).isdigit() else "{param.%s}" % p.name
                     yield Diagnostic(
-                        "literal-number", f"「{m.group()}」 in rule {rule.id} repeats param.{p.name} ({n})",
+                        "literal-number", _("「{group}」 in rule {id} repeats param.{name} ({n})").format(group=m.group(), id=rule.id, name=p.name, n=n),
                         doc.span(path), WARNING, field=p.name,
-                        hint=f"write {form}{m.group(2)} so that an amendment of the parameter changes it too")
+                        hint=_("write {form}{group} so that an amendment of the parameter changes it too").format(form=form, group=m.group(2)))
 
 
 def _wording(rule) -> Iterator[tuple[tuple, str]]:
