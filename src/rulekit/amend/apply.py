@@ -25,6 +25,7 @@ from ..policy.load import LoadedPolicy, load_policy_text
 from ..policy.model import Parameter, Policy
 from ..policy.versions import amendment_dates, version_on
 from ..policy.wording import NUMBER
+from ..i18n import _
 
 _CLI = Span("<command line>")
 
@@ -74,9 +75,9 @@ def parse_amount(raw: str, p: Parameter) -> int:
     except DateError:
         duration = None
     if duration is None:
-        raise _usage(f"--set {p.name}={raw}: not a number", f"e.g. --set {p.name}=8 or 八", "bad-value")
+        raise _usage(f"--set {p.name}={raw}: not a number", _("e.g. --set {name}=8 or 八").format(name=p.name), "bad-value")
     if duration.unit != p.unit:
-        raise _usage(f"--set {p.name}={raw}: {p.name} is counted in {p.unit}", f"write it in {p.unit}", "bad-value")
+        raise _usage(f"--set {p.name}={raw}: {p.name} is counted in {p.unit}", _("write it in {unit}").format(unit=p.unit), "bad-value")
     return duration.amount
 
 
@@ -129,11 +130,11 @@ def amend_text(text: str, path: str, on: dt.date, sets=(), texts=(), meeting: st
     if not before.ok:
         raise RulekitError(errors_in(before.diagnostics))
     if not sets and not texts:
-        raise _usage("nothing to amend", "give --set NAME=VALUE or --text CITATION=WORDING")
+        raise _usage(_("nothing to amend"), _("give --set NAME=VALUE or --text CITATION=WORDING"))
     adopted = amendment_dates(before.policy)
     if adopted and on < adopted[-1][0]:
         raise _usage(f"--on {to_roc(on)} is before the latest amendment {adopted[-1][1].roc_date}",
-                     "amend in date order; an earlier amendment is edited in the YAML by hand", "amend-order")
+                     _("amend in date order; an earlier amendment is edited in the YAML by hand"), "amend-order")
     old = version_on(before.history, on - dt.timedelta(days=1))
     on_roc = to_roc(on)
     first = old.encoded_from or old.in_force_since()
@@ -163,7 +164,7 @@ def _set_parameter(data, old: Policy, name: str, raw: str, first: str, on: str) 
                      "unknown-parameter")
     value = parse_amount(raw, p)
     if value == p.value:
-        raise _usage(f"--set {name}={raw}: it is {p.value} already", "give the new value", "no-change")
+        raise _usage(f"--set {name}={raw}: it is {p.value} already", _("give the new value"), "no-change")
     node = data["parameters"][name]
     key = "times" if p.type == "frequency" else "value"
     _dated(node, key, first, on, value)
@@ -173,7 +174,7 @@ def _set_parameter(data, old: Policy, name: str, raw: str, first: str, on: str) 
     quote = _renumber(p.quote, p.value, value)
     if quote is None:
         raise _usage(f"--set {name}: cannot find {p.value} in its quote 「{p.quote}」",
-                     f"amend the wording with --text {p.citation}=… and the quote by hand", "wording-not-found")
+                     _("amend the wording with --text {citation}=… and the quote by hand").format(citation=p.citation), "wording-not-found")
     for citation in (p.citation, *p.also_cited):
         provision = old.provisions.get(citation)
         if provision is None or p.quote not in provision.text:
@@ -187,7 +188,7 @@ def _set_parameter(data, old: Policy, name: str, raw: str, first: str, on: str) 
         break
     else:
         raise _usage(f"--set {name}: 「{p.quote}」 is not in the text of {p.citation}",
-                     f"amend the wording with --text {p.citation}=…", "wording-not-found")
+                     _("amend the wording with --text {citation}=…").format(citation=p.citation), "wording-not-found")
     _dated(node, "quote", first, on, quote, quoted=True)
     return out
 
@@ -199,9 +200,9 @@ def _set_text(data, old: Policy, citation: str, wording: str, first: str, on: st
         raise _usage(f"--text {citation}: no provision of that id", did_you_mean(citation, old.provisions)
                      or "e.g. " + old.example_citations(), "unknown-citation")
     if wording.strip() == provision.text:
-        raise _usage(f"--text {citation}: the wording is the same as now", "give the amended wording", "no-change")
+        raise _usage(f"--text {citation}: the wording is the same as now", _("give the amended wording"), "no-change")
     _dated(item, "text", first, on, wording.strip(), quoted=True)
-    return [f"{citation}: wording amended"]
+    return [_("{citation}: wording amended").format(citation=citation)]
 
 
 def _add_entry(data, on: dt.date, on_roc: str, kind: str, meeting: str, summary: str, first: str) -> None:

@@ -23,6 +23,7 @@ from ..dsl import types as T
 from .failure import per_row
 from .values import (MISSING, ZERO, EvalError, add_durations, compare_durations, display,
                      identity_fields, record_label, same, to_json, undated)
+from ..i18n import _
 
 Fn = Callable[[list], object]
 _UNINDEXABLE = (T.LIST, T.RECORD, T.DURATION, T.ANY)
@@ -80,8 +81,8 @@ def compile_aggregate(c, n: A.Aggregate, scope: dict[str, int]) -> Fn:
     if not keys:
         return scan
     rest = _where_all([test for i, test in enumerate(tests) if i not in keys])
-    fields = tuple(sorted(f for f, _ in keys.values()))
-    key_of = _key_function([fn for _, fn in sorted(keys.values(), key=lambda k: k[0])])
+    fields = tuple(sorted(f for f, __ in keys.values()))
+    key_of = _key_function([fn for __, fn in sorted(keys.values(), key=lambda k: k[0])])
     if rest is None and n.op in ("count", "exists"):
         return _counted(c, n.op, entity, fields, key_of, scan)
     indexed = build(_bucket(c, entity, fields, key_of), rest, body, binder, body_type, n.span)
@@ -164,7 +165,7 @@ def _index_keys(c, terms: list[A.Node], var: str, scope: dict[str, int]) -> dict
     """Which conjuncts an index answers: position -> (field, key function); one per field."""
     keys: dict[int, tuple[str, Fn]] = {}
     for i, term in enumerate(terms):
-        key = _index_key(c, term, var, scope, {f for f, _ in keys.values()})
+        key = _index_key(c, term, var, scope, {f for f, __ in keys.values()})
         if key is not None:
             keys[i] = key
     return keys
@@ -294,8 +295,8 @@ def _extreme(pick):
             # them can each be exactly 1 month by the calendar and still differ in days.
             keys = [v.normalised() for v in vs]
             if len({kind for kind, n in keys if n}) > 1:
-                raise EvalError("cannot order durations in months together with durations in days",
-                                span, "a month has no fixed number of days")
+                raise EvalError(_("cannot order durations in months together with durations in days"),
+                                span, _("a month has no fixed number of days"))
             return pick(vs, key=lambda v: v.normalised()[1])
         return extreme
     return build
@@ -312,7 +313,7 @@ def day_count(span):
         try:
             return count_days(start, end)
         except DateError as exc:
-            raise EvalError(exc.message, span, "days(start, end) needs start <= end") from None
+            raise EvalError(exc.message, span, _("days(start, end) needs start <= end")) from None
     return days
 
 

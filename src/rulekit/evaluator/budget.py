@@ -10,9 +10,10 @@ import time
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, Span, UsageError
+from ..i18n import N_, _
 
 EVERY = 1024
-_HINT = ("raise the limit, check fewer rules with --rule, or see `rulekit validate` for rules "
+_HINT = N_("raise the limit, check fewer rules with --rule, or see `rulekit validate` for rules "
          "whose for_each is a product of record collections (unbounded-product)")
 
 
@@ -32,12 +33,12 @@ class Budget:
 
     def check(self, rule, results: int, subjects: int | None) -> None:
         elapsed = time.monotonic() - self.started
-        where = f"in rule {rule.id}" + (f" after {subjects} of its subjects" if subjects else "")
+        where = _("in rule {id}").format(id=rule.id) + (_(" after {subjects} of its subjects").format(subjects=subjects) if subjects else "")
         if self.max_results is not None and results > self.max_results:
-            raise _stopped(f"check stopped: more than {self.max_results} results (--max-results) {where}")
+            raise _stopped(_("check stopped: more than {max_results} results (--max-results) {where}").format(max_results=self.max_results, where=where))
         if self.max_seconds is not None and elapsed > self.max_seconds:
-            raise _stopped(f"check stopped after {elapsed:.1f} seconds (--max-seconds {self.max_seconds:g}) {where}")
+            raise _stopped(_("check stopped after {elapsed:.1f} seconds (--max-seconds {max_seconds:g}) {where}").format(elapsed=elapsed, max_seconds=self.max_seconds, where=where))
 
 
 def _stopped(message: str) -> UsageError:
-    return UsageError([Diagnostic("check-stopped", message, Span("<command line>"), hint=_HINT)])
+    return UsageError([Diagnostic("check-stopped", message, Span("<command line>"), hint=_(_HINT))])

@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean, errors_in
 from ..policy.load import policy_constants
 from ..policy.model import Policy, PolicyHistory
 from ..policy.versions import in_force, periods, version_on
+from ..i18n import _
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
 
@@ -127,7 +128,7 @@ def subject_day(result, as_of: dt.date) -> dt.date:
 def unknown_values(policy: Policy, records):
     """Record values outside the policy's vocabulary (`records.values`): a typo would fail rules silently."""
     for key, allowed in sorted(policy.record_values.items()):
-        entity, _, name = key.partition(".")
+        entity, __, name = key.partition(".")
         try:
             table = records.get(entity)
         except KeyError:
@@ -135,7 +136,7 @@ def unknown_values(policy: Policy, records):
         for i, row in enumerate(table.rows):
             value = row.get(name)
             if value is not None and value not in allowed:
-                yield Diagnostic("unknown-value", f"{name} {value!r} is not one of the values {policy.path} knows",
+                yield Diagnostic("unknown-value", _("{name} {value!r} is not one of the values {path} knows").format(name=name, value=value, path=policy.path),
                                  table.span_of(i, name), field=name,
                                  hint=did_you_mean(str(value), allowed) or "allowed: " + ", ".join(allowed))
 

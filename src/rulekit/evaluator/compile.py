@@ -75,7 +75,7 @@ def compile_rule(rule, trace: list | None = None, locate: bool = False) -> Compi
     for finding out why a subject failed, see run._failure)."""
     c = Compiler(rule, trace, locate)
     scope: dict[str, int] = {}
-    for var, _ in rule.for_each:
+    for var, __ in rule.for_each:
         scope[var] = c.fresh()
     var_slots = tuple(scope.values())
     base = dict(scope)

@@ -15,6 +15,7 @@ from ..calendar import Duration
 from ..dsl import types as T
 from ..dsl.checker import ARITH
 from .values import EvalError, display
+from ..i18n import _
 
 Fn = Callable[[list], object]
 _VALUE_TYPES = ((bool, T.BOOL), (int, T.INT), (datetime.date, T.DATE), (Duration, T.DURATION))
@@ -48,8 +49,8 @@ def arith_of_values(op: str, sign: int, span, arith: Callable) -> Callable:
     def by_value(x, y):
         left, right = (next((t for cls, t in _VALUE_TYPES if isinstance(v, cls)), None) for v in (x, y))
         if (op, left, right) not in ARITH:
-            verb = f"add {display(y)} to {display(x)}" if op == "+" else \
-                f"subtract {display(y)} from {display(x)}"
+            verb = _("add {y} to {x}").format(y=display(y), x=display(x)) if op == "+" else \
+                _("subtract {y} from {x}").format(y=display(y), x=display(x))
             raise EvalError(f"cannot {verb}", span)
         return arith(op, left, right, sign, span)(x, y)
     return by_value

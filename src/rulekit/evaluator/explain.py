@@ -22,6 +22,7 @@ from .compile import compile_rule
 from .context import Context
 from .result import Result
 from .run import _failure, _label, _Problems, prepare, subjects
+from ..i18n import _
 
 
 def explain(rule, subject, records, as_of, params: Mapping | None = None,
@@ -38,17 +39,17 @@ def explain(rule, subject, records, as_of, params: Mapping | None = None,
     env = prepare(rule, compiled, ctx, params or {}, constants or {}, problems)
     if env is None:
         raise RulekitError(problems.diagnostics())
-    names = [var for var, _ in rule.for_each]
+    names = [var for var, __ in rule.for_each]
     for combo in subjects(rule, ctx):
-        if {n: label for n, (_, label) in zip(names, combo)} == wanted:
+        if {n: label for n, (__, label) in zip(names, combo)} == wanted:
             break
     else:
-        raise RulekitError([Diagnostic("explain-no-subject", f"rule {rule.id} has no subject {wanted}",
-                                       rule.span, hint="copy the subject from the result")])
-    for slot, (value, _) in zip(compiled.var_slots, combo):
+        raise RulekitError([Diagnostic("explain-no-subject", _("rule {id} has no subject {wanted}").format(id=rule.id, wanted=wanted),
+                                       rule.span, hint=_("copy the subject from the result"))])
+    for slot, (value, __) in zip(compiled.var_slots, combo):
         env[slot] = value
     try:
-        for _, slot, fn in compiled.lets:
+        for __, slot, fn in compiled.lets:
             env[slot] = fn(env)
         compiled.assert_(env)
     except Exception as exc:  # noqa: BLE001 - a subject that cannot be evaluated: said as evaluate says it

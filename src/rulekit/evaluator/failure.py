@@ -18,10 +18,11 @@ from ..dsl import ast as A
 from ..dsl import types as T
 from ..dsl.printer import unparse
 from .values import EvalError, identity_fields, record_label
+from ..i18n import N_, _
 
 Fn = Callable[[list], object]
 _LONGEST = 60  # characters of an expression quoted in a message
-_REPORT = ("the records hold a value this rule was not written for; "
+_REPORT = N_("the records hold a value this rule was not written for; "
            "please report it to rulekit's maintainers with the rule and the record")
 
 
@@ -82,19 +83,19 @@ def describe(failure: Failure | None, cause: Exception, fallback_span) -> Descri
     if isinstance(cause, EvalError):
         return Described(cause.span or span, cause.message, cause.hint, record)
     if isinstance(cause, DateError):
-        return Described(span, f"cannot evaluate: {cause.message}", cause.hint, record)
+        return Described(span, _("cannot evaluate: {message}").format(message=cause.message), cause.hint, record)
     what = f" {_quoted(node)}" if node is not None else ""
     if isinstance(cause, OverflowError):
-        return Described(span, f"cannot evaluate{what}: a date or number is out of range",
-                         "dates run from the year 1 to 9999", record)
-    return Described(span, f"cannot evaluate{what}: its values do not fit together", _REPORT, record)
+        return Described(span, _("cannot evaluate{what}: a date or number is out of range").format(what=what),
+                         _("dates run from the year 1 to 9999"), record)
+    return Described(span, _("cannot evaluate{what}: its values do not fit together").format(what=what), _(_REPORT), record)
 
 
 def compile_failure(rule, cause: Exception) -> Described:
     """A rule that type-checked but could not be compiled: rulekit's fault, said so."""
     why = f": {cause.message}" if isinstance(cause, (EvalError, DateError)) else ""
-    return Described(rule.span, f"cannot compile rule {rule.id}{why}",
-                     getattr(cause, "hint", "") or "please report it to rulekit's maintainers with the rule")
+    return Described(rule.span, _("cannot compile rule {id}{why}").format(id=rule.id, why=why),
+                     getattr(cause, "hint", "") or _("please report it to rulekit's maintainers with the rule"))
 
 
 def _span(node: A.Node | None, fallback):

@@ -23,13 +23,13 @@ TIME_TYPES = ("date", "semester", "academic_year")
 def period_fields(rule, entities: Mapping) -> tuple[tuple[str, str], ...]:
     """(entity, field) of every time field the period of `rule` starts from; () when its
     for_each has no semesters or academic years."""
-    if not any(domain in PERIODS for _, domain in rule.for_each):
+    if not any(domain in PERIODS for __, domain in rule.for_each):
         return ()
     cached = rule.cache.get("period")
     if cached is not None and cached[0] is entities:
         return cached[1]
     found: set[tuple[str, str]] = set()
-    for _, domain in rule.for_each:
+    for __, domain in rule.for_each:
         found.update((domain, name) for name, ftype in entities.get(domain, {}).items() if time_kind(ftype))
     for node in rule.nodes():
         if isinstance(node, A.Field):

@@ -4,9 +4,16 @@ from __future__ import annotations
 from ..dsl import ast as A
 from ..policy.rules import STATUSES
 from .compile import Compiled
+from ..i18n import N_, _
 
 # as staff read them, in every report
 STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
+# a status as a report shows it, in the reader's language (the catalogue gives 符合, 不符合, ...)
+STATUS_LABELS = {"pass": N_("pass"), "fail": N_("fail"), "pending": N_("pending"), "not_applicable": N_("not applicable")}
+
+
+def status_label(status: str) -> str:
+    return _(STATUS_LABELS[status]) if status in STATUS_LABELS else status
 
 
 class Result:
@@ -46,11 +53,11 @@ class Result:
 
     @property
     def subject(self) -> dict:
-        return dict(zip(self._rule.names, [label for _, label in self._rule.combo(self)]))
+        return dict(zip(self._rule.names, [label for __, label in self._rule.combo(self)]))
 
     def bindings(self) -> dict:
         """variable -> what it was bound to for this subject (a record, a Semester, ...)."""
-        return dict(zip(self._rule.names, [value for value, _ in self._rule.combo(self)]))
+        return dict(zip(self._rule.names, [value for value, __ in self._rule.combo(self)]))
 
     @property
     def message(self) -> str:
@@ -111,7 +118,7 @@ class RuleResults:
         self.domains: list = []
         self._base = list(env)  # context, parameters, constants, as_of
         self._var_slots = c.var_slots
-        self._lets = [(slot, fn) for _, slot, fn in c.lets]
+        self._lets = [(slot, fn) for __, slot, fn in c.lets]
         self._render = render
         self._values_of = _values_maker(c)
         templates = dict(rule.messages)
@@ -132,7 +139,7 @@ class RuleResults:
     def _env(self, result) -> list:
         """The subject's environment again: its values, and its let values computed anew."""
         env = list(self._base)
-        for slot, (value, _) in zip(self._var_slots, self.combo(result)):
+        for slot, (value, __) in zip(self._var_slots, self.combo(result)):
             env[slot] = value
         if result.status != "not_applicable":
             for slot, fn in self._lets:
@@ -162,7 +169,7 @@ def _cannot_fail(node) -> bool:
 
 def _values_maker(c: Compiled):
     """env -> the let values as JSON-able data."""
-    shown = [(name, slot, c.let_json[name]) for name, slot, _ in c.lets]
+    shown = [(name, slot, c.let_json[name]) for name, slot, __ in c.lets]
     if not shown:
         return lambda env: {}
     if len(shown) == 1:

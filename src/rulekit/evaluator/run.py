@@ -29,6 +29,7 @@ from .context import Context
 from .period import period_fields
 from .failure import Failure, compile_failure, describe
 from .result import STATUSES, Result, RuleResults, renderers
+from ..i18n import _
 
 # ------------------------------------------------------------------ running
 
@@ -93,12 +94,12 @@ def prepare(rule, compiled: Compiled, ctx: Context, params: Mapping, constants: 
                 raise KeyError(name)
             env[slot] = _coerce(params[name], compiled.param_types.get(name))
         except (KeyError, ValueError, TypeError, DateError) as exc:
-            problems.add(rule, rule.span, f"parameter {name} has no usable value ({_why(exc)})",
+            problems.add(rule, rule.span, _("parameter {name} has no usable value ({exc})").format(name=name, exc=_why(exc)),
                          "give it a value under params: in the policy", "")
             ok = False
     for name, slot in compiled.const_slots.items():
         if name not in constants:
-            problems.add(rule, rule.span, f"policy constant {name} has no value", "", "")
+            problems.add(rule, rule.span, _("policy constant {name} has no value").format(name=name), "", "")
             ok = False
         else:
             env[slot] = constants[name]
@@ -127,13 +128,13 @@ def subjects(rule, ctx: Context):
 def domains(rule, ctx: Context) -> list[list]:
     """What each for_each variable ranges over; semesters from the rule's own records."""
     period = period_fields(rule, ctx.entities)
-    return [ctx.domain(domain, period) for _, domain in rule.for_each]
+    return [ctx.domain(domain, period) for __, domain in rule.for_each]
 
 
 def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "_Problems", budget=None) -> None:
-    names = [var for var, _ in rule.for_each]
+    names = [var for var, __ in rule.for_each]
     where, when, assertion, due, as_of = c.where, c.when, c.assert_, c.due, ctx.as_of
-    lets = [(slot, fn) for _, slot, fn in c.lets]
+    lets = [(slot, fn) for __, slot, fn in c.lets]
     render = renderers(rule, c)
     shared = RuleResults(rule, c, env, names, render)
     eager = {status: (None if shared.lazy[status] else render[status]) for status in STATUSES}
@@ -222,7 +223,7 @@ def _failure(rule, c: Compiled, env: list, exc: Exception):
             if "not_applicable" in located.messages:
                 located.messages["not_applicable"](env)
             return describe(None, exc, rule.span)
-        for _, slot, fn in located.lets:
+        for __, slot, fn in located.lets:
             env[slot] = fn(env)
         located.assert_(env)
         if located.due is not None:
@@ -257,7 +258,7 @@ def _binder(slots: tuple[int, ...], env: list):
 
 
 def _label(names, combo) -> str:
-    return ", ".join(f"{n}={label}" for n, (_, label) in zip(names, combo))
+    return ", ".join(f"{n}={label}" for n, (__, label) in zip(names, combo))
 
 
 class _Problems:
@@ -280,7 +281,7 @@ class _Problems:
         for rule, span, message, hint, subject, record, count in self._seen.values():
             where = f" (rule {rule.id}" + (f", {subject}" if subject else "") + \
                 (f", {record}" if record else "") + \
-                (f", and {count - 1} more subjects" if count > 1 else "") + ")"
+                (_(", and {count} more subjects").format(count=count - 1) if count > 1 else "") + ")"
             out.append(Diagnostic("dsl-runtime", message + where, span, hint=hint))
         return out
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..calendar import AcademicYear, DateError, Duration, Semester, add_months
-from ..calendar.durations import UNIT_ZH
+from ..calendar.durations import duration_text
+from ..i18n import N_, _
 
 
 class EvalError(Exception):
@@ -39,7 +40,7 @@ class EvalError(Exception):
 # (sourceyaml.MAX_NUMBER_DIGITS). `let` values can double each other thousands of times, and
 # past 4300 digits Python cannot even print the result for the message.
 MAX_NUMBER = 10 ** 18 - 1
-_TOO_LARGE_HINT = "counts and days in a regulation are small numbers; check the `let` values this one is built from"
+_TOO_LARGE_HINT = N_("counts and days in a regulation are small numbers; check the `let` values this one is built from")
 
 
 def checked_arith(sign: int, span=None):
@@ -48,7 +49,7 @@ def checked_arith(sign: int, span=None):
         total = x + y if sign > 0 else x - y
         if -MAX_NUMBER <= total <= MAX_NUMBER:
             return total
-        raise EvalError(f"the result of {'+' if sign > 0 else '-'} has more than 18 digits", span, _TOO_LARGE_HINT)
+        raise EvalError(_("the result of {sign} has more than 18 digits").format(sign='+' if sign > 0 else '-'), span, _(_TOO_LARGE_HINT))
     return arith
 
 
@@ -64,7 +65,7 @@ class DateSpan(Duration):
 
 
 ZERO = Duration(0, "days")
-_MONTHS_HINT = "measure from a date instead: x <= y + 1 month, or x - y <= 1 month with x, y dates"
+_MONTHS_HINT = N_("measure from a date instead: x <= y + 1 month, or x - y <= 1 month with x, y dates")
 
 
 def days_between(later: datetime.date, earlier: datetime.date) -> Duration:
@@ -104,16 +105,14 @@ def _against_months(s: DateSpan, months: int, span) -> int:
         target = add_months(s.start, months)
     except (OverflowError, ValueError):
         shown = display(signed_duration(abs(months), "months"))
-        raise EvalError(f"{s.start.isoformat()} {'+' if months > 0 else '-'} {shown} "
-                        "is outside the supported dates (years 1-9999)", span) from None
+        raise EvalError(_("{isoformat} {months} {shown} is outside the supported dates (years 1-9999)").format(isoformat=s.start.isoformat(), months='+' if months > 0 else '-', shown=shown), span) from None
     return (s.end > target) - (s.end < target)
 
 
 def compare_durations(a: Duration, b: Duration, span=None) -> int:
     r = _order(a, b, span)
     if r is None:
-        raise EvalError(f"cannot compare {a} with {b}: "
-                        "a month has no fixed number of days", span, _MONTHS_HINT)
+        raise EvalError(_("cannot compare {a} with {b}: a month has no fixed number of days").format(a=a, b=b), span, _(_MONTHS_HINT))
     return r
 
 
@@ -135,12 +134,12 @@ def add_durations(a: Duration, b: Duration, sign: int, span=None) -> Duration:
     """a + b (sign 1) or a - b (sign -1); a date difference plus days keeps its dates."""
     total = _plus(a, b if sign > 0 else negate(b), span)
     if total is None:
-        what = f"add {display(a)} and {display(b)}" if sign > 0 else \
-            f"subtract {display(b)} from {display(a)}"
-        raise EvalError(f"cannot {what}: a month has no fixed number of days", span,
-                        "add each to a date instead: x + 1 month + 3 days")
+        what = _("add {a} and {b}").format(a=display(a), b=display(b)) if sign > 0 else \
+            _("subtract {b} from {a}").format(b=display(b), a=display(a))
+        raise EvalError(_("cannot {what}: a month has no fixed number of days").format(what=what), span,
+                        _("add each to a date instead: x + 1 month + 3 days"))
     if not -MAX_NUMBER <= total.amount <= MAX_NUMBER:
-        raise EvalError(f"the result of {'+' if sign > 0 else '-'} has more than 18 digits", span, _TOO_LARGE_HINT)
+        raise EvalError(_("the result of {sign} has more than 18 digits").format(sign='+' if sign > 0 else '-'), span, _(_TOO_LARGE_HINT))
     return total
 
 
@@ -207,7 +206,7 @@ def display(value: Any) -> str:
     if isinstance(value, (Semester, AcademicYear)):
         return value.id
     if isinstance(value, Duration):  # messages are read by staff: 3 日, 2 週, 1 個月, 5 年
-        return f"{value.amount} {UNIT_ZH.get(value.unit, value.unit)}"
+        return duration_text(value.amount, value.unit)
     if isinstance(value, (list, tuple, frozenset, set)):
         return ", ".join(display(v) for v in value)
     if isinstance(value, dict):

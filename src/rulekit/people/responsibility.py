@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
 from ..policy.model import Policy, SubstituteChain, Task
 from .roster import Person, Roster
+from ..i18n import _
 
 PRIMARY, SUBSTITUTE, WORKING_GROUP, STATED = "primary", "substitute", "working_group", "stated"
 
@@ -60,14 +61,17 @@ class Answer:
         who = f"{self.role}{'(' + self.person + ')' if self.person else ''}"
         cites = "、".join(b.citation for b in self.basis)
         if self.via == PRIMARY:
-            return f"{self.task}由承辦人{who}辦理(依{cites})。"
+            return _("{task}: the primary, {who}, does it (under {cites}).").format(task=self.task, who=who, cites=cites)
         if self.via == SUBSTITUTE:
             skipped = "、".join(s.role for s in self.chain if not s.available)
-            return f"{skipped}不在,{self.task}由代理人{who}辦理(依{cites})。"
+            return _("{skipped} away: the substitute {who} does {task} (under {cites}).").format(
+                skipped=skipped, task=self.task, who=who, cites=cites)
         if self.via == WORKING_GROUP:
-            return (f"{self.task}的承辦人與代理人都不在:依{cites},由{self.role}"
-                    f"{'(召集人' + self.convener + ')' if self.convener else ''}訂定代理人,本工具不代為指定。")
-        return f"{self.task}由{who}負責(依{cites})。"
+            convener = _(" (convener {name})").format(name=self.convener) if self.convener else ""
+            return _("{task}: the primary and every substitute are away; under {cites}, {role}{convener} names a "
+                     "substitute (rulekit does not choose one).").format(task=self.task, cites=cites, role=self.role,
+                                                                         convener=convener)
+        return _("{task}: {who} is responsible (under {cites}).").format(task=self.task, who=who, cites=cites)
 
 
 @dataclass(frozen=True)
@@ -88,8 +92,8 @@ def find_task(policy: Policy, name: str) -> Task:
         if name in task.aliases:
             return task
     names = list(policy.tasks) + [a for t in policy.tasks.values() for a in t.aliases]
-    hint = did_you_mean(name, names, n=3) or "run `rulekit who --list` for every task"
-    raise UsageError([Diagnostic("unknown-task", f"unknown task {name} (not in {policy.path})",
+    hint = did_you_mean(name, names, n=3) or _("run `rulekit who --list` for every task")
+    raise UsageError([Diagnostic("unknown-task", _("unknown task {name} (not in {path})").format(name=name, path=policy.path),
                                  Span("<command line>"), hint=hint)])
 
 
@@ -98,7 +102,7 @@ def check_absent(policy: Policy, absent, roster: Roster | None) -> None:
     people = set(roster.names()) if roster else set()
     for name in absent:
         if name not in roles and name not in people:
-            hint = did_you_mean(name, roles | people) or "name a role of the policy" + (" or a person of the roster" if roster else "")
+            hint = did_you_mean(name, roles | people) or _("name a role of the policy") + (_(" or a person of the roster") if roster else "")
             raise UsageError([Diagnostic("unknown-absent", f"--absent {name} is neither a role nor a person", Span(policy.path), hint=hint)])
 
 
@@ -119,40 +123,40 @@ def _basis(policy: Policy, *citations: str) -> tuple[Basis, ...]:
 def _step(policy: Policy, role: str, sit: Situation, teacher_rule) -> tuple[ChainStep, tuple[str, ...]]:
     """Is `role` available? Returns the step and any citations the decision rests on."""
     if role in sit.absent:
-        return ChainStep(role, False, "named absent"), ()
+        return ChainStep(role, False, _("named absent")), ()
     if teacher_rule and role == teacher_rule.role and (sit.course_teacher or sit.course_teacher_id):
         return _teacher_step(role, sit, teacher_rule)
     if sit.roster is None:
         return ChainStep(role, True), ()
     spec = policy.organization.roles.get(role)
     if spec and spec.per:
-        return ChainStep(role, True, f"held per {spec.per}; name the {spec.per} to get the person"), ()
+        return ChainStep(role, True, _("held per {per}; name the {per} to get the person").format(per=spec.per)), ()
     holders = sit.roster.holders(role, sit.on, active_only=False)
     if not holders:
-        return ChainStep(role, False, "nobody in the roster holds this role"), ()
+        return ChainStep(role, False, _("nobody in the roster holds this role")), ()
     reasons = []
     for person in holders:
         ok, why = person.availability(sit.on)
         if ok and person.id not in sit.absent and person.name not in sit.absent:
             return ChainStep(role, True, "", person.label()), ()
-        reasons.append(why or f"{person.label()} named absent")
+        reasons.append(why or _("{label} named absent").format(label=person.label()))
     return ChainStep(role, False, "; ".join(reasons)), ()
 
 
 def _teacher_step(role: str, sit: Situation, rule) -> tuple[ChainStep, tuple[str, ...]]:
     person = sit.course_teacher
     if person is None and sit.roster is None:
-        return ChainStep(role, True, "no roster given: availability not checked", sit.course_teacher_id), ()
+        return ChainStep(role, True, _("no roster given: availability not checked"), sit.course_teacher_id), ()
     if person is None:
-        return ChainStep(role, False, f"teacher {sit.course_teacher_id} of the course is not in the roster"), ()
+        return ChainStep(role, False, _("teacher {course_teacher_id} of the course is not in the roster").format(course_teacher_id=sit.course_teacher_id)), ()
     ok, why = person.availability(sit.on)
     named_absent = person.id in sit.absent or person.name in sit.absent
     if ok and not named_absent:
         return ChainStep(role, True, "", person.label()), ()
     if person.status == "departed" and person.can_assist and not named_absent:
-        return (ChainStep(role, True, f"{why}, but can still assist with certification", person.label()),
+        return (ChainStep(role, True, _("{why}, but can still assist with certification").format(why=why), person.label()),
                 (rule.can_assist_citation,))
-    return ChainStep(role, False, why or "named absent"), (rule.cannot_assist_citation,)
+    return ChainStep(role, False, why or _("named absent")), (rule.cannot_assist_citation,)
 
 
 def chain_for(policy: Policy, task: Task) -> SubstituteChain | None:
@@ -188,7 +192,7 @@ def who(policy: Policy, task_name: str, sit: Situation) -> Answer:
 def _working_group_answer(policy, task, chain, steps, extra) -> Answer:
     subs, wg = policy.substitutes, policy.working_group
     # the body the policy says decides; else the working group by its own name
-    body = (subs.decided_by if subs and subs.decided_by else "") or (wg.name if wg and wg.name else "working group")
+    body = (subs.decided_by if subs and subs.decided_by else "") or (wg.name if wg and wg.name else _("working group"))
     cites = [*extra, subs.citation if subs else chain.citation]
     if wg:
         cites.append(wg.citation)
@@ -198,8 +202,8 @@ def _working_group_answer(policy, task, chain, steps, extra) -> Answer:
 
 def _stated_answer(policy: Policy, task: Task) -> Answer:
     if not task.stated_in:
-        raise RulekitError([Diagnostic("no-responsible", f"the regulation names nobody for {task.name}",
-                                       Span(policy.path), hint="add a stated_in entry or a substitute chain")])
+        raise RulekitError([Diagnostic("no-responsible", _("the regulation names nobody for {name}").format(name=task.name),
+                                       Span(policy.path), hint=_("add a stated_in entry or a substitute chain"))])
     first = task.stated_in[0]
     notes = tuple(f"{st.citation} names {'、'.join(st.parties)}" for st in task.stated_in[1:]
                   if set(st.parties) != set(first.parties))
@@ -215,7 +219,7 @@ class Duty:
     citation: str
 
     def label(self) -> str:
-        return "承辦人" if self.rank == 0 else f"第{self.rank}代理人"
+        return _("primary") if self.rank == 0 else _("substitute {rank}").format(rank=self.rank)
 
 
 @dataclass(frozen=True)
@@ -255,8 +259,8 @@ def _roles_of(policy: Policy, subject: str, roster: Roster | None) -> list[str]:
     if person:
         return [r for r in person.roles if r in policy.organization.roles]
     choices = set(policy.organization.roles) | (set(roster.names()) if roster else set())
-    hint = did_you_mean(subject, choices) or ("give --roster to ask about a person" if not roster else "")
-    raise UsageError([Diagnostic("unknown-subject", f"{subject} is neither a role nor a person in the roster",
+    hint = did_you_mean(subject, choices) or (_("give --roster to ask about a person") if not roster else "")
+    raise UsageError([Diagnostic("unknown-subject", _("{subject} is neither a role nor a person in the roster").format(subject=subject),
                                  Span(policy.path), hint=hint)])
 
 
@@ -274,15 +278,15 @@ class Handover:
         return {"person": self.person, "on": self.on.isoformat(),
                 "tasks": [{"task": d.task, "role": d.role, "as": d.label(), "taken_over_by": a.to_json()["responsible"]}
                           for d, a in self.items],
-                "unassigned": [d.task for d, _ in self.unassigned]}
+                "unassigned": [d.task for d, __ in self.unassigned]}
 
 
 def handover(policy: Policy, person_name: str, on: dt.date, roster: Roster) -> Handover:
     """When someone leaves (七 人員異動): each task they carry and who takes it over."""
     person = roster.find(person_name)
     if person is None:
-        raise UsageError([Diagnostic("unknown-person", f"{person_name} is not in the roster", roster.span,
-                                     hint=did_you_mean(person_name, roster.names()) or "check the staff records")])
+        raise UsageError([Diagnostic("unknown-person", _("{person_name} is not in the roster").format(person_name=person_name), roster.span,
+                                     hint=did_you_mean(person_name, roster.names()) or _("check the staff records"))])
     mine = duties(policy, person.id, roster).chain_duties
     # Their own courses lose their teacher too: 七.(二) decides who certifies them.
     sit = Situation(on=on, absent=frozenset({person.id}), roster=roster, course_teacher=person,

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostic, RulekitError, Span, did_you_mean
+from ..i18n import _
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,13 @@ class Person:
     def availability(self, on: dt.date) -> tuple[bool, str]:
         """Available on `on`, and why not. A departure dated after `on` has not happened yet."""
         if self.status == "on_leave":
-            return False, f"{self.label()} is on leave"
+            return False, _("{label} is on leave").format(label=self.label())
         if self.status == "departed":
             if self.departed_on and self.departed_on > on:
                 return True, ""
-            when = f" on {self.departed_on.isoformat()}" if self.departed_on else ""
-            return False, f"{self.label()} left{when}"
+            if self.departed_on:
+                return False, _("{label} left on {day}").format(label=self.label(), day=self.departed_on.isoformat())
+            return False, _("{label} left").format(label=self.label())
         return True, ""
 
 
@@ -66,8 +68,8 @@ def load_roster(path: str, policy=None, encoding: str | None = None) -> Roster:
 
     records = load_records(path, encoding=encoding)
     if not records.get("staff").rows:
-        raise RulekitError([Diagnostic("no-staff", f"{path} has no staff records", Span(path),
-                                     hint="a roster lists `staff:` with id, name, roles and status")])
+        raise RulekitError([Diagnostic("no-staff", _("{path} has no staff records").format(path=path), Span(path),
+                                     hint=_("a roster lists `staff:` with id, name, roles and status"))])
     problems = [d for d in check_references(records) if d.code == "duplicate-id" and d.is_error]
     if policy is not None:
         problems += unknown_roles(policy, records)
@@ -79,7 +81,7 @@ def load_roster(path: str, policy=None, encoding: str | None = None) -> Roster:
 def unknown_roles(policy, records) -> list[Diagnostic]:
     """Staff roles the policy does not declare: 註冊組長x would silently hold nothing."""
     table, roles = records.get("staff"), policy.organization.roles
-    return [Diagnostic("unknown-role", f"role {role} of staff {row['id']} is not a role of {policy.path}",
+    return [Diagnostic("unknown-role", _("role {role} of staff {id} is not a role of {path}").format(role=role, id=row['id'], path=policy.path),
                        table.span_of(i, "roles"), field="roles", hint=did_you_mean(role, roles) or
-                       "use the roles declared under organization.roles")
+                       _("use the roles declared under organization.roles"))
             for i, row in enumerate(table.rows) for role in (row.get("roles") or ()) if role not in roles]

@@ -15,6 +15,7 @@ from ..sourceyaml import load_file
 from .fields import FieldReader
 from .model import (STATUS_ZH, STATUSES, Case, CaseFile, HandoverExpectation, ResultExpectation, Taker,
                     WhoExpectation)
+from ..i18n import _
 
 CASE_EXTENSIONS = (".yaml", ".yml")
 FILE_KEYS = ("description", "defaults", "cases")
@@ -35,18 +36,18 @@ def case_files(paths) -> list[str]:
     out: list[str] = []
     for path in map(os.fspath, paths):
         if not os.path.exists(path):
-            raise UsageError([Diagnostic("file-not-found", f"test cases {path} do not exist", Span(path),
-                                         hint="give a case file or a folder of them (default policy/tests)")])
+            raise UsageError([Diagnostic("file-not-found", _("test cases {path} do not exist").format(path=path), Span(path),
+                                         hint=_("give a case file or a folder of them (default policy/tests)"))])
         out.extend(_files_in(path) if os.path.isdir(path) else [path])
     if not out:
-        raise UsageError([Diagnostic("no-cases", f"no case files (*.yaml) in {', '.join(map(str, paths))}",
+        raise UsageError([Diagnostic("no-cases", _("no case files (*.yaml) in {paths}").format(paths=', '.join(map(str, paths))),
                                      Span(str(paths[0]) if paths else "<command line>"),
-                                     hint="write one as docs/policy-tests.md shows")])
+                                     hint=_("write one as docs/policy-tests.md shows"))])
     return list(dict.fromkeys(out))
 
 
 def _files_in(folder: str) -> list[str]:
-    return sorted(os.path.join(root, f) for root, _, files in os.walk(folder) for f in files
+    return sorted(os.path.join(root, f) for root, __, files in os.walk(folder) for f in files
                   if f.lower().endswith(CASE_EXTENSIONS) and not f.startswith("."))
 
 
@@ -68,7 +69,7 @@ def load_cases(paths, policy: Policy) -> tuple[list[CaseFile], list[str]]:
 
 def lines_of(path: str) -> tuple:
     try:
-        return tuple(read_input(path, "case file").decode("utf-8-sig").splitlines())
+        return tuple(read_input(path, _("case file")).decode("utf-8-sig").splitlines())
     except (OSError, UnicodeDecodeError, RulekitError):
         return ()
 
@@ -80,12 +81,12 @@ class CaseReader(FieldReader):
 
     def read(self) -> CaseFile:
         data = self.doc.data
-        if not self.mapping(data, (), "a case file", FILE_KEYS, required=("cases",)):
+        if not self.mapping(data, (), _("a case file"), FILE_KEYS, required=("cases",)):
             return CaseFile(self.doc.path, (), tuple(self.diags), self.doc.lines)
         defaults = self.defaults(data)
         items = data.get("cases")
         if items is not None and not isinstance(items, list):
-            self.wrong_shape(items, ("cases",), "cases must be a list", hint="write each case as an item: - name: ...")
+            self.wrong_shape(items, ("cases",), "cases must be a list", hint=_("write each case as an item: - name: ..."))
             items = []
         file_diags = tuple(self.diags)  # problems of the file as a whole
         seen: dict[str, int] = {}
@@ -115,7 +116,7 @@ class CaseReader(FieldReader):
         given = "as_of" in item and item.get("as_of") is not None  # a refused date has its own finding
         if as_of is REFUSED:
             self.error("refused-default", "defaults.as_of was refused (see its finding), so this case has no date",
-                       path, hint="correct defaults.as_of, or give this case its own as_of")
+                       path, hint=_("correct defaults.as_of, or give this case its own as_of"))
             as_of, given = None, True
         records = tuple(s for s in (d_records, self.source(item.get("records"), path + ("records",), "records"))
                         if s is not None)
@@ -123,7 +124,7 @@ class CaseReader(FieldReader):
         results, whos, handovers = self.expectations(item.get("expect"), path + ("expect",))
         if results and as_of is None and not given:
             self.error("missing-key", "a case with expected results needs `as_of` (the date they are checked on)",
-                       path, hint='add as_of: "114.02.15" to the case or to defaults')
+                       path, hint=_('add as_of: "114.02.15" to the case or to defaults'))
         return Case(name, self.doc.path, span, as_of, records, roster, results, whos, handovers, self.findings(),
                     self.doc)
 
@@ -133,8 +134,8 @@ class CaseReader(FieldReader):
     def case_name(self, item, path, span: Span, seen: dict) -> str:
         name = self.text(item.get("name"), path + ("name",), "name") or f"case {path[-1] + 1}"
         if name in seen:
-            self.error("duplicate-case", f"a case named {name} is already at line {seen[name]}", path + ("name",),
-                       hint="give each case of a file its own name")
+            self.error("duplicate-case", _("a case named {name} is already at line {name2}").format(name=name, name2=seen[name]), path + ("name",),
+                       hint=_("give each case of a file its own name"))
         seen.setdefault(name, span.line)
         return name
 
@@ -147,14 +148,14 @@ class CaseReader(FieldReader):
                       for kind in EXPECT_KEYS)
         if not any(expect.get(k) for k in EXPECT_KEYS) and not self.diags:
             self.error("no-expectation", "expect has no expectation", path,
-                       hint="add results:, who: or handover: entries")
+                       hint=_("add results:, who: or handover: entries"))
         return found
 
     def entries(self, entries, path, what: str, reader):
         if entries is None:
             return
         if not isinstance(entries, list):
-            self.wrong_shape(entries, path, f"{what} must be a list", hint="write each expectation as an item: - ...")
+            self.wrong_shape(entries, path, _("{what} must be a list").format(what=what), hint=_("write each expectation as an item: - ..."))
             return
         for j, entry in enumerate(entries):
             got = reader(entry, path + (j,))
@@ -164,7 +165,7 @@ class CaseReader(FieldReader):
     # ---- results
     def result(self, entry, path) -> ResultExpectation | None:
         before = len(self.diags)
-        if not self.mapping(entry, path, "an expected result", RESULT_KEYS, required=("status",)):
+        if not self.mapping(entry, path, _("an expected result"), RESULT_KEYS, required=("status",)):
             return None
         rule_id = self.rule(entry, path)
         citation = self.citation(entry.get("citation"), path + ("citation",)) if "citation" in entry else None
@@ -176,8 +177,8 @@ class CaseReader(FieldReader):
         message = self.text(entry.get("message"), path + ("message",), "message")
         if len(self.diags) > before or status is None:
             return None
-        variables = {k for k, _ in subject}
-        fitting = tuple(r.id for r in candidates if variables <= {v for v, _ in r.for_each})
+        variables = {k for k, __ in subject}
+        fitting = tuple(r.id for r in candidates if variables <= {v for v, __ in r.for_each})
         return ResultExpectation(self.span(path), rule_id, citation, subject, status, message, fitting)
 
     def rule(self, entry, path) -> str | None:
@@ -185,10 +186,10 @@ class CaseReader(FieldReader):
         if rule_id is None or rule_id in self.rules:
             return rule_id
         cited = [r.id for r in self.rules.values() if r.citation == entry.get("citation")]
-        self.error("unknown-rule", f"unknown rule {rule_id}", path + ("rule",),
+        self.error("unknown-rule", _("unknown rule {rule_id}").format(rule_id=rule_id), path + ("rule",),
                    hint=did_you_mean(rule_id, self.rules) or
-                   ("rules of that article: " + ", ".join(cited) if cited else
-                    "rule ids are the `id:` of the entries under `rules:` in the policy"))
+                   (_("rules of that article: ") + ", ".join(cited) if cited else
+                    _("rule ids are the `id:` of the entries under `rules:` in the policy")))
         return None
 
     def candidates(self, entry, path, rule_id, citation) -> list | None:
@@ -197,19 +198,19 @@ class CaseReader(FieldReader):
             if "rule" not in entry and "citation" not in entry:
                 ex = self.examples
                 self.error("missing-key", "an expected result needs `rule` or `citation`", path,
-                           hint=f"rule: {ex.rule}, or citation: {ex.citation} for any rule of that article")
+                           hint=_("rule: {rule}, or citation: {citation} for any rule of that article").format(rule=ex.rule, citation=ex.citation))
             return None
         if rule_id and citation and self.rules[rule_id].citation != citation:
-            self.error("citation-mismatch", f"rule {rule_id} cites {self.rules[rule_id].citation}, not {citation}",
-                       path + ("citation",), hint=f"write citation: {self.rules[rule_id].citation}, or leave it out")
+            self.error("citation-mismatch", _("rule {rule_id} cites {citation}, not {citation2}").format(rule_id=rule_id, citation=self.rules[rule_id].citation, citation2=citation),
+                       path + ("citation",), hint=_("write citation: {citation}, or leave it out").format(citation=self.rules[rule_id].citation))
             return None
         if rule_id:
             return [self.rules[rule_id]]
         found = [r for r in self.rules.values() if r.citation == citation]
         if not found:
             with_rules = sorted({r.citation for r in self.rules.values()})
-            self.error("no-rule", f"no rule cites {citation}", path + ("citation",),
-                       hint="articles with rules: " + "、".join(with_rules))
+            self.error("no-rule", _("no rule cites {citation}").format(citation=citation), path + ("citation",),
+                       hint=_("articles with rules: ") + "、".join(with_rules))
             return None
         return found
 
@@ -217,9 +218,9 @@ class CaseReader(FieldReader):
         status = self.text(value, path, "status")
         if status is not None and status not in STATUSES:
             zh = {v: k for k, v in STATUS_ZH.items()}
-            self.error("unknown-status", f"unknown status {status}", path,
+            self.error("unknown-status", _("unknown status {status}").format(status=status), path,
                        hint=(f"write {zh[status]}" if status in zh else did_you_mean(status, STATUSES))
-                       or "status: pass, fail, pending or not_applicable")
+                       or _("status: pass, fail, pending or not_applicable"))
         return status
 
     def subject(self, value, path, candidates) -> tuple:
@@ -227,7 +228,7 @@ class CaseReader(FieldReader):
             return ()
         if not isinstance(value, dict):
             self.wrong_shape(value, path, "subject must be a mapping",
-                             hint="e.g. subject: {student: S001, semester: 113-1}")
+                             hint=_("e.g. subject: {student: S001, semester: 113-1}"))
             return ()
         kinds: dict[str, set] = {}
         for rule in candidates:
@@ -236,7 +237,7 @@ class CaseReader(FieldReader):
         out = []
         for var, raw in value.items():
             if var not in kinds:
-                self.error("unknown-subject", f"{var} is not a subject of "
+                self.error("unknown-subject", _("{var} is not a subject of ").format(var=var)
                            + (candidates[0].id if len(candidates) == 1 else "the rules of that article"),
                            path + (var,), key=True,
                            hint=did_you_mean(var, kinds) or f"subjects: {', '.join(sorted(kinds))}")
@@ -264,7 +265,7 @@ class CaseReader(FieldReader):
     # ---- who
     def who(self, entry, path) -> WhoExpectation | None:
         before = len(self.diags)
-        if not self.mapping(entry, path, "a who expectation", WHO_KEYS, required=("task",)):
+        if not self.mapping(entry, path, _("a who expectation"), WHO_KEYS, required=("task",)):
             return None
         task = self.task(entry.get("task"), path + ("task",))
         absent = tuple((name, self.span(p))
@@ -279,7 +280,7 @@ class CaseReader(FieldReader):
         if not any(k in entry for k in ("role", "person", "via", "basis")):
             ex = self.examples
             self.error("missing-key", "a who expectation needs the answer: `role`, `person`, `via` or `basis`", path,
-                       hint=f"e.g. {{task: {ex.task}, absent: [{ex.primary}], role: {ex.substitute}, via: substitute}}")
+                       hint=_("e.g. {{task: {task}, absent: [{primary}], role: {substitute}, via: substitute}}").format(task=ex.task, primary=ex.primary, substitute=ex.substitute))
         if len(self.diags) > before or task is None:
             return None
         return WhoExpectation(self.span(path), task, absent, course,
@@ -288,7 +289,7 @@ class CaseReader(FieldReader):
     # ---- handover
     def handover(self, entry, path) -> HandoverExpectation | None:
         before = len(self.diags)
-        if not self.mapping(entry, path, "a handover expectation", HANDOVER_KEYS, required=("person",)):
+        if not self.mapping(entry, path, _("a handover expectation"), HANDOVER_KEYS, required=("person",)):
             return None
         person = self.text(entry.get("person"), path + ("person",), "person")
         on = self.when(entry, path)
@@ -297,7 +298,7 @@ class CaseReader(FieldReader):
         if "tasks" not in entry and "unassigned" not in entry:
             ex = self.examples
             self.error("missing-key", "a handover expectation needs `tasks` or `unassigned`", path,
-                       hint=f"e.g. {{person: T010, tasks: {{{ex.task}: {ex.substitute}}}, unassigned: []}}")
+                       hint=_("e.g. {{person: T010, tasks: {{{task}: {substitute}}}, unassigned: []}}").format(task=ex.task, substitute=ex.substitute))
         if len(self.diags) > before or person is None:
             return None
         return HandoverExpectation(self.span(path), person, self.span(path + ("person",)), on, tasks, unassigned)
@@ -308,7 +309,7 @@ class CaseReader(FieldReader):
             return ()
         if not isinstance(value, dict):
             self.wrong_shape(value, path, "tasks must be a mapping of task: who takes it over",
-                             hint=f"e.g. tasks: {{{self.examples.task}: {self.examples.substitute}}}")
+                             hint=_("e.g. tasks: {{{task}: {substitute}}}").format(task=self.examples.task, substitute=self.examples.substitute))
             return ()
         tasks = []
         for name, taker in value.items():
@@ -321,7 +322,7 @@ class CaseReader(FieldReader):
     def unassigned(self, value, path) -> tuple | None:
         if value is not None and not isinstance(value, list):
             self.wrong_shape(value, path, "unassigned must be a list of tasks",
-                             hint=f"e.g. unassigned: [] or unassigned: [{self.examples.task}]")
+                             hint=_("e.g. unassigned: [] or unassigned: [{task}]").format(task=self.examples.task))
             return None
         return tuple(t for i, v in enumerate(value or ()) if (t := self.task(v, path + (i,))))
 
@@ -329,7 +330,7 @@ class CaseReader(FieldReader):
         if not isinstance(value, dict):
             role = self.party(value, path, "role")
             return Taker(role) if role else None
-        if not self.mapping(value, path, "who takes over", TAKER_KEYS):
+        if not self.mapping(value, path, _("who takes over"), TAKER_KEYS):
             return None
         role = self.party(value.get("role"), path + ("role",), "role")
         person = self.text(value.get("person"), path + ("person",), "person")

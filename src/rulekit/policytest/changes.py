@@ -72,7 +72,7 @@ def judged_under(case: Case, rule_ids, history) -> set[str]:
     try:
         policy = version_on(history, case.as_of)
         diags: list = []
-        records, _ = case_inputs(policy, case, diags)
+        records, __ = case_inputs(policy, case, diags)
         if errors_in(diags) or records is None:
             return set()
         report = run_check(policy, records, case.as_of, [r for r in rule_ids if r in {x.id for x in policy.rules}],

@@ -14,8 +14,9 @@ from ..diagnostics import Diagnostic, RulekitError, Span, did_you_mean
 from ..policy.model import Policy
 from ..sourceyaml import Document
 from .model import VIAS, Source
+from ..i18n import N_, _
 
-DATE_HINT = 'write it as "114.02.15" (ROC) or "2025-02-15"'
+DATE_HINT = N_('write it as "114.02.15" (ROC) or "2025-02-15"')
 
 
 def yaml_type(value: Any) -> str:
@@ -108,23 +109,23 @@ class FieldReader:
     # ---- shapes
     def mapping(self, value, path, what: str, allowed, required=()) -> bool:
         if not isinstance(value, dict):
-            self.wrong_shape(value, path, f"{what} must be a mapping", hint=f"keys: {', '.join(allowed)}")
+            self.wrong_shape(value, path, _("{what} must be a mapping").format(what=what), hint=_("keys: {allowed}").format(allowed=', '.join(allowed)))
             return False
         for k in value:
             if k not in allowed:
                 close = did_you_mean(k, allowed)
-                self.error("unknown-key", f"unknown key {k} in {what}", tuple(path) + (k,), key=True,
+                self.error("unknown-key", _("unknown key {k} in {what}").format(k=k, what=what), tuple(path) + (k,), key=True,
                            hint=close or f"{what} takes: {', '.join(allowed)}")
         for k in required:
             if value.get(k) is None:
-                self.error("missing-key", f"{what} needs `{k}`", path, hint=f"add `{k}: ...`")
+                self.error("missing-key", f"{what} needs `{k}`", path, hint=_("add `{k}: ...`").format(k=k))
         return True
 
     def text(self, value, path, what: str) -> str | None:
         if value is None:
             return None
         if isinstance(value, (bool, dict, list)):
-            self.wrong_shape(value, path, f"{what} must be text")
+            self.wrong_shape(value, path, _("{what} must be text").format(what=what))
             return None
         return str(value)
 
@@ -145,12 +146,12 @@ class FieldReader:
         if value is None:
             return None
         if isinstance(value, (bool, dict, list)):
-            self.error("bad-date", f"{what} must be a date, not {yaml_type(value)}", path, hint=DATE_HINT)
+            self.error("bad-date", _("{what} must be a date, not {value}").format(what=what, value=yaml_type(value)), path, hint=_(DATE_HINT))
             return None
         try:
             day = parse_date(value)
         except DateError as exc:
-            self.error("bad-date", f"{what}: {exc.message}", path, hint=exc.hint or DATE_HINT)
+            self.error("bad-date", f"{what}: {exc.message}", path, hint=exc.hint or _(DATE_HINT))
             return None
         return day if self._encoded(day, path, what) else None
 
@@ -174,12 +175,12 @@ class FieldReader:
         if isinstance(value, str) and value.strip():
             target = os.path.join(os.path.dirname(self.doc.path), value)
             if not os.path.exists(target):
-                self.error("file-not-found", f"{what} file {value} does not exist (looked for {target})", path,
-                           hint="the path is relative to this case file; or write the records inline")
+                self.error("file-not-found", _("{what} file {value} does not exist (looked for {target})").format(what=what, value=value, target=target), path,
+                           hint=_("the path is relative to this case file; or write the records inline"))
                 return None
             return Source(self.span(path), file=target)
-        self.wrong_shape(value, path, f"{what} must be records (a mapping of entity: [records]) or a file path",
-                         hint="e.g. records: {students: [{id: S001, ...}]}, or records: ../fixtures/school.yaml")
+        self.wrong_shape(value, path, _("{what} must be records (a mapping of entity: [records]) or a file path").format(what=what),
+                         hint=_("e.g. records: {students: [{id: S001, ...}]}, or records: ../fixtures/school.yaml"))
         return None
 
     # ---- names the policy must know
@@ -189,8 +190,8 @@ class FieldReader:
             return None
         if name in self.task_names:
             return self.task_names[name]
-        self.error("unknown-task", f"unknown task {name}", path,
-                   hint=did_you_mean(name, self.task_names, n=3) or "`rulekit who --list` lists every task")
+        self.error("unknown-task", _("unknown task {name}").format(name=name), path,
+                   hint=did_you_mean(name, self.task_names, n=3) or _("`rulekit who --list` lists every task"))
         return None
 
     def party(self, value, path, what: str) -> str | None:
@@ -199,8 +200,8 @@ class FieldReader:
             return None
         for part in name.split("、"):
             if part not in self.parties:
-                self.error("unknown-role", f"{what} {part} is not a role or unit of the policy", path,
-                           hint=did_you_mean(part, self.parties, n=2) or "roles are listed under organization.roles")
+                self.error("unknown-role", _("{what} {part} is not a role or unit of the policy").format(what=what, part=part), path,
+                           hint=did_you_mean(part, self.parties, n=2) or _("roles are listed under organization.roles"))
                 return None
         return name
 
@@ -210,16 +211,15 @@ class FieldReader:
             return None
         if c not in self.citations:
             ex = self.examples
-            self.error("unknown-citation", f"citation {c} is not in the regulation", path,
-                       hint=did_you_mean(c, self.citations) or f"citations look like {ex.citation} or "
-                                                               f"{ex.other_citation}")
+            self.error("unknown-citation", _("citation {c} is not in the regulation").format(c=c), path,
+                       hint=did_you_mean(c, self.citations) or _("citations look like {citation} or {other_citation}").format(citation=ex.citation, other_citation=ex.other_citation))
             return None
         return c
 
     def via(self, value, path) -> str | None:
         via = self.text(value, path, "via")
         if via is not None and via not in VIAS:
-            self.error("unknown-via", f"unknown via {via}", path,
+            self.error("unknown-via", _("unknown via {via}").format(via=via), path,
                        hint=did_you_mean(via, VIAS) or "via: " + ", ".join(VIAS))
             return None
         return via

@@ -5,6 +5,7 @@ from ..diagnostics import Diagnostic, RulekitError, did_you_mean
 from ..policy.model import Policy
 from ..sourceyaml import Document
 from .model import Case, Source
+from ..i18n import _
 
 
 def case_inputs(policy: Policy, case: Case, diags: list):
@@ -42,7 +43,7 @@ def _roster(case: Case, diags: list):
     diags.extend(found)
     if "staff" not in got and not found:
         diags.append(Diagnostic("no-staff", "the roster has no staff records", case.roster.span,
-                                hint="roster: {staff: [{id: T001, name: ..., roles: [...], status: active}]}"))
+                                hint=_("roster: {staff: [{id: T001, name: ..., roles: [...], status: active}]}")))
     return roster_from_records(RecordSet(got, case.file), case.file)
 
 
@@ -87,11 +88,11 @@ def _entity_problem(doc: Document, entity, rows) -> Diagnostic | None:
 
     entities = entity_infos()
     if entity not in entities:
-        return Diagnostic("unknown-entity", f"unknown entity {entity}", doc.span((entity,), key=True),
+        return Diagnostic("unknown-entity", _("unknown entity {entity}").format(entity=entity), doc.span((entity,), key=True),
                           hint=did_you_mean(entity, entities) or "entities: " + ", ".join(entities))
     if rows is not None and not isinstance(rows, list):
-        return Diagnostic("not-a-list", f"{entity} must be a list of records", doc.span((entity,)),
-                          hint="write each record as an item: - id: ...")
+        return Diagnostic("not-a-list", _("{entity} must be a list of records").format(entity=entity), doc.span((entity,)),
+                          hint=_("write each record as an item: - id: ..."))
     return None
 
 

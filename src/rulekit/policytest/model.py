@@ -9,6 +9,7 @@ from ..evaluator.result import STATUS_ZH, STATUSES  # noqa: F401 - re-exported b
 from ..policy.model import Policy
 from ..sourceyaml import Document
 from .coverage import Coverage, coverage_of
+from ..i18n import _
 
 VIAS = ("primary", "substitute", "working_group", "stated")
 PASSED, FAILED, ERRORED = "passed", "failed", "error"
@@ -44,7 +45,7 @@ class ResultExpectation:
     candidates: tuple = ()  # rule ids this expectation can be about
 
     def label(self) -> str:
-        what = self.rule or f"any rule of {self.citation}"
+        what = self.rule or _("any rule of {citation}").format(citation=self.citation)
         subj = ", ".join(f"{k}: {v}" for k, v in self.subject)
         return f"{what} {{{subj}}}" if subj else what
 
@@ -65,7 +66,7 @@ class WhoExpectation:
     def label(self) -> str:
         parts = [self.task]
         if self.absent:
-            parts.append("absent: " + "、".join(n for n, _ in self.absent))
+            parts.append("absent: " + "、".join(n for n, __ in self.absent))
         if self.course:
             parts.append(f"course: {self.course}")
         return "who " + ", ".join(parts)
@@ -91,7 +92,7 @@ class HandoverExpectation:
     unassigned: tuple | None = None
 
     def label(self) -> str:
-        return f"handover of {self.person}"
+        return _("handover of {person}").format(person=self.person)
 
 
 @dataclass(frozen=True)
@@ -191,7 +192,7 @@ class TestRun:
         return self.failed == 0
 
     def summary_line(self) -> str:
-        return f"{self.passed} passed, {self.failed} failed"
+        return _("{passed} passed, {failed} failed").format(passed=self.passed, failed=self.failed)
 
     def coverage(self) -> Coverage:
         return coverage_of(self.policy, self.results)

@@ -12,6 +12,7 @@ from .cases import lines_of, load_cases
 from .inputs import case_inputs
 from .model import (ERRORED, FAILED, PASSED, STATUS_ZH, Case, CaseResult, HandoverExpectation,
                     ResultExpectation, TestRun, Verdict, WhoExpectation, describe)
+from ..i18n import _
 
 
 def article_text(policy: Policy, citation: str) -> str:
@@ -108,9 +109,9 @@ def _selected(exp: ResultExpectation, results) -> list:
 def _expected_result(exp: ResultExpectation) -> str:
     expected = f"{exp.status} ({STATUS_ZH[exp.status]})"
     if exp.message is not None:
-        expected += f", message containing 「{exp.message}」"
+        expected += _(", message containing 「{message}」").format(message=exp.message)
     if exp.rule is None:
-        expected += f" from some rule of {exp.citation}"
+        expected += _(" from some rule of {citation}").format(citation=exp.citation)
     return expected
 
 
@@ -118,13 +119,12 @@ def _actual_results(exp: ResultExpectation, selected, results) -> str:
     if selected:
         shown = [f"{'' if exp.rule else r.rule + ' '}{' '.join(map(str, r.subject.values()))}: "
                  f"{r.status} ({STATUS_ZH[r.status]}) — {r.message}" for r in selected[:8]]
-        return "; ".join(shown) + (f"; and {len(selected) - 8} more" if len(selected) > 8 else "")
+        return "; ".join(shown) + (_("; and {selected} more").format(selected=len(selected) - 8) if len(selected) > 8 else "")
     near = [r for r in results if r.rule in exp.candidates or (exp.rule and r.rule == exp.rule)]
     if near:
-        return "no result for that subject; reported: " + ", ".join(
+        return _("no result for that subject; reported: ") + ", ".join(
             f"{r.rule} {' '.join(map(str, r.subject.values()))} ({r.status})" for r in near[:6])
-    return (f"no result for that subject; {exp.rule or 'no rule of ' + exp.citation} reported nothing "
-            "(its `where` left every subject out)")
+    return (_("no result for that subject; {citation} reported nothing (its `where` left every subject out)").format(citation=exp.rule or _('no rule of ') + exp.citation))
 
 
 def _chain_state(answer) -> str:
@@ -141,7 +141,7 @@ class Runner:
 
         self.versions = tuple(versions) or ((policy, policy_doc),)
         # every text the file holds, for run_check to judge each subject by its own date
-        self.history = PolicyHistory(tuple(p for p, _ in self.versions)) if len(self.versions) > 1 else None
+        self.history = PolicyHistory(tuple(p for p, __ in self.versions)) if len(self.versions) > 1 else None
         self._use(policy, policy_doc)
 
     def _use(self, policy: Policy, policy_doc: Document | None) -> None:
@@ -210,7 +210,7 @@ class Runner:
         if rule is None:
             return ""
         span = rule_span(rule, self.policy_doc)
-        return f"rule {rule_id} is at {span.file}:{span.line}" if span and span.line else ""
+        return _("rule {rule_id} is at {file}:{line}").format(rule_id=rule_id, file=span.file, line=span.line) if span and span.line else ""
 
     def _chain_note(self, task: str) -> str:
         subs = self.policy.substitutes
@@ -218,7 +218,7 @@ class Runner:
         if chain is None or self.policy_doc is None or not chain.path:
             return ""
         span = self.policy_doc.span(chain.path)
-        return f"chain {task} ({'、'.join(chain.roles)}) is at {span.file}:{span.line}" if span.line else ""
+        return _("chain {task} ({roles}) is at {file}:{line}").format(task=task, roles='、'.join(chain.roles), file=span.file, line=span.line) if span.line else ""
 
     # ---- results
     def _results(self, case: Case, records) -> list[Verdict]:
@@ -251,9 +251,9 @@ class Runner:
         for name, span in names:
             if name not in self.roles and name not in people:
                 hint = did_you_mean(name, self.roles | people) or (
-                    "name a role of the policy" + (" or a person of the roster" if roster else
-                                                    " (give the case a roster to name persons)"))
-                diags.append(Diagnostic("unknown-absent", f"absent: {name} is neither a role nor a person", span,
+                    _("name a role of the policy") + (_(" or a person of the roster") if roster else
+                                                    _(" (give the case a roster to name persons)")))
+                diags.append(Diagnostic("unknown-absent", _("absent: {name} is neither a role nor a person").format(name=name), span,
                                         hint=hint))
                 ok = False
         return ok
@@ -264,9 +264,9 @@ class Runner:
             return None, None
         courses = {r["id"]: r for r in records.get("courses").rows}
         if exp.course not in courses:
-            diags.append(Diagnostic("unknown-course", f"course {exp.course} is not in the case's records",
+            diags.append(Diagnostic("unknown-course", _("course {course} is not in the case's records").format(course=exp.course),
                                     exp.course_span, hint=did_you_mean(exp.course, courses)
-                                    or "add it under records: courses:"))
+                                    or _("add it under records: courses:")))
             return None
         teacher_id = courses[exp.course]["teacher"]
         return teacher_id, roster.find(teacher_id) if roster else None
@@ -280,7 +280,7 @@ class Runner:
         if found is None:
             return None
         teacher_id, teacher = found
-        sit = Situation(self._on(case, exp.on), frozenset(n for n, _ in exp.absent), roster, teacher, teacher_id)
+        sit = Situation(self._on(case, exp.on), frozenset(n for n, __ in exp.absent), roster, teacher, teacher_id)
         answer = who(self.policy, exp.task, sit)
         problems = _answers(answer, exp.role, exp.person, exp.via)
         cited = [b.citation for b in answer.basis]
@@ -305,16 +305,16 @@ class Runner:
         if roster is None:
             diags.append(Diagnostic("no-roster", "a handover needs staff: give the case a roster (or staff records)",
                                     exp.span,
-                                    hint="roster: {staff: [{id: T010, name: ..., roles: [...], status: active}]}"))
+                                    hint=_("roster: {staff: [{id: T010, name: ..., roles: [...], status: active}]}")))
             return None
         if roster.find(exp.person) is None:
-            diags.append(Diagnostic("unknown-person", f"{exp.person} is not in the roster", exp.person_span,
-                                    hint=did_you_mean(exp.person, roster.names()) or "add them under staff:"))
+            diags.append(Diagnostic("unknown-person", _("{person} is not in the roster").format(person=exp.person), exp.person_span,
+                                    hint=did_you_mean(exp.person, roster.names()) or _("add them under staff:")))
             return None
         plan = handover(self.policy, exp.person, self._on(case, exp.on), roster)
         problems, expected = self._handover_problems(exp, plan)
         subs = self.policy.substitutes
-        cited = tuple(dict.fromkeys(b.citation for _, a in plan.items for b in a.basis))
+        cited = tuple(dict.fromkeys(b.citation for __, a in plan.items for b in a.basis))
         citation = subs.citation if subs else (cited[0] if cited else "")
         chains = tuple(dict.fromkeys((d.task, _chain_state(a))
                                      for d, a in plan.items if subs and d.task in subs.chains))
@@ -332,11 +332,10 @@ class Runner:
             expected.append(f"{task} → {taker.describe()}")
             answer = actual_by_task.get(task)
             if answer is None:
-                problems.append(f"{plan.person} does not carry {task}")
+                problems.append(_("{person} does not carry {task}").format(person=plan.person, task=task))
             elif _answers(answer, taker.role, taker.person, taker.via):
-                problems.append(f"{task} goes to {describe(answer.role, answer.person, answer.via)}, "
-                                f"not {taker.describe()}")
-        actual_unassigned = tuple(d.task for d, _ in plan.unassigned)
+                problems.append(_("{task} goes to {via}, not {describe}").format(task=task, via=describe(answer.role, answer.person, answer.via), describe=taker.describe()))
+        actual_unassigned = tuple(d.task for d, __ in plan.unassigned)
         if exp.unassigned is not None:
             expected.append("unassigned: " + ("、".join(exp.unassigned) or "none"))
             if set(exp.unassigned) != set(actual_unassigned):
@@ -345,7 +344,7 @@ class Runner:
 
     def _handover_actual(self, plan) -> str:
         subs = self.policy.substitutes
-        nothing = f"{plan.person} carries no task" + (f" of {subs.citation}" if subs else "")
+        nothing = _("{person} carries no task").format(person=plan.person) + (f" of {subs.citation}" if subs else "")
         actual = "; ".join(f"{d.task} ({d.label()} {d.role}) → {describe(a.role, a.person, a.via)}"
                            for d, a in plan.items) or nothing
-        return actual + "; unassigned: " + ("、".join(d.task for d, _ in plan.unassigned) or "none")
+        return actual + "; unassigned: " + ("、".join(d.task for d, __ in plan.unassigned) or "none")

@@ -11,6 +11,7 @@ from ..policy.model import Policy
 from .cases import load_cases
 from .model import CaseFile
 from .run import rule_span
+from ..i18n import _
 
 
 def tests_dir_for(policy_path: str) -> str:
@@ -81,8 +82,8 @@ def strict_findings_of(loaded, policy_path: str) -> tuple[list[Diagnostic], dict
     found.extend(untested_amendments(loaded, [c for cf in files for c in cf.cases], folder))
     for rule in rules_without_cases(policy, files):
         found.append(Diagnostic(
-            "untested-rule", f"rule {rule.id} ({rule.citation}) has no test case in {folder}", rule_span(rule, doc),
-            ERROR, hint=f"add a case with `rule: {rule.id}` under expect: results: (docs/policy-tests.md)",
+            "untested-rule", _("rule {id} ({citation}) has no test case in {folder}").format(id=rule.id, citation=rule.citation, folder=folder), rule_span(rule, doc),
+            ERROR, hint=_("add a case with `rule: {id}` under expect: results: (docs/policy-tests.md)").format(id=rule.id),
             field=rule.id))
     return sorted(found, key=sort_key), sources
 
@@ -100,12 +101,10 @@ def untested_amendments(loaded, cases, folder: str) -> list[Diagnostic]:
         if not change.rules or after:
             continue
         key = "times" if loaded.policy.parameters[change.parameter].type == "frequency" else "value"
-        tested = f"; {len(before)} case(s) still test the old value {change.old}" if before else ""
+        tested = _("; {before} case(s) still test the old value {old}").format(before=len(before), old=change.old) if before else ""
         out.append(Diagnostic(
             "untested-amendment",
-            f"{change.label} ({change.parameter}) is {change.old} → {change.new} from {change.since}, but no case in "
-            f"{folder} tests the amended value{tested}",
+            _("{label} ({parameter}) is {old} → {new} from {since}, but no case in {folder} tests the amended value{tested}").format(label=change.label, parameter=change.parameter, old=change.old, new=change.new, since=change.since, folder=folder, tested=tested),
             doc.span(("parameters", change.parameter, key, change.since)), ERROR, field=change.parameter,
-            hint=f"add cases dated on or after {change.since} (for a semester that began after it) at the new limit, "
-                 f"for rule {', '.join(change.rules)}: rulekit test --changed-since {change.since} lists them"))
+            hint=_("add cases dated on or after {since} (for a semester that began after it) at the new limit, for rule {rules}: rulekit test --changed-since {since} lists them").format(since=change.since, rules=', '.join(change.rules))))
     return out

@@ -9,7 +9,8 @@ from tabulate import tabulate
 
 from ..calendar import parse_date
 from ..diagnostics import render_all
-from ..evaluator.result import STATUS_ZH
+from ..evaluator.result import status_label
+from ..i18n import _, ngettext
 
 
 
@@ -53,27 +54,40 @@ def _caption(provision) -> str:
 def _texts(report) -> str:
     """Which text(s) judged the results: one amendment, or each with how many results."""
     if not report.judged_under:
-        return f"in force since {report.amendment}"
+        return _("in force since {amendment}").format(amendment=report.amendment)
     counts = Counter(report.judged_under)
-    return "; ".join(f"{n} results under the text in force since {since}" for since, n in sorted(
-        counts.items(), key=lambda item: parse_date(item[0])))
+    return "; ".join(ngettext("{n} result under the text in force since {since}",
+                              "{n} results under the text in force since {since}", n).format(n=n, since=since)
+                     for since, n in sorted(counts.items(), key=lambda item: parse_date(item[0])))
+
+
+def _headers() -> list[str]:
+    return [_("rule"), _("subject"), _("status"), _("message")]
+
+
+def _summary_line(s: dict) -> str:
+    line = _("{fail} fail, {pending} pending, {passed} pass, {not_applicable} not applicable").format(
+        fail=s["fail"], pending=s["pending"], passed=s["pass"], not_applicable=s["not_applicable"])
+    if s["record_findings"]:
+        line += _(", {record_findings} record findings").format(record_findings=s["record_findings"])
+    return line
 
 
 def render_table(report, show_all: bool = False, explanations: dict | None = None) -> str:
-    out = [f"{report.policy.title} ({_texts(report)}), as of {report.as_of.isoformat()}"]
+    out = [_("{title} ({texts}), as of {as_of}").format(title=report.policy.title, texts=_texts(report),
+                                                         as_of=report.as_of.isoformat())]
     citations = report.policy.provisions
     for citation, group in _sections(report, show_all):
         out += ["", f"{citation} {_caption(citations.get(citation))}".rstrip()]
-        rows = [[r.rule, _subject(r.subject), STATUS_ZH[r.status], r.message] for r in group]
-        out.append(tabulate(rows, ["rule", "subject", "status", "message"], maxcolwidths=[None, None, None, 70]))
+        rows = [[r.rule, _subject(r.subject), status_label(r.status), r.message] for r in group]
+        out.append(tabulate(rows, _headers(), maxcolwidths=[None, None, None, 70]))
         for r in group:
             for text, value in (explanations or {}).get(id(r), []):
                 out.append(f"    {text} = {value}")
     if report.findings:
-        out += ["", "records:", render_all(report.findings)]
+        out += ["", _("records:"), render_all(report.findings)]
     s = report.summary()
-    out += ["", f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable"
-            + (f", {s['record_findings']} record findings" if s["record_findings"] else "")]
+    out += ["", _summary_line(s)]
     return "\n".join(out)
 
 
@@ -145,17 +159,16 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(report, show_all: bool = False) -> str:
-    out = [f"# {report.policy.title}: 檢核結果 ({report.as_of.isoformat()})", ""]
+    out = ["# " + _("{title}: check results ({as_of})").format(title=report.policy.title, as_of=report.as_of.isoformat()), ""]
     if report.judged_under:  # the records span an amendment: say which text judged what
         out += [f"({_texts(report)})", ""]
     for citation, group in _sections(report, show_all):
         out += [f"## {citation} {_caption(report.policy.provisions.get(citation))}".rstrip(), "",
-                "| rule | subject | status | message |", "|---|---|---|---|"]
-        out += [f"| {r.rule} | {_subject(r.subject)} | {STATUS_ZH[r.status]} | {_cell(r.message)} |" for r in group]
+                "| " + " | ".join(_headers()) + " |", "|---|---|---|---|"]
+        out += [f"| {r.rule} | {_subject(r.subject)} | {status_label(r.status)} | {_cell(r.message)} |" for r in group]
         out.append("")
     if report.findings:
-        out += ["## records", "", "```text", render_all(report.findings), "```", ""]
+        out += ["## " + _("records"), "", "```text", render_all(report.findings), "```", ""]
     s = report.summary()
-    out.append(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable"
-               + (f", {s['record_findings']} record findings" if s["record_findings"] else ""))
+    out.append(_summary_line(s))
     return "\n".join(out) + "\n"

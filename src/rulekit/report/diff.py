@@ -13,6 +13,7 @@ import json
 from ..amend.diff import ArticleChange, ChainChange, Change, DutyChange, EntryChange, ParameterChange, PolicyDiff, RuleChange
 from .diff_words import BOUND_ZH, PER_ZH, amount, brief, entry_head, explain, joined, under
 from .text_table import text_table
+from ..i18n import _
 
 U_ON, U_OFF = "\x01", "\x02"  # changed text in a cell: <u>...</u> in Markdown, [...] in the terminal
 
@@ -61,7 +62,7 @@ def _marked_list(items, other) -> str:
     if other is None:
         return "、".join(items)
     out = []
-    for op, _, _, j1, j2 in difflib.SequenceMatcher(None, list(other), list(items), autojunk=False).get_opcodes():
+    for op, __, __, j1, j2 in difflib.SequenceMatcher(None, list(other), list(items), autojunk=False).get_opcodes():
         out += [f"{U_ON}{r}{U_OFF}" if op != "equal" else r for r in items[j1:j2]]
     return "、".join(out)
 
@@ -152,7 +153,7 @@ def render_markdown(diff: PolicyDiff, title: str = "") -> str:
 
 def render_table(diff: PolicyDiff, widths: tuple[int, ...] = (50, 50, 40)) -> str:
     if not diff:
-        return f"no changes between {diff.old_label} and {diff.new_label}"
+        return _("no changes between {old_label} and {new_label}").format(old_label=diff.old_label, new_label=diff.new_label)
     rows = [[cell.replace(U_ON, "[").replace(U_OFF, "]") for cell in row] for row in _rows(diff, markdown=False)]
     return text_table(["修正條文", "現行條文", "說明"], rows, widths)
 

@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from ..diagnostics import display_width, render_all
 from .diff_words import UNIT_ZH
 from .github import annotation, diagnostic_annotation, repo_path
+from ..i18n import _
 
 
 def _verdict_lines(v, indent: str = "    ") -> list[str]:
@@ -37,20 +38,20 @@ def render_coverage(cov, chain_citation: str = "") -> list[str]:
     """Coverage in words; `chain_citation` is where the policy lists its substitute chains."""
     rules, cites, chains = cov.rules, cov.citations, cov.chains
     done = len(rules) - len(cov.untested_rules)
-    out = ["", "coverage", f"  rules: {done}/{len(rules)} exercised by a case"]
+    out = ["", "coverage", _("  rules: {done}/{rules} exercised by a case").format(done=done, rules=len(rules))]
     width = max((display_width(r) for r in rules), default=0)
     cwidth = max((display_width(i["citation"]) for i in rules.values()), default=0)
     for rid, info in rules.items():
         statuses = ", ".join(info["statuses"]) or "—"
         out.append(f"    {_pad(rid, width)}  {_pad(info['citation'], cwidth)}  {_pad(statuses, 30)} "
                    f"{info['cases']} case(s)")
-    out.append(f"  citations: {len(cites) - len(cov.unexercised_citations)}/{len(cites)} exercised")
+    out.append(_("  citations: {unexercised_citations}/{cites} exercised").format(unexercised_citations=len(cites) - len(cov.unexercised_citations), cites=len(cites)))
     both = [t for t, n in chains.items() if n["present"] and n["absent"]]
     where = f" ({chain_citation})" if chain_citation else ""
-    out.append(f"  substitute chains{where}: {len(both)}/{len(chains)} with the 承辦人 present and absent")
+    out.append(_("  substitute chains{where}: {both}/{chains} with the 承辦人 present and absent").format(where=where, both=len(both), chains=len(chains)))
     twidth = max((display_width(t) for t in chains), default=0)
     for task, n in chains.items():
-        out.append(f"    {_pad(task, twidth)}  present {n['present']}  absent {n['absent']}")
+        out.append(_("    {twidth}  present {present}  absent {absent}").format(twidth=_pad(task, twidth), present=n['present'], absent=n['absent']))
     missing = []
     if cov.untested_rules:
         missing.append("rules " + ", ".join(cov.untested_rules))
@@ -65,7 +66,7 @@ def render_coverage(cov, chain_citation: str = "") -> list[str]:
 
 
 def render_text(run, verbose: bool = False, coverage: bool = False) -> str:
-    out = [f"rulekit test: {len(run.results)} cases from {len(run.files)} files, policy {run.policy.path}"]
+    out = [_("rulekit test: {results} cases from {files} files, policy {path}").format(results=len(run.results), files=len(run.files), path=run.policy.path)]
     by_file: dict[str, list] = {}
     for r in run.results:
         by_file.setdefault(r.file, []).append(r)
@@ -84,7 +85,7 @@ def render_text(run, verbose: bool = False, coverage: bool = False) -> str:
     if coverage:
         subs = run.policy.substitutes
         out += render_coverage(run.coverage(), subs.citation if subs else "")
-    out += ["", f"ran {len(run.results)} cases in {run.duration:.2f}s", run.summary_line()]
+    out += ["", _("ran {results} cases in {duration:.2f}s").format(results=len(run.results), duration=run.duration), run.summary_line()]
     return "\n".join(out)
 
 
@@ -125,7 +126,7 @@ def render_junit(run) -> str:
             if r.status == "failed":
                 first = r.failures[0]
                 el = ET.SubElement(case, "failure", type="expectation",
-                                   message=f"{first.label}: expected {first.expected}, actual {first.actual}")
+                                   message=_("{label}: expected {expected}, actual {actual}").format(label=first.label, expected=first.expected, actual=first.actual))
                 el.text = failure_text(r)
             elif r.status == "error":
                 first = r.diagnostics[0]
@@ -145,10 +146,10 @@ def render_junit(run) -> str:
 def render_github(run, coverage: bool = False) -> str:
     out = []
     for r in run.results:
-        title = f"rulekit test: {r.name}"
+        title = _("rulekit test: {name}").format(name=r.name)
         for v in r.failures:
             message = (f"{v.label}\n" + (f"[{v.citation}] {v.article}\n" if v.citation else "")
-                       + f"expected: {v.expected}\nactual: {v.actual}"
+                       + _("expected: {expected}\nactual: {actual}").format(expected=v.expected, actual=v.actual)
                        + "".join(f"\n{n}" for n in v.notes))
             out.append(annotation("error", message, v.span.file or r.file, v.span.line or r.line, title=title))
         for d in r.diagnostics:
@@ -160,14 +161,14 @@ def render_github(run, coverage: bool = False) -> str:
 def render_changes(changes) -> str:
     """`rulekit test --changed-since`: per amended limit, which cases test the old and the new value."""
     if not changes:
-        return "\nno quota or period was amended in that time"
+        return _("\nno quota or period was amended in that time")
     out = []
     for change, before, after in changes:
         unit = UNIT_ZH.get(change.unit, change.unit)
         out += ["", f"{change.since} {change.label} ({change.parameter}): {change.old} → {change.new} {unit}"
                     f" — rules: {', '.join(change.rules) or '(none)'}"]
-        out += [f"  old value {change.old}: {c.file}:{c.span.line} {c.name}" for c in before]
-        out += [f"  new value {change.new}: {c.file}:{c.span.line} {c.name}" for c in after]
+        out += [_("  old value {old}: {file}:{line} {name}").format(old=change.old, file=c.file, line=c.span.line, name=c.name) for c in before]
+        out += [_("  new value {new}: {file}:{line} {name}").format(new=change.new, file=c.file, line=c.span.line, name=c.name) for c in after]
         if not after:
-            out.append(f"  no case tests the new value {change.new}: add cases at it and one past it")
+            out.append(_("  no case tests the new value {new}: add cases at it and one past it").format(new=change.new))
     return "\n".join(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from ..policy.show import ProvisionView
+from ..i18n import _
 
 
 def render_view(view: ProvisionView) -> str:
@@ -27,7 +28,7 @@ def render_view(view: ProvisionView) -> str:
         out += ["", "parameters:"]
         out += [f"  {p.describe()}  [{p.citation}] 「{p.quote}」" for p in view.parameters]
     if view.tasks:
-        out += ["", "responsibilities stated here:"]
+        out += ["", _("responsibilities stated here:")]
         out += [f"  {task}: {'、'.join(parties)}  [{cit}]" for task, cit, parties in view.tasks]
     if view.rules:
         out += ["", "rules:"]
