@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from .common import emit, guarded, parse_on
+from ..i18n import N_, _
 
 
 def _pairs(values, option: str):
@@ -13,26 +14,25 @@ def _pairs(values, option: str):
     for raw in values:
         name, sep, value = raw.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise UsageError([Diagnostic("usage", f"{option} {raw}: expected NAME=VALUE", Span("<command line>"),
-                                         hint=f"e.g. {option} course_outcome_quota=8")])
+            raise UsageError([Diagnostic("usage", _("{option} {raw}: expected NAME=VALUE").format(option=option, raw=raw), Span("<command line>"),
+                                         hint=_("e.g. {option} course_outcome_quota=8").format(option=option))])
         out.append((name.strip(), value.strip()))
     return out
 
 
-@click.command()
+@click.command(help=N_("Amend the policy on a date: dated values, renumbered text, and the amendment entry."))
 @click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
-@click.option("--on", "on", required=True, help="The day the amendment is in force from (ROC or ISO, e.g. 114.01.17).")
-@click.option("--meeting", default="", help="The meeting that adopted it, e.g. 113學年度第2次校務會議.")
-@click.option("--kind", default="修正", show_default=True, help="The kind of amendment (修正, 增訂, 刪除).")
-@click.option("--summary", default="", help="One line for the amendments list (default: the meeting's name + 修正).")
-@click.option("--set", "sets", multiple=True, help="NAME=VALUE: a parameter's new value (repeatable), e.g. "
-              "course_outcome_quota=8 or confirmation_period_min='5 days'.")
-@click.option("--text", "texts", multiple=True, help="CITATION=WORDING: a provision's new wording (repeatable).")
-@click.option("--dry-run", is_flag=True, help="Print the 修正條文對照表 of what it would do; change nothing.")
+@click.option("--on", "on", required=True, help=N_("The day the amendment is in force from (ROC or ISO, e.g. 114.01.17)."))
+@click.option("--meeting", default="", help=N_("The meeting that adopted it, e.g. 113學年度第2次校務會議."))
+@click.option("--kind", default="修正", show_default=True, help=N_("The kind of amendment (修正, 增訂, 刪除)."))
+@click.option("--summary", default="", help=N_("One line for the amendments list (default: the meeting's name + 修正)."))
+@click.option("--set", "sets", multiple=True, help=N_("NAME=VALUE: a parameter's new value (repeatable), e.g. "
+              "course_outcome_quota=8 or confirmation_period_min='5 days'."))
+@click.option("--text", "texts", multiple=True, help=N_("CITATION=WORDING: a provision's new wording (repeatable)."))
+@click.option("--dry-run", is_flag=True, help=N_("Print the 修正條文對照表 of what it would do; change nothing."))
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True)
 @guarded
 def amend(policy_path, on, meeting, kind, summary, sets, texts, dry_run, fmt):
-    """Amend the policy on a date: dated values, renumbered text, and the amendment entry."""
     from ..amend.apply import amend_text
     from ..amend.diff import diff_policies
     from ..atomic import write_atomic
@@ -40,13 +40,13 @@ def amend(policy_path, on, meeting, kind, summary, sets, texts, dry_run, fmt):
     from ..sourceyaml import read_text
 
     day = parse_on(on)
-    plan = amend_text(read_text(policy_path, "policy file"), policy_path, day, _pairs(sets, "--set"),
+    plan = amend_text(read_text(policy_path, _("policy file")), policy_path, day, _pairs(sets, "--set"),
                       _pairs(texts, "--text"), meeting, kind, summary)
     result = diff_policies(plan.old, plan.new, f"{policy_path}@{plan.old.in_force_since()}",
                            f"{policy_path}@{plan.new.in_force_since()}")
     report = render_markdown(result, plan.new.title) if fmt == "markdown" else render_table(result) + "\n"
     if not dry_run:
         write_atomic(policy_path, plan.text)
-    head = "(dry run: nothing written)\n" if dry_run else f"{policy_path}: amended on {plan.new.in_force_since()}\n"
+    head = _("(dry run: nothing written)\n") if dry_run else _("{policy_path}: amended on {in_force_since}\n").format(policy_path=policy_path, in_force_since=plan.new.in_force_since())
     emit(head + "".join(f"  {line}\n" for line in plan.changes) + "\n" + report)
     return 0

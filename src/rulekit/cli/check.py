@@ -6,27 +6,27 @@ import itertools
 import click
 
 from .common import emit, guarded, policy_on
+from ..i18n import N_, _
 
 
-@click.command()
+@click.command(help=N_("Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."))
 @click.argument("records", type=click.Path())
 @click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
-@click.option("--as-of", "as_of", help="Evaluation date, ISO or ROC (default today).")
-@click.option("--rule", "rule_ids", multiple=True, help="Only this rule (repeatable).")
+@click.option("--as-of", "as_of", help=N_("Evaluation date, ISO or ROC (default today)."))
+@click.option("--rule", "rule_ids", multiple=True, help=N_("Only this rule (repeatable)."))
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="error", show_default=True)
-@click.option("--explain", is_flag=True, help="For each failing result, show sub-expressions and the article.")
-@click.option("--all", "show_all", is_flag=True, help="Table/Markdown: also list passing and not-applicable results.")
-@click.option("--encoding", help="Encoding of CSV files (default: detect UTF-8 / Big5).")
-@click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
+@click.option("--explain", is_flag=True, help=N_("For each failing result, show sub-expressions and the article."))
+@click.option("--all", "show_all", is_flag=True, help=N_("Table/Markdown: also list passing and not-applicable results."))
+@click.option("--encoding", help=N_("Encoding of CSV files (default: detect UTF-8 / Big5)."))
+@click.option("-o", "--output", type=click.Path(), help=N_("Write the report to this file (atomically) instead of stdout."))
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
-              help="Stop (exit 2, no report) if evaluating the rules takes longer than this.")
+              help=N_("Stop (exit 2, no report) if evaluating the rules takes longer than this."))
 @click.option("--max-results", type=click.IntRange(min=0),
-              help="Stop (exit 2, no report) once the rules give more results than this.")
+              help=N_("Stop (exit 2, no report) once the rules give more results than this."))
 @guarded
 def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, encoding, output,
           max_seconds, max_results):
-    """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
     from ..evaluator.check import explain_result, run_check
     from ..report.check import iter_json, render_markdown, render_table
     from ..calendar import parse_date

@@ -182,7 +182,7 @@ def _choose_language(ctx, param, value):
         set_language(value)
     except UnknownLanguage as exc:
         set_language(None)
-        raise click.BadParameter(_("unknown language {value!r}: use one of {choices}").format(
+        raise click.BadParameter(_("unknown language {value!r} (from --lang or RULEKIT_LANG): use one of {choices}").format(
             value=exc.value, choices=", ".join(LANGUAGES)), ctx=ctx, param=param) from None
     localize_help(ctx.find_root().command)
     return value

@@ -4,22 +4,22 @@ from __future__ import annotations
 import click
 
 from .common import emit, guarded, on_or_today, parse_on
+from ..i18n import N_, _
 
 
-@click.command()
+@click.command(help=N_("Compare OLD NEW (files or git REV:path); or one policy's texts --from DATE --to DATE; or --at DATE."))
 @click.argument("specs", nargs=-1)
-@click.option("--from", "from_", help="With --to: compare the texts of one policy in force on two dates "
-                                     "(e.g. --from 113.01.19 --to 114.01.17).")
-@click.option("--to", "to", help="The later date for --from.")
-@click.option("--at", "at", help="The amendment adopted on this date against the text before it (e.g. 114.01.17).")
-@click.option("--records", type=click.Path(), help="School records: also list results that flip.")
-@click.option("--roster", type=click.Path(), help="Staff records: also list tasks whose person changes.")
-@click.option("--as-of", "as_of", help="Date the records are evaluated on (default today).")
+@click.option("--from", "from_", help=N_("With --to: compare the texts of one policy in force on two dates "
+                                     "(e.g. --from 113.01.19 --to 114.01.17)."))
+@click.option("--to", "to", help=N_("The later date for --from."))
+@click.option("--at", "at", help=N_("The amendment adopted on this date against the text before it (e.g. 114.01.17)."))
+@click.option("--records", type=click.Path(), help=N_("School records: also list results that flip."))
+@click.option("--roster", type=click.Path(), help=N_("Staff records: also list tasks whose person changes."))
+@click.option("--as-of", "as_of", help=N_("Date the records are evaluated on (default today)."))
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(), help="Write the result to this file (atomically) instead of stdout.")
+@click.option("-o", "--output", type=click.Path(), help=N_("Write the result to this file (atomically) instead of stdout."))
 @guarded
 def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
-    """Compare OLD NEW (files or git REV:path); or one policy's texts --from DATE --to DATE; or --at DATE."""
     from ..amend.diff import diff_policies
     from ..calendar import to_roc
     from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, errors_in
@@ -32,10 +32,10 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
         return UsageError([Diagnostic("usage", message, Span("<command line>"), hint=hint)])
 
     if (from_ is None) != (to is None):
-        raise usage("--from and --to go together", "rulekit diff --from 113.01.19 --to 114.01.17")
+        raise usage(_("--from and --to go together"), "rulekit diff --from 113.01.19 --to 114.01.17")
     if from_ or at:
         if len(specs) > 1 or (from_ and at):
-            raise usage("with --from/--to or --at give one policy", "rulekit diff --from 113.01.19 --to 114.01.17")
+            raise usage(_("with --from/--to or --at give one policy"), "rulekit diff --from 113.01.19 --to 114.01.17")
         spec = specs[0] if specs else DEFAULT_POLICY
         loaded = load_any(spec)
         if not loaded.ok:
@@ -58,7 +58,7 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
                 raise RulekitError(errors_in(loaded.diagnostics))
         old_policy, new_policy, old_label, new_label = old.policy, new.policy, specs[0], specs[1]
     else:
-        raise usage(f"diff takes OLD and NEW, got {len(specs)} argument(s)", "rulekit diff OLD.yaml NEW.yaml")
+        raise usage(_("diff takes OLD and NEW, got {specs} argument(s)").format(specs=len(specs)), "rulekit diff OLD.yaml NEW.yaml")
     result = diff_policies(old_policy, new_policy, old_label, new_label)
     impact = None
     if records or roster:

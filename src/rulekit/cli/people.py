@@ -6,6 +6,7 @@ import json
 import click
 
 from .common import guarded, policy_on
+from ..i18n import N_, _
 
 POLICY_OPTION = click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True,
                              type=click.Path())
@@ -27,6 +28,14 @@ def tabulate(rows, headers) -> str:
     return draw(rows, headers)
 
 
+def _via(answer) -> str:
+    """How a task reaches its new holder, as the handover table says it."""
+    if answer.via == "working_group":
+        return _("assigned by {role}").format(role=answer.role)
+    return {"primary": _("primary"), "substitute": _("substitute"), "stated": _("named in the text")}.get(
+        answer.via, answer.via)
+
+
 def _json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -40,47 +49,46 @@ def _course_teacher(records_path, course_id, roster):
     records = load_records(records_path)
     courses = {r["id"]: r for r in records.get("courses").rows}
     if course_id not in courses:
-        raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",
-                                     Span(records_path), hint=did_you_mean(course_id, courses) or "check the course id")])
+        raise UsageError([Diagnostic("unknown-course", _("course {course_id} is not in {records_path}").format(course_id=course_id, records_path=records_path),
+                                     Span(records_path), hint=did_you_mean(course_id, courses) or _("check the course id"))])
     teacher_id = courses[course_id]["teacher"]
     if roster is None and records.get("staff").rows:
         roster = roster_from_records(records, records_path)
     return teacher_id, roster.find(teacher_id) if roster else None, roster
 
 
-@click.command()
+@click.command(help=N_("Who does TASK now, following the substitute list (七.(一)) and 七.(二)."))
 @click.argument("task", required=False)
-@click.option("--absent", multiple=True, help="A role or person who is away (repeatable).")
-@click.option("--roster", type=click.Path(), help="Staff records, to name persons and see who is on leave.")
-@click.option("--as-of", "as_of", help="Date (ISO or ROC, default today).")
-@click.option("--course", help="Course id: 任課教師 becomes that course's teacher (needs --records).")
-@click.option("--records", type=click.Path(), help="School records holding the course.")
-@click.option("--list", "list_tasks", is_flag=True, help="List every task and its aliases.")
+@click.option("--absent", multiple=True, help=N_("A role or person who is away (repeatable)."))
+@click.option("--roster", type=click.Path(), help=N_("Staff records, to name persons and see who is on leave."))
+@click.option("--as-of", "as_of", help=N_("Date (ISO or ROC, default today)."))
+@click.option("--course", help=N_("Course id: 任課教師 becomes that course's teacher (needs --records)."))
+@click.option("--records", type=click.Path(), help=N_("School records holding the course."))
+@click.option("--list", "list_tasks", is_flag=True, help=N_("List every task and its aliases."))
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
 def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, fmt):
-    """Who does TASK now, following the substitute list (七.(一)) and 七.(二)."""
     from ..diagnostics import Diagnostic, Span, UsageError
     from ..policy.versions import in_force
     from ..people.responsibility import Situation, check_absent, task_names, who as answer
     from ..people.roster import load_roster
 
     task, absent = _key(task), tuple(map(_key, absent))  # spelt as the policy's names are read
-    policy, day, _ = policy_on(policy_path, as_of)
+    policy, day, __ = policy_on(policy_path, as_of)
     if list_tasks:
         rows = task_names(policy)
         if fmt == "json":
             _json([{"task": n, "en": en, "aliases": list(a)} for n, en, a in rows])
         else:
-            click.echo(tabulate([[n, "、".join(a), en] for n, en, a in rows], ["task", "aliases", "en"]))
+            click.echo(tabulate([[n, "、".join(a), en] for n, en, a in rows], [_("task"), _("aliases"), _("English")]))
         return 0
     if not task:
-        raise UsageError([Diagnostic("missing-task", "name a task, or use --list", Span("<command line>"),
-                                     hint="e.g. rulekit who 課程認證 --absent 任課教師")])
+        raise UsageError([Diagnostic("missing-task", _("name a task, or use --list"), Span("<command line>"),
+                                     hint=_("e.g. rulekit who 課程認證 --absent 任課教師"))])
     if course and not records:
-        raise UsageError([Diagnostic("missing-records", "--course needs --records", Span("<command line>"),
-                                     hint="give the school records that hold the course")])
+        raise UsageError([Diagnostic("missing-records", _("--course needs --records"), Span("<command line>"),
+                                     hint=_("give the school records that hold the course"))])
     people = load_roster(roster, policy) if roster else None
     teacher_id = teacher = None
     if course:
@@ -96,28 +104,27 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     click.echo(result.sentence())
     if result.chain:
         click.echo(tabulate([[s.role, "✓" if s.available else "✗", s.person or "", s.reason] for s in result.chain],
-                            ["順位", "可辦理", "人員", "說明"]))
+                            [_("order"), _("available"), _("person"), _("note")]))
     for note in result.notes:
-        click.echo(f"note: {note}")
+        click.echo(_("note: {note}").format(note=note))
     for b in result.basis:
         click.echo(f"[{b.citation}] {b.text}")
     return 0
 
 
-@click.command()
+@click.command(help=N_("Every task a role or person carries, as 承辦人 or 代理人, and the duty-table rows naming them."))
 @click.argument("subject")
-@click.option("--roster", type=click.Path(), help="Staff records, to ask about a person.")
-@click.option("--as-of", "as_of", help="Under the text in force on this date (ISO or ROC, default today).")
+@click.option("--roster", type=click.Path(), help=N_("Staff records, to ask about a person."))
+@click.option("--as-of", "as_of", help=N_("Under the text in force on this date (ISO or ROC, default today)."))
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
 def duties(subject, roster, as_of, policy_path, fmt):
-    """Every task a role or person carries, as 承辦人 or 代理人, and the duty-table rows naming them."""
     from ..people.responsibility import duties as find_duties
     from ..people.roster import load_roster
 
     subject = _key(subject)
-    policy, _, _ = policy_on(policy_path, as_of)
+    policy, __, __ = policy_on(policy_path, as_of)
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
         _json(result.to_json())
@@ -125,38 +132,36 @@ def duties(subject, roster, as_of, policy_path, fmt):
     click.echo(f"{subject}: {'、'.join(result.roles)}")
     if result.chain_duties:
         click.echo(tabulate([[d.task, d.label(), d.role, d.citation] for d in result.chain_duties],
-                            ["項目", "身分", "職稱", "依據"]))
+                            [_("task"), _("as"), _("post"), _("basis")]))
     if result.rows:
-        click.echo(f"\n{policy.duty_table.citation} rows naming them:")
+        click.echo("\n" + _("{citation} rows naming them:").format(citation=policy.duty_table.citation))
         click.echo(tabulate([[r.id, r.content, r.work_item, "、".join(r.administration)] for r in result.rows],
-                            ["id", "內容", "工作項目", "行政"]))
+                            ["id", _("content"), _("work item"), _("administration")]))
     if result.stated:
-        click.echo("\nnamed in the text for: " + "、".join(f"{t} [{c}]" for t, c in result.stated))
+        click.echo("\n" + _("named in the text for: ") + "、".join(f"{t} [{c}]" for t, c in result.stated))
     return 0
 
 
-@click.command()
+@click.command(help=N_("When PERSON leaves (七 人員異動): each task they carry and who takes it over."))
 @click.argument("person")
-@click.option("--roster", type=click.Path(), required=True, help="Staff records.")
-@click.option("--on", "--as-of", "on", help="Date the person leaves (default today); the text in force then applies.")
+@click.option("--roster", type=click.Path(), required=True, help=N_("Staff records."))
+@click.option("--on", "--as-of", "on", help=N_("Date the person leaves (default today); the text in force then applies."))
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
 def handover(person, roster, on, policy_path, fmt):
-    """When PERSON leaves (七 人員異動): each task they carry and who takes it over."""
     from ..people.responsibility import handover as plan
     from ..people.roster import load_roster
 
-    policy, day, _ = policy_on(policy_path, on)
+    policy, day, __ = policy_on(policy_path, on)
     result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":
         _json(result.to_json())
         return 0
-    click.echo(f"{result.person} leaving on {result.on.isoformat()}:")
-    rows = [[d.task, d.label(), a.role + (f"({a.person})" if a.person else ""),
-             f"{a.role}指定" if a.via == "working_group" else a.via] for d, a in result.items]
-    click.echo(tabulate(rows, ["項目", "原身分", "接手", "方式"]))
+    click.echo(_("{person} leaving on {day}:").format(person=result.person, day=result.on.isoformat()))
+    rows = [[d.task, d.label(), a.role + (f"({a.person})" if a.person else ""), _via(a)] for d, a in result.items]
+    click.echo(tabulate(rows, [_("task"), _("was"), _("taken over by"), _("how")]))
     if result.unassigned:
-        click.echo(f"\nno available substitute, {result.unassigned[0][1].role} must assign: "
-                   + "、".join(d.task for d, _ in result.unassigned))
+        click.echo("\n" + _("no available substitute, {role} must assign: ").format(role=result.unassigned[0][1].role)
+                   + "、".join(d.task for d, __ in result.unassigned))
     return 0

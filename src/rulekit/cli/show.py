@@ -4,20 +4,20 @@ from __future__ import annotations
 import click
 
 from .common import emit_json, guarded, policy_on
+from ..i18n import N_, _
 
 
-@click.command()
+@click.command(help=N_("Print an article's text and everything encoded from it (CITATION as the policy numbers it)."))
 @click.argument("citation")
 @click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--as-of", "as_of", help="Show the text in force on this date (default today).")
+@click.option("--as-of", "as_of", help=N_("Show the text in force on this date (default today)."))
 @guarded
 def show(citation, policy_path, fmt, as_of):
-    """Print an article's text and everything encoded from it (CITATION as the policy numbers it)."""
     from ..policy.show import provision_view
     from ..report.show import render_view
 
-    policy, _, _ = policy_on(policy_path, as_of)
+    policy, __, __ = policy_on(policy_path, as_of)
     view = provision_view(policy, citation)
     if fmt == "json":
         emit_json(view.to_json())

@@ -10,21 +10,21 @@ import click
 
 from .common import guarded, parse_on
 from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
+from ..i18n import N_, _
 
 
-@click.command("test")
+@click.command("test", help=N_("Run the policy's test cases (PATHS: case files or folders, default policy/tests)."))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
               show_default=True)
-@click.option("--coverage", is_flag=True, help="Also report which rules, citations and chains the cases exercise.")
-@click.option("-v", "--verbose", is_flag=True, help="Text: one line per case.")
+@click.option("--coverage", is_flag=True, help=N_("Also report which rules, citations and chains the cases exercise."))
+@click.option("-v", "--verbose", is_flag=True, help=N_("Text: one line per case."))
 @click.option("--changed-since", "changed_since",
-              help="Also list, for each quota or period amended on or after this date, the cases that still "
-                   "test its old value and those that test the new one.")
+              help=N_("Also list, for each quota or period amended on or after this date, the cases that still "
+                   "test its old value and those that test the new one."))
 @guarded
 def test(paths, policy_path, fmt, coverage, verbose, changed_since):
-    """Run the policy's test cases (PATHS: case files or folders, default policy/tests)."""
     from ..diagnostics import RulekitError, errors_in
     from ..policy import load_policy
     from ..policytest import run_paths

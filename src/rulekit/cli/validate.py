@@ -5,22 +5,22 @@ import click
 
 from ..diagnostics import render_all
 from .common import guarded, parse_on
+from ..i18n import N_, _
 
 
-@click.command()
+@click.command(help=N_("Check policy files (default policy/regulation.yaml); exit 1 if any is invalid."))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="github: one workflow annotation per finding (warnings as ::warning).")
+              help=N_("github: one workflow annotation per finding (warnings as ::warning)."))
 @click.option("--strict", is_flag=True,
-              help="Also fail on rules without a test case (tests/ next to the policy) and on warnings "
-                   "other than the regulation's own responsibility conflicts.")
+              help=N_("Also fail on rules without a test case (tests/ next to the policy) and on warnings "
+                   "other than the regulation's own responsibility conflicts."))
 @click.option("--warnings-as-errors", "warnings_as_errors", is_flag=True,
-              help="Every warning fails, responsibility conflicts included.")
-@click.option("--roster", type=click.Path(), help="Staff records: also check chains against who holds each role.")
-@click.option("--as-of", "as_of", help="Date for the roster (default today).")
+              help=N_("Every warning fails, responsibility conflicts included."))
+@click.option("--roster", type=click.Path(), help=N_("Staff records: also check chains against who holds each role."))
+@click.option("--as-of", "as_of", help=N_("Date for the roster (default today)."))
 @guarded
 def validate(paths, fmt, strict, warnings_as_errors, roster, as_of):
-    """Check policy files (default policy/regulation.yaml); exit 1 if any is invalid."""
     from ..diagnostics import to_json
     from ..policy import DEFAULT_POLICY
     from ..people.roster import load_roster
