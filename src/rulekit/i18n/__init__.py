@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gettext
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 DOMAIN = "rulekit"
@@ -57,6 +58,18 @@ def set_language(value: str | None) -> None:
     """Choose the language for what follows (None: back to RULEKIT_LANG or the default)."""
     global _chosen
     _chosen = None if value is None else normalize_language(value)
+
+
+@contextmanager
+def using(value: str):
+    """Messages in `value` for the duration of a block, then the choice before it again."""
+    global _chosen
+    saved = _chosen
+    set_language(value)
+    try:
+        yield
+    finally:
+        _chosen = saved
 
 
 def language() -> str:
@@ -102,12 +115,14 @@ def N_(message: str) -> str:
     return message
 
 
-def pick(texts: dict, fallback: str = "") -> str:
+def pick(texts: dict, fallback: str = "", prefer: str | None = None) -> str:
     """From a policy's bilingual text `{zh: ..., en: ...}`, the one in the current language
-    (else the other one): policy data is translated by its authors, not by the catalogue."""
+    (else the other one), or the `prefer`red one: policy data is translated by its authors,
+    not by the catalogue."""
     if not isinstance(texts, dict):
         return str(texts) if texts is not None else fallback
-    order = ("en", "zh") if language() == ENGLISH else ("zh", "en")
+    first = prefer or ("en" if language() == ENGLISH else "zh")
+    order = (first, "zh" if first == "en" else "en")
     for key in order:
         if texts.get(key):
             return str(texts[key])
