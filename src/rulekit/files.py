@@ -35,20 +35,20 @@ def kind_of(mode: int) -> str:
     return next((_(name) for test, name in _KINDS if test(mode)), _("not a regular file"))
 
 
-def refuse_unless_regular(path: str, mode: int, what: str = "file", dir_hint: str = "name the file inside it") -> None:
+def refuse_unless_regular(path: str, mode: int, what: str = N_("file"), dir_hint: str = N_("name the file inside it")) -> None:
     """A usage error unless `mode` (from stat) is a regular file's."""
     if stat.S_ISREG(mode):
         return
     if stat.S_ISDIR(mode):
-        raise UsageError([Diagnostic("is-a-directory", _("{path} is a directory, expected a {what}").format(path=path, what=what),
-                                     Span(path), hint=dir_hint)])
+        raise UsageError([Diagnostic("is-a-directory", _("{path} is a directory, expected a {what}").format(path=path, what=_(what)),
+                                     Span(path), hint=_(dir_hint))])
     raise UsageError([Diagnostic(
         "not-a-file", _("{path} is {mode}, not a regular file").format(path=path, mode=kind_of(mode)), Span(path),
         hint=_("give a file saved on disk; rulekit does not read pipes, devices or sockets"))])
 
 
 @contextmanager
-def open_input(path: str, what: str = "file", dir_hint: str = "name the file inside it") -> Iterator[BinaryIO]:
+def open_input(path: str, what: str = N_("file"), dir_hint: str = N_("name the file inside it")) -> Iterator[BinaryIO]:
     """`path` opened for binary reading, if it is a regular file (a symlink counts as what it
     points to). OSError (missing, permission denied) is left to the caller, which knows
     what to call the file; a wrong kind is a UsageError (`is-a-directory`, `not-a-file`)."""
@@ -65,8 +65,8 @@ def open_input(path: str, what: str = "file", dir_hint: str = "name the file ins
         yield fh
 
 
-def read_input(path: str, what: str = "file", limit: int | None = None,
-               dir_hint: str = "name the file inside it") -> bytes:
+def read_input(path: str, what: str = N_("file"), limit: int | None = None,
+               dir_hint: str = N_("name the file inside it")) -> bytes:
     """The bytes of a regular file; past `limit` bytes (counted as read, not as `stat`
     says) it is `file-too-large`, and at most limit+1 bytes are read."""
     with open_input(path, what, dir_hint) as fh:

@@ -237,7 +237,7 @@ class _Builder:
                        hint=_("flatten the structure"))
             return None
         if id(node) in self._seen:  # a revisited node is an alias; _scan_events reports it first
-            self.error("yaml-alias", "YAML aliases (*name) are not allowed in rulekit files", node,
+            self.error("yaml-alias", _("YAML aliases (*name) are not allowed in rulekit files"), node,
                        hint=_("write the value out in full; aliases hide what an entry says"))
             return None
         self._seen.add(id(node))
@@ -259,7 +259,7 @@ class _Builder:
         first_line: dict = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.error("yaml-merge", "merge keys (<<) are not allowed", key_node,
+                self.error("yaml-merge", _("merge keys (<<) are not allowed"), key_node,
                            hint=_("write the keys out in full"))
                 continue
             if isinstance(key_node, yaml.ScalarNode) and key_node.tag in _TEXT_KEY_TAGS:
@@ -267,7 +267,7 @@ class _Builder:
             else:
                 key = self._scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
             if not isinstance(key, (str, int)) or isinstance(key, bool) or key == "":
-                self.error("yaml-key", "a key must be plain text", key_node, hint=_("quote the key"))
+                self.error("yaml-key", _("a key must be plain text"), key_node, hint=_("quote the key"))
                 continue
             key = str(key)
             if key in out:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from .i18n import _
 
 # U+200B..U+200D (zero-width space, non-joiner, joiner), U+2060 word joiner, U+FEFF BOM.
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -42,12 +43,12 @@ def what_changed(original: str, normal: str) -> str:
     reasons = []
     gone = sorted({f"U+{ord(c):04X}" for c in original if c in ZERO_WIDTH})
     if gone:
-        reasons.append("zero-width character " + ", ".join(gone) + " removed")
+        reasons.append(_("zero-width character {chars} removed").format(chars=", ".join(gone)))
     if unicodedata.normalize("NFKC", original.translate(_DROP_ZERO_WIDTH)).strip() != original.translate(
             _DROP_ZERO_WIDTH).strip():
-        reasons.append("full-width or compatibility characters folded (NFKC)")
+        reasons.append(_("full-width or compatibility characters folded (NFKC)"))
     if not reasons:
-        reasons.append("surrounding spaces removed")
+        reasons.append(_("surrounding spaces removed"))
     return "; ".join(reasons)
 
 

@@ -33,7 +33,7 @@ def _pairs(pairs: list) -> dict:
 
 
 def _constant(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+    raise ValueError(_("{name} is not valid JSON").format(name=name))
 
 
 class _HugeNumber(Exception):

@@ -173,7 +173,7 @@ def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Di
             return spans[i]
         if i not in cache:
             if not source:
-                source.append(read_input(file, "records file").decode("utf-8-sig").splitlines())
+                source.append(read_input(file, _("records file")).decode("utf-8-sig").splitlines())
             cache[i] = jsonfile.positions(source[0][numbers[i] - 1], file, spans[i].line)
         p = cache[i]
         table = p.key_spans if key else p.value_spans
@@ -276,7 +276,7 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
         return
     data = doc.data
     if not isinstance(data, dict):
-        diags.append(Diagnostic("not-a-mapping", "a records file maps entity names to lists of records",
+        diags.append(Diagnostic("not-a-mapping", _("a records file maps entity names to lists of records"),
                                 doc.span(()), hint=_("e.g.\nstudents:\n  - id: S001\n    name: ...")))
         return
     for entity, records in data.items():

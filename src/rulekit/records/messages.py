@@ -145,7 +145,8 @@ def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
         else:
             hint = _("{what} must be {most} {validator_value}").format(what=what, most=_('at least') if v == 'minimum' else _('at most'), validator_value=err.validator_value)
         shown = "" if personal else f" {value}"
-        add("out-of-range", f"{what}{shown} is {bound} {err.validator_value}", name, span, hint=hint)
+        add("out-of-range", _("{what}{shown} is {bound} {limit}").format(what=what, shown=shown, bound=bound,
+                                                                      limit=err.validator_value), name, span, hint=hint)
     elif v == "pattern":
         add("invalid-format", _("{what}{personal} does not have the expected form").format(what=what, personal=_quoted(value, personal)),
             name, span, hint=_("it must match the pattern {validator_value}").format(validator_value=err.validator_value))
