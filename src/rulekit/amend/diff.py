@@ -355,7 +355,7 @@ def _rules(old: Policy, new: Policy):
         tb = rule_text(b[rid]) if rid in b else None
         if ta != tb:
             rule = b.get(rid) or a.get(rid)
-            yield RuleChange(rid, rule.citation, ta, tb, rule.title_text())
+            yield RuleChange(rid, rule.citation, ta, tb, rule.title_text("zh"))
 
 
 def _header(section, skip: str) -> dict:

@@ -156,7 +156,7 @@ class Checker:
         if n.name in self.params:
             return _at(n, self.params[n.name])
         hint = did_you_mean(n.name, self.params) or \
-            _("declared parameters: {none}").format(none=', '.join(sorted(self.params)) or 'none')
+            _("declared parameters: {none}").format(none=', '.join(sorted(self.params)) or _('none'))
         self.error("dsl-unknown-param", _("unknown parameter param.{name}").format(name=n.name), n, hint)
         return _at(n, None)
 
@@ -164,7 +164,7 @@ class Checker:
         if n.name in self.constants:
             return _at(n, self.constants[n.name])
         hint = did_you_mean(n.name, self.constants) or \
-            _("policy constants: {none}").format(none=', '.join(sorted(self.constants)) or 'none')
+            _("policy constants: {none}").format(none=', '.join(sorted(self.constants)) or _('none'))
         self.error("dsl-unknown-constant", _("unknown policy constant policy.{name}").format(name=n.name), n, hint)
         return _at(n, None)
 
@@ -224,7 +224,7 @@ class Checker:
 
     def _academic_year_literal(self, n) -> Type | None:
         if not isinstance(n.args[0], A.IntLit):
-            self.error("dsl-bad-literal", "academic_year(...) takes a number", n, "e.g. academic_year(113)")
+            self.error("dsl-bad-literal", _("academic_year(...) takes a number"), n, _("e.g. academic_year(113)"))
             return None
         try:
             AcademicYear(n.args[0].value)
@@ -282,12 +282,12 @@ class Checker:
             return T.T_BOOL
         if T.NULL in (left.name, right.name):
             self.error("dsl-type", _("null cannot be compared with {op}").format(op=n.op), n,
-                       "test for a missing value with x == null")
+                       _("test for a missing value with x == null"))
             return None
         kind = left.name if left.name != T.ANY else right.name
         if kind not in T.ORDERED + (T.ANY,):
             self.error("dsl-type", _("{kind} values have no order, so {op} does not apply").format(kind=kind, op=n.op), n,
-                       "use == or !=")
+                       _("use == or !="))
             return None
         return T.T_BOOL  # a null side makes it false, never null
 
@@ -296,7 +296,7 @@ class Checker:
             return T.T_BOOL
         if container.name != T.LIST:
             self.error("dsl-type", _("`{op}` needs a list on its right, not {base}").format(op=n.op, base=container.base), n.right,
-                       "e.g. x.kind in [\"a\", \"b\"]; to search records use exists(x in ... where ...)")
+                       _("e.g. x.kind in [\"a\", \"b\"]; to search records use exists(x in ... where ...)"))
             return None
         if not T.compatible(item, container.elem):
             self.error("dsl-type", _("cannot look for {base} in {base2}").format(base=item.base, base2=container.base), n,
@@ -379,7 +379,7 @@ class Checker:
             return typed, t
         if t.name != T.LIST:
             self.error("dsl-type", _("cannot go through {base}: it is not a collection").format(base=t.base), src,
-                       "aggregate over an entity (course_outcomes) or a list (policy.NAME)")
+                       _("aggregate over an entity (course_outcomes) or a list (policy.NAME)"))
             return typed, None
         return typed, t.elem
 

@@ -267,7 +267,8 @@ def _syntax_error(exc: UnexpectedInput, text: str, src: SourceMap) -> Diagnostic
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
         span = src.at_offset(exc.pos_in_stream)
         allowed = _accepted_after(text[: exc.pos_in_stream])
-        message = _("unexpected character `{ch}`").format(ch=ch) + (f"; expected {expected_words(allowed)}" if allowed else "")
+        message = (_("unexpected character `{ch}`; expected {expected}").format(ch=ch, expected=expected_words(allowed))
+                   if allowed else _("unexpected character `{ch}`").format(ch=ch))
         hint = _(_HINTS[ch]) if ch in _HINTS else ""
         if ch == "=" and text[exc.pos_in_stream:exc.pos_in_stream + 2] == "=>":
             hint = _("write >= for greater-or-equal")

@@ -247,7 +247,7 @@ def duty_statements_match_rows(policy: Policy, doc: Document) -> Iterator[Diagno
             printed = set(row.administration) | {p for p, __ in row.parts}
             for i, party in enumerate(st.parties):
                 if not row.names(party):
-                    yield Diagnostic("statement-mismatch", _("task {name} says {citation} names {party}, but that row names {nobody}").format(name=task.name, citation=st.citation, party=party, nobody=', '.join(sorted(printed)) or 'nobody'),
+                    yield Diagnostic("statement-mismatch", _("task {name} says {citation} names {party}, but that row names {nobody}").format(name=task.name, citation=st.citation, party=party, nobody=', '.join(sorted(printed)) or _('nobody')),
                                      doc.span(st.path + ("parties", i)), field="parties",
                                      hint=_("copy the parties from the row's columns"))
 

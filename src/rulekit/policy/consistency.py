@@ -57,7 +57,7 @@ def text_table_conflicts(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
                 key = (task, frozenset((cit_a, cit_b)))
                 seen.add(key)
                 if key in known:
-                    yield Diagnostic(KNOWN_CONFLICT, message + " (known, awaiting an amendment)", doc.span(path_b),
+                    yield Diagnostic(KNOWN_CONFLICT, message + _(" (known, awaiting an amendment)"), doc.span(path_b),
                                      severity=WARNING, field=task, related=(cit_a, cit_b),
                                      hint=known[key].note or _("listed under known_conflicts; settle it by an amendment"))
                     continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
+from ..i18n import _, ngettext
+
 Path = tuple
 
 
@@ -230,8 +232,20 @@ class Parameter:
     label: str = ""  # in the regulation's words (收訖明細確認期間), for the 對照表
 
     def describe(self) -> str:
-        per = {"semester": "每學期", "academic_year": "每學年"}.get(self.per, "")
-        return f"{self.name} = {self.value} {self.unit} ({self.bound}{', ' + per if per else ''})"
+        per = {"semester": _("per semester"), "academic_year": _("per academic year")}.get(self.per, "")
+        bound = {"at_most": _("at most"), "at_least": _("at least"), "exactly": _("exactly")}.get(self.bound, self.bound)
+        return f"{self.name} = {_amount(self.value, self.unit)} ({bound}{', ' + per if per else ''})"
+
+
+def _amount(value, unit: str) -> str:
+    """A parameter's value with its unit, as a reader says it: 3 日, 1 次 / 3 days, 1 time."""
+    from ..calendar.durations import duration_text
+
+    if isinstance(value, int) and unit in ("days", "weeks", "months", "years"):
+        return duration_text(value, unit)
+    if isinstance(value, int) and unit == "times":
+        return ngettext("{n} time", "{n} times", value).format(n=value)
+    return f"{value} {unit}"
 
 
 @dataclass(frozen=True)

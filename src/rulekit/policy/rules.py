@@ -103,9 +103,11 @@ class Rule:
         roots += [p for __, t in self.messages for p in t.parts if not isinstance(p, str)]
         return [n for root in roots if root is not None for n in A.walk(root)]
 
-    def title_text(self) -> str:
+    def title_text(self, prefer: str | None = None) -> str:
+        """The title in the reader's language ({zh: ..., en: ...}), or the `prefer`red one (zh for
+        the 修正條文對照表, a Chinese document whatever the language of the screen)."""
         if isinstance(self.title, Mapping):
-            return pick(self.title, self.id)  # {zh: ..., en: ...}: the one in the reader's language
+            return pick(self.title, self.id, prefer)
         return str(self.title or self.id)
 
 
@@ -125,7 +127,7 @@ def load_rules(doc: Document, params: Mapping[str, Any], constants: Mapping[str,
     if entries is None:
         return (), []
     if not isinstance(entries, list):
-        loader.error("rule-bad-value", "rules must be a list of rule entries", ("rules",))
+        loader.error("rule-bad-value", _("rules must be a list of rule entries"), ("rules",))
         return (), loader.diagnostics
     rules = []
     seen: dict[str, int] = {}
@@ -133,7 +135,7 @@ def load_rules(doc: Document, params: Mapping[str, Any], constants: Mapping[str,
         rid = entry.get("id") if isinstance(entry, dict) else None
         duplicate = isinstance(rid, str) and rid in seen
         if duplicate:
-            loader.error("rule-duplicate-id", _("rule id {rid} is used twice (first at line {rid2})").format(rid=rid, rid2=seen[rid]), ("rules", i, "id"), "give every rule its own id")
+            loader.error("rule-duplicate-id", _("rule id {rid} is used twice (first at line {rid2})").format(rid=rid, rid2=seen[rid]), ("rules", i, "id"), _("give every rule its own id"))
         elif isinstance(rid, str):
             seen[rid] = doc.span(("rules", i)).line
         rule = loader.entry(("rules", i), entry)  # checked even when a duplicate: report it all
@@ -155,7 +157,7 @@ class _Loader:
     # ------------------------------------------------------------ one entry
     def entry(self, path: tuple, entry: Any) -> Rule | None:
         if not isinstance(entry, dict):
-            self.error("rule-bad-value", "a rule entry must be a mapping (id:, citation:, assert:, ...)", path)
+            self.error("rule-bad-value", _("a rule entry must be a mapping (id:, citation:, assert:, ...)"), path)
             return None
         before = len(self.diagnostics)
         self._keys(path, entry)
@@ -199,17 +201,17 @@ class _Loader:
     def _texts(self, path: tuple, entry: dict) -> None:
         citation, title = entry.get("citation"), entry.get("title")
         if citation is not None and not isinstance(citation, (str, int, float)):
-            self.error("rule-bad-value", "citation must be an article number such as 四.(三)",
+            self.error("rule-bad-value", _("citation must be an article number such as 四.(三)"),
                        path + ("citation",))
         if title is not None and not isinstance(title, str) and not (
                 isinstance(title, dict) and title and all(isinstance(v, str) for v in title.values())):
-            self.error("rule-bad-value", "title must be text or {zh: ..., en: ...}", path + ("title",))
+            self.error("rule-bad-value", _("title must be text or {zh: ..., en: ...}"), path + ("title",))
 
     def _id(self, path: tuple, entry: dict) -> str:
         rid = entry.get("id")
         if rid is not None and not (isinstance(rid, str) and re.match(ID_PATTERN, rid)):
             self.error("rule-bad-id", _("rule id {rid} is not kebab-case").format(rid=rid), path + ("id",),
-                       "use lowercase letters, digits and dashes, e.g. outcome-quota")
+                       _("use lowercase letters, digits and dashes, e.g. outcome-quota"))
         return str(rid)
 
     def _severity(self, path: tuple, entry: dict) -> str:
@@ -223,16 +225,16 @@ class _Loader:
         if isinstance(name, str) and re.match(NAME_PATTERN, name) and \
                 name not in A.KEYWORDS and name not in A.RESERVED:
             return True
-        self.error("rule-bad-name", _("{name} cannot name a {what}").format(name=name, what=what), path, "use a plain name such as "
-                   "student or n; keywords and param, policy, as_of are taken", key=True)
+        self.error("rule-bad-name", _("{name} cannot name a {what}").format(name=name, what=what), path, _("use a plain name such as "
+                   "student or n; keywords and param, policy, as_of are taken"), key=True)
         return False
 
     def _for_each(self, path: tuple, entry: dict) -> dict | None:
         spec = entry.get("for_each")
         if not isinstance(spec, dict) or not spec:
             if spec not in (None, "", {}):
-                self.error("rule-bad-value", "for_each must map variables to collections, "
-                           "e.g. {student: students, semester: semesters}", path + ("for_each",))
+                self.error("rule-bad-value", _("for_each must map variables to collections, "
+                           "e.g. {student: students, semester: semesters}"), path + ("for_each",))
             return None
         scope: dict[str, T.Type | None] = {}
         for var, domain in spec.items():
@@ -262,7 +264,7 @@ class _Loader:
         elif isinstance(value, int):
             value = str(value)
         if not isinstance(value, str):
-            self.error("rule-bad-value", "expected an expression (text)", path)
+            self.error("rule-bad-value", _("expected an expression (text)"), path)
             return None
         return SourceMap.for_scalar(self.doc.lines, self.doc.span(path), value)
 
@@ -294,7 +296,7 @@ class _Loader:
         if spec is None:
             return ()
         if not isinstance(spec, dict):
-            self.error("rule-bad-value", "let must map names to expressions", path + ("let",))
+            self.error("rule-bad-value", _("let must map names to expressions"), path + ("let",))
             return ()
         out = []
         for name, __ in spec.items():
@@ -302,7 +304,7 @@ class _Loader:
                 continue
             if name in scope:
                 self.error("rule-bad-name", _("{name} is already a for_each variable").format(name=name),
-                           path + ("let", name), "choose another name", key=True)
+                           path + ("let", name), _("choose another name"), key=True)
                 continue
             node = self._dsl(path + ("let",), spec, name, scope)
             if node is not None:
@@ -319,7 +321,7 @@ class _Loader:
             template = self._template(path + ("message",), spec, scope)
             return tuple((s, template) for s in STATUSES[:3]) if template else ()
         if not isinstance(spec, dict):
-            self.error("rule-bad-value", "message must be text or a mapping of statuses", path + ("message",))
+            self.error("rule-bad-value", _("message must be text or a mapping of statuses"), path + ("message",))
             return ()
         out = []
         for status, text in spec.items():
@@ -335,7 +337,7 @@ class _Loader:
 
     def _template(self, path: tuple, text: Any, scope: dict) -> Template | None:
         if not isinstance(text, str):
-            self.error("rule-bad-value", "a message must be text", path)
+            self.error("rule-bad-value", _("a message must be text"), path)
             return None
         src = SourceMap.for_scalar(self.doc.lines, self.doc.span(path), text)
         parts, problems = split_template(text, src)
@@ -358,7 +360,7 @@ def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
             i += 2
             continue
         if ch == "}":
-            problems.append(Diagnostic("dsl-template", "unmatched } in message", src.at_offset(i),
+            problems.append(Diagnostic("dsl-template", _("unmatched } in message"), src.at_offset(i),
                                        hint=_("write }} for a literal brace")))
             i += 1
             continue
@@ -368,7 +370,7 @@ def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
             continue
         end = _closing_brace(text, i + 1)
         if end < 0:
-            problems.append(Diagnostic("dsl-template", "unclosed { in message", src.at_offset(i),
+            problems.append(Diagnostic("dsl-template", _("unclosed { in message"), src.at_offset(i),
                                        hint=_("close the placeholder with }, or write {{ for a brace")))
             break
         node, diags = parse_expr(text[i + 1:end], src.sub(i + 1, end))
