@@ -75,9 +75,9 @@ def parse_amount(raw: str, p: Parameter) -> int:
     except DateError:
         duration = None
     if duration is None:
-        raise _usage(f"--set {p.name}={raw}: not a number", _("e.g. --set {name}=8 or 八").format(name=p.name), "bad-value")
+        raise _usage(_("--set {name}={raw}: not a number").format(name=p.name, raw=raw), _("e.g. --set {name}=8 or 八").format(name=p.name), "bad-value")
     if duration.unit != p.unit:
-        raise _usage(f"--set {p.name}={raw}: {p.name} is counted in {p.unit}", _("write it in {unit}").format(unit=p.unit), "bad-value")
+        raise _usage(_("--set {name}={raw}: {name} is counted in {unit}").format(name=p.name, raw=raw, unit=p.unit), _("write it in {unit}").format(unit=p.unit), "bad-value")
     return duration.amount
 
 
@@ -133,7 +133,7 @@ def amend_text(text: str, path: str, on: dt.date, sets=(), texts=(), meeting: st
         raise _usage(_("nothing to amend"), _("give --set NAME=VALUE or --text CITATION=WORDING"))
     adopted = amendment_dates(before.policy)
     if adopted and on < adopted[-1][0]:
-        raise _usage(f"--on {to_roc(on)} is before the latest amendment {adopted[-1][1].roc_date}",
+        raise _usage(_("--on {on} is before the latest amendment {roc_date}").format(on=to_roc(on), roc_date=adopted[-1][1].roc_date),
                      _("amend in date order; an earlier amendment is edited in the YAML by hand"), "amend-order")
     old = version_on(before.history, on - dt.timedelta(days=1))
     on_roc = to_roc(on)
@@ -159,12 +159,12 @@ def amend_text(text: str, path: str, on: dt.date, sets=(), texts=(), meeting: st
 def _set_parameter(data, old: Policy, name: str, raw: str, first: str, on: str) -> list[str]:
     p = old.parameters.get(name)
     if p is None:
-        raise _usage(f"--set {name}: no parameter of that name",
+        raise _usage(_("--set {name}: no parameter of that name").format(name=name),
                      did_you_mean(name, old.parameters) or "parameters: " + ", ".join(old.parameters),
                      "unknown-parameter")
     value = parse_amount(raw, p)
     if value == p.value:
-        raise _usage(f"--set {name}={raw}: it is {p.value} already", _("give the new value"), "no-change")
+        raise _usage(_("--set {name}={raw}: it is {value} already").format(name=name, raw=raw, value=p.value), _("give the new value"), "no-change")
     node = data["parameters"][name]
     key = "times" if p.type == "frequency" else "value"
     _dated(node, key, first, on, value)
@@ -173,7 +173,7 @@ def _set_parameter(data, old: Policy, name: str, raw: str, first: str, on: str) 
         return out
     quote = _renumber(p.quote, p.value, value)
     if quote is None:
-        raise _usage(f"--set {name}: cannot find {p.value} in its quote 「{p.quote}」",
+        raise _usage(_("--set {name}: cannot find {value} in its quote 「{quote}」").format(name=name, value=p.value, quote=p.quote),
                      _("amend the wording with --text {citation}=… and the quote by hand").format(citation=p.citation), "wording-not-found")
     for citation in (p.citation, *p.also_cited):
         provision = old.provisions.get(citation)
@@ -187,7 +187,7 @@ def _set_parameter(data, old: Policy, name: str, raw: str, first: str, on: str) 
         out.append(f"{citation}: 「{p.quote}」 → 「{quote}」")
         break
     else:
-        raise _usage(f"--set {name}: 「{p.quote}」 is not in the text of {p.citation}",
+        raise _usage(_("--set {name}: 「{quote}」 is not in the text of {citation}").format(name=name, quote=p.quote, citation=p.citation),
                      _("amend the wording with --text {citation}=…").format(citation=p.citation), "wording-not-found")
     _dated(node, "quote", first, on, quote, quoted=True)
     return out
@@ -197,10 +197,10 @@ def _set_text(data, old: Policy, citation: str, wording: str, first: str, on: st
     provision = old.provisions.get(citation)
     item = _find_provision(data.get("articles"), citation) if provision else None
     if item is None:
-        raise _usage(f"--text {citation}: no provision of that id", did_you_mean(citation, old.provisions)
+        raise _usage(_("--text {citation}: no provision of that id").format(citation=citation), did_you_mean(citation, old.provisions)
                      or "e.g. " + old.example_citations(), "unknown-citation")
     if wording.strip() == provision.text:
-        raise _usage(f"--text {citation}: the wording is the same as now", _("give the amended wording"), "no-change")
+        raise _usage(_("--text {citation}: the wording is the same as now").format(citation=citation), _("give the amended wording"), "no-change")
     _dated(item, "text", first, on, wording.strip(), quoted=True)
     return [_("{citation}: wording amended").format(citation=citation)]
 

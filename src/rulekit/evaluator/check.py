@@ -61,7 +61,7 @@ def select_rules(policy: Policy, rule_ids) -> tuple:
     known = {r.id: r for r in policy.rules}
     for rid in rule_ids:
         if rid not in known:
-            raise UsageError([Diagnostic("unknown-rule", f"--rule {rid} is not a rule of {policy.path}",
+            raise UsageError([Diagnostic("unknown-rule", _("--rule {rid} is not a rule of {path}").format(rid=rid, path=policy.path),
                                          Span("<command line>"), hint=did_you_mean(rid, known) or
                                          "rules: " + ", ".join(known))])
     return tuple(known[rid] for rid in rule_ids)

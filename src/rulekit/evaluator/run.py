@@ -95,7 +95,7 @@ def prepare(rule, compiled: Compiled, ctx: Context, params: Mapping, constants: 
             env[slot] = _coerce(params[name], compiled.param_types.get(name))
         except (KeyError, ValueError, TypeError, DateError) as exc:
             problems.add(rule, rule.span, _("parameter {name} has no usable value ({exc})").format(name=name, exc=_why(exc)),
-                         "give it a value under params: in the policy", "")
+                         _("give it a value under params: in the policy"), "")
             ok = False
     for name, slot in compiled.const_slots.items():
         if name not in constants:

@@ -103,7 +103,7 @@ def check_absent(policy: Policy, absent, roster: Roster | None) -> None:
     for name in absent:
         if name not in roles and name not in people:
             hint = did_you_mean(name, roles | people) or _("name a role of the policy") + (_(" or a person of the roster") if roster else "")
-            raise UsageError([Diagnostic("unknown-absent", f"--absent {name} is neither a role nor a person", Span(policy.path), hint=hint)])
+            raise UsageError([Diagnostic("unknown-absent", _("--absent {name} is neither a role nor a person").format(name=name), Span(policy.path), hint=hint)])
 
 
 def _provision_text(policy: Policy, citation: str) -> str:

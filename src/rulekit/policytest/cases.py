@@ -86,7 +86,7 @@ class CaseReader(FieldReader):
         defaults = self.defaults(data)
         items = data.get("cases")
         if items is not None and not isinstance(items, list):
-            self.wrong_shape(items, ("cases",), "cases must be a list", hint=_("write each case as an item: - name: ..."))
+            self.wrong_shape(items, ("cases",), _("cases must be a list"), hint=_("write each case as an item: - name: ..."))
             items = []
         file_diags = tuple(self.diags)  # problems of the file as a whole
         seen: dict[str, int] = {}
@@ -115,7 +115,7 @@ class CaseReader(FieldReader):
         as_of = self.date(item.get("as_of"), path + ("as_of",), "as_of") if "as_of" in item else d_as_of
         given = "as_of" in item and item.get("as_of") is not None  # a refused date has its own finding
         if as_of is REFUSED:
-            self.error("refused-default", "defaults.as_of was refused (see its finding), so this case has no date",
+            self.error("refused-default", _("defaults.as_of was refused (see its finding), so this case has no date"),
                        path, hint=_("correct defaults.as_of, or give this case its own as_of"))
             as_of, given = None, True
         records = tuple(s for s in (d_records, self.source(item.get("records"), path + ("records",), "records"))
@@ -123,7 +123,7 @@ class CaseReader(FieldReader):
         roster = self.source(item.get("roster"), path + ("roster",), "roster") or d_roster
         results, whos, handovers = self.expectations(item.get("expect"), path + ("expect",))
         if results and as_of is None and not given:
-            self.error("missing-key", "a case with expected results needs `as_of` (the date they are checked on)",
+            self.error("missing-key", _("a case with expected results needs `as_of` (the date they are checked on)"),
                        path, hint=_('add as_of: "114.02.15" to the case or to defaults'))
         return Case(name, self.doc.path, span, as_of, records, roster, results, whos, handovers, self.findings(),
                     self.doc)
@@ -147,7 +147,7 @@ class CaseReader(FieldReader):
         found = tuple(tuple(self.entries(expect.get(kind), path + (kind,), f"expect.{kind}", readers[kind]))
                       for kind in EXPECT_KEYS)
         if not any(expect.get(k) for k in EXPECT_KEYS) and not self.diags:
-            self.error("no-expectation", "expect has no expectation", path,
+            self.error("no-expectation", _("expect has no expectation"), path,
                        hint=_("add results:, who: or handover: entries"))
         return found
 
@@ -197,7 +197,7 @@ class CaseReader(FieldReader):
         if rule_id is None and citation is None:
             if "rule" not in entry and "citation" not in entry:
                 ex = self.examples
-                self.error("missing-key", "an expected result needs `rule` or `citation`", path,
+                self.error("missing-key", _("an expected result needs `rule` or `citation`"), path,
                            hint=_("rule: {rule}, or citation: {citation} for any rule of that article").format(rule=ex.rule, citation=ex.citation))
             return None
         if rule_id and citation and self.rules[rule_id].citation != citation:
@@ -227,7 +227,7 @@ class CaseReader(FieldReader):
         if value is None:
             return ()
         if not isinstance(value, dict):
-            self.wrong_shape(value, path, "subject must be a mapping",
+            self.wrong_shape(value, path, _("subject must be a mapping"),
                              hint=_("e.g. subject: {student: S001, semester: 113-1}"))
             return ()
         kinds: dict[str, set] = {}
@@ -238,7 +238,7 @@ class CaseReader(FieldReader):
         for var, raw in value.items():
             if var not in kinds:
                 self.error("unknown-subject", _("{var} is not a subject of ").format(var=var)
-                           + (candidates[0].id if len(candidates) == 1 else "the rules of that article"),
+                           + (candidates[0].id if len(candidates) == 1 else _("the rules of that article")),
                            path + (var,), key=True,
                            hint=did_you_mean(var, kinds) or f"subjects: {', '.join(sorted(kinds))}")
                 continue
@@ -279,7 +279,7 @@ class CaseReader(FieldReader):
                       if self.citation(c, p))
         if not any(k in entry for k in ("role", "person", "via", "basis")):
             ex = self.examples
-            self.error("missing-key", "a who expectation needs the answer: `role`, `person`, `via` or `basis`", path,
+            self.error("missing-key", _("a who expectation needs the answer: `role`, `person`, `via` or `basis`"), path,
                        hint=_("e.g. {{task: {task}, absent: [{primary}], role: {substitute}, via: substitute}}").format(task=ex.task, primary=ex.primary, substitute=ex.substitute))
         if len(self.diags) > before or task is None:
             return None
@@ -297,7 +297,7 @@ class CaseReader(FieldReader):
         unassigned = self.unassigned(entry.get("unassigned"), path + ("unassigned",)) if "unassigned" in entry else None
         if "tasks" not in entry and "unassigned" not in entry:
             ex = self.examples
-            self.error("missing-key", "a handover expectation needs `tasks` or `unassigned`", path,
+            self.error("missing-key", _("a handover expectation needs `tasks` or `unassigned`"), path,
                        hint=_("e.g. {{person: T010, tasks: {{{task}: {substitute}}}, unassigned: []}}").format(task=ex.task, substitute=ex.substitute))
         if len(self.diags) > before or person is None:
             return None
@@ -308,7 +308,7 @@ class CaseReader(FieldReader):
         if value is None:
             return ()
         if not isinstance(value, dict):
-            self.wrong_shape(value, path, "tasks must be a mapping of task: who takes it over",
+            self.wrong_shape(value, path, _("tasks must be a mapping of task: who takes it over"),
                              hint=_("e.g. tasks: {{{task}: {substitute}}}").format(task=self.examples.task, substitute=self.examples.substitute))
             return ()
         tasks = []
@@ -321,7 +321,7 @@ class CaseReader(FieldReader):
 
     def unassigned(self, value, path) -> tuple | None:
         if value is not None and not isinstance(value, list):
-            self.wrong_shape(value, path, "unassigned must be a list of tasks",
+            self.wrong_shape(value, path, _("unassigned must be a list of tasks"),
                              hint=_("e.g. unassigned: [] or unassigned: [{task}]").format(task=self.examples.task))
             return None
         return tuple(t for i, v in enumerate(value or ()) if (t := self.task(v, path + (i,))))
@@ -336,6 +336,6 @@ class CaseReader(FieldReader):
         person = self.text(value.get("person"), path + ("person",), "person")
         via = self.via(value.get("via"), path + ("via",))
         if not (role or person or via):
-            self.error("missing-key", "say who takes over: role, person or via", path)
+            self.error("missing-key", _("say who takes over: role, person or via"), path)
             return None
         return Taker(role, person, via)

@@ -227,6 +227,6 @@ class FieldReader:
     def when(self, entry, path) -> dt.date | None:
         """`date:` of a who or handover question (`on:` also works)."""
         if "date" in entry and "on" in entry:
-            self.error("duplicate-key", "give `date` or `on`, not both", path + ("on",), key=True)
+            self.error("duplicate-key", _("give `date` or `on`, not both"), path + ("on",), key=True)
         key = "date" if "date" in entry else "on"
         return self.date(entry.get(key), path + (key,), key)

@@ -42,7 +42,7 @@ def _roster(case: Case, diags: list):
     got, found = load_source(case.roster, case.document)
     diags.extend(found)
     if "staff" not in got and not found:
-        diags.append(Diagnostic("no-staff", "the roster has no staff records", case.roster.span,
+        diags.append(Diagnostic("no-staff", _("the roster has no staff records"), case.roster.span,
                                 hint=_("roster: {staff: [{id: T001, name: ..., roles: [...], status: active}]}")))
     return roster_from_records(RecordSet(got, case.file), case.file)
 

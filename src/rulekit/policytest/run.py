@@ -12,7 +12,7 @@ from .cases import lines_of, load_cases
 from .inputs import case_inputs
 from .model import (ERRORED, FAILED, PASSED, STATUS_ZH, Case, CaseResult, HandoverExpectation,
                     ResultExpectation, TestRun, Verdict, WhoExpectation, describe)
-from ..i18n import _
+from ..i18n import DEFAULT, _, using
 
 
 def article_text(policy: Policy, citation: str) -> str:
@@ -225,6 +225,12 @@ class Runner:
         from ..evaluator.check import run_check
 
         report = run_check(self.policy, records, case.as_of, history=self.history)
+        # A case's expected message is written in the policy's words (「只有 2 日」), which the
+        # default language renders: messages are made (and kept) in it whatever --lang says,
+        # so `RULEKIT_LANG=en rulekit test` judges the same cases the same way.
+        with using(DEFAULT):
+            for r in report.results:
+                r.message  # noqa: B018 - rendered once, kept by the result
         return [self._result_verdict(exp, report.results) for exp in case.results]
 
     def _result_verdict(self, exp: ResultExpectation, results) -> Verdict:
@@ -303,7 +309,7 @@ class Runner:
         from ..people.responsibility import handover
 
         if roster is None:
-            diags.append(Diagnostic("no-roster", "a handover needs staff: give the case a roster (or staff records)",
+            diags.append(Diagnostic("no-roster", _("a handover needs staff: give the case a roster (or staff records)"),
                                     exp.span,
                                     hint=_("roster: {staff: [{id: T010, name: ..., roles: [...], status: active}]}")))
             return None

@@ -61,7 +61,7 @@ def render_coverage(cov, chain_citation: str = "") -> list[str]:
             if not (n["present"] and n["absent"])]
     if half:
         missing.append("chains " + "、".join(half))
-    out.append("  not exercised: " + ("; ".join(missing) if missing else "none"))
+    out.append(_("  not exercised: ") + ("; ".join(missing) if missing else _("none")))
     return out
 
 

@@ -25,7 +25,7 @@ def render_view(view: ProvisionView) -> str:
                   "; ".join(f"{k}: {v}" for k, v in r.parts), r.remarks] for r in view.duty_rows]
         out += ["", tabulate(table, ["id", "項目", "內容", "工作項目", "行政", "其他", "備註"])]
     if view.parameters:
-        out += ["", "parameters:"]
+        out += ["", _("parameters:")]
         out += [f"  {p.describe()}  [{p.citation}] 「{p.quote}」" for p in view.parameters]
     if view.tasks:
         out += ["", _("responsibilities stated here:")]
