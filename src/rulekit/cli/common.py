@@ -176,8 +176,8 @@ def _choose_language(ctx, param, value):
     """`--lang` (or RULEKIT_LANG, which click reads for it) decides the language of everything
     printed after it, help texts included; without either, zh-TW. Each invocation starts afresh,
     so a test runner calling commands one after another never inherits the last one's choice."""
-    if value is None and ctx.parent is not None:
-        return value  # a command without its own --lang keeps the group's
+    if ctx.parent is not None and ctx.get_parameter_source(param.name) is not click.core.ParameterSource.COMMANDLINE:
+        return value  # a command without its own --lang keeps the group's (which already read RULEKIT_LANG)
     try:
         set_language(value)
     except UnknownLanguage as exc:
