@@ -28,7 +28,7 @@ def main(show_personal_data: bool) -> None:
     pass
 
 
-main.params.insert(0, lang_option())
+main.params.insert(0, lang_option(group=True))
 for command in (validate, show, check, diff, amend, who, duties, handover, test):
     command.params.insert(0, lang_option())
     main.add_command(command)

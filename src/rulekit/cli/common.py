@@ -176,8 +176,8 @@ def _choose_language(ctx, param, value):
     """`--lang` (or RULEKIT_LANG, which click reads for it) decides the language of everything
     printed after it, help texts included; without either, zh-TW. Each invocation starts afresh,
     so a test runner calling commands one after another never inherits the last one's choice."""
-    if ctx.parent is not None and ctx.get_parameter_source(param.name) is not click.core.ParameterSource.COMMANDLINE:
-        return value  # a command without its own --lang keeps the group's (which already read RULEKIT_LANG)
+    if value is None and ctx.parent is not None:
+        return value  # a command without its own --lang keeps the group's (which read RULEKIT_LANG)
     try:
         set_language(value)
     except UnknownLanguage as exc:
@@ -188,10 +188,12 @@ def _choose_language(ctx, param, value):
     return value
 
 
-def lang_option() -> click.Option:
-    """The `--lang` option every command and the group take."""
-    return click.Option(["--lang"], envvar=ENV, expose_value=False, is_eager=True, callback=_choose_language,
-                        metavar="zh-TW|en", help=N_("Language of the output: zh-TW (default) or en."))
+def lang_option(group: bool = False) -> click.Option:
+    """The `--lang` option every command and the group take. Only the group reads RULEKIT_LANG:
+    a command's own --lang is one typed after it, which overrides the group's choice."""
+    return click.Option(["--lang"], envvar=ENV if group else None, expose_value=False, is_eager=True,
+                        callback=_choose_language, metavar="zh-TW|en",
+                        help=N_("Language of the output: zh-TW (default) or en."))
 
 
 _ENGLISH_HELP: dict[int, tuple] = {}
