@@ -99,14 +99,40 @@ def translations(code: str | None = None) -> gettext.NullTranslations:
     return found
 
 
+_by_env: dict = {}
+# os.environ.get of an unset variable raises and catches a KeyError inside: ~50 times the cost
+# of the lookup itself, paid by every message of a school-sized report. The mapping's own
+# dict (what os.environ reads and writes, monkeypatch and putenv included) answers directly.
+_ENV_DATA = getattr(os.environ, "_data", None)
+_ENV_KEY = os.environ.encodekey(ENV) if _ENV_DATA is not None and hasattr(os.environ, "encodekey") else None
+
+
+def _env_raw():
+    if _ENV_KEY is not None:
+        return _ENV_DATA.get(_ENV_KEY)
+    return os.environ.get(ENV)
+
+
+def _current() -> gettext.NullTranslations:
+    """translations() on the hot path (a report calls _() for every row): the catalogue
+    found once per RULEKIT_LANG value, not resolved again at each message."""
+    if _chosen is not None:
+        return _loaded.get(_chosen) or translations(_chosen)
+    raw = _env_raw()
+    found = _by_env.get(raw)
+    if found is None:
+        found = _by_env[raw] = translations()
+    return found
+
+
 def _(message: str) -> str:
     """The message in the current language (the English id when the catalogue lacks it)."""
-    return translations().gettext(message)
+    return _current().gettext(message)
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """Singular or plural message for n, in the current language."""
-    return translations().ngettext(singular, plural, n)
+    return _current().ngettext(singular, plural, n)
 
 
 def N_(message: str) -> str:
