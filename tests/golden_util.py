@@ -3,6 +3,9 @@
     from golden_util import assert_golden
     assert_golden("show/七.(一).txt", result.stdout)
 
+Golden tests run twice (the `golden_lang` fixture of conftest.py): the file itself holds
+the default, zh-TW output, and `<name>.en.<ext>` the English one (`--lang en`).
+
 Run the tests with UPDATE_GOLDEN=1 to (re)write the files, then review the diff in git.
 """
 from __future__ import annotations
@@ -12,6 +15,15 @@ import os
 from pathlib import Path
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def golden_for(name: str, lang: str) -> str:
+    """The golden file of `name` in `lang`: zh (the default output) is `name` itself, English
+    is `name` with `.en` before its extension (check/school.txt -> check/school.en.txt)."""
+    if lang == "zh":
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{lang}.{ext}" if dot else f"{name}.{lang}"
 
 
 def assert_golden(name: str, text: str) -> None:

@@ -42,6 +42,12 @@ def assert_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), f"output differs from {path} (UPDATE_GOLDEN=1 to accept)"
 
 
+def golden_for(name: str, lang: str) -> str:
+    from golden_util import golden_for as named
+
+    return named(name, lang)
+
+
 def run(*args):
     """Invoke rulekit with the repository's policy; stdout and stderr apart."""
     command, *rest = args
@@ -109,7 +115,7 @@ def test_acceptance_without_roster(args, expected):
     assert "七.(一)" in cites(data)
 
 
-def test_course_certification_sentence_cites_the_substitute_list():
+def test_course_certification_sentence_cites_the_substitute_list(zh_default):
     result = run("who", "課程認證", "--absent", "任課教師")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == "任課教師不在,課程認證由代理人教學組長辦理(依七.(一))。"
@@ -272,11 +278,11 @@ def school_records(tmp_path) -> str:
     return str(path)
 
 
-def test_teacher_who_can_assist_stays_responsible(school_records):
+def test_teacher_who_can_assist_stays_responsible(school_records, zh_default):
     data = who_json("課程認證", "--course", "113-1-MAT-101", "--records", school_records, "--as-of", AS_OF)
     assert responsible(data) == ("任課教師", "周俊傑 (T002)", "primary")
     assert cites(data) == ["七.(二).2", "七.(一)"]
-    assert "can still assist" in data["chain"][0]["reason"]
+    assert "但仍可協助認證" in data["chain"][0]["reason"]
     text = run("who", "課程認證", "--course", "113-1-MAT-101", "--records", school_records, "--as-of", AS_OF).stdout
     assert "依七.(二).2、七.(一)" in text and "[七.(二).2] 若原任課教師仍可協助" in text
 
@@ -314,7 +320,7 @@ def test_course_records_without_staff_do_not_invent_an_empty_roster():
 
 # ----------------------------------------------------------------- duties
 
-def test_duties_of_the_registration_chief_table():
+def test_duties_of_the_registration_chief_table(zh_default):
     result = run("duties", "註冊組長")
     assert result.exit_code == 0
     rows = {}
@@ -324,10 +330,10 @@ def test_duties_of_the_registration_chief_table():
             rows[cells[0]] = cells[1]
     assert rows == {"校管理者": "承辦人", "成績修課": "承辦人", "修課": "承辦人", "重補修": "承辦人",
                     "課程成果": "第1代理人"}
-    assert "附表 rows naming them:" in result.stdout
+    assert "附表 中列到他們的列:" in result.stdout
 
 
-def test_duties_of_the_registration_chief_json():
+def test_duties_of_the_registration_chief_json(zh_default):
     data = json.loads(run("duties", "註冊組長", "--format", "json").stdout)
     assert data["subject"] == "註冊組長" and data["roles"] == ["註冊組長"]
     assert [(t["task"], t["as"], t["rank"]) for t in data["tasks"]] == [
@@ -342,7 +348,7 @@ def test_duties_of_the_registration_chief_json():
     assert {i for i, r in rows.items() if r.names("註冊組")} <= set(ids)
 
 
-def test_duties_of_a_person_with_two_roles():
+def test_duties_of_a_person_with_two_roles(zh_default):
     data = json.loads(run("duties", "陳美玲", "--roster", STAFF, "--format", "json").stdout)
     assert data["roles"] == ["教務主任", "任課教師"]
     assert [(t["task"], t["role"], t["as"]) for t in data["tasks"]] == [
@@ -364,7 +370,7 @@ def test_duties_unknown_subject_exits_2(args, needle):
 
 # ----------------------------------------------------------------- handover
 
-def test_handover_of_a_person_with_several_roles_json():
+def test_handover_of_a_person_with_several_roles_json(zh_default):
     result = run("handover", "陳美玲", "--roster", STAFF, "--on", AS_OF, "--format", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -378,16 +384,16 @@ def test_handover_of_a_person_with_several_roles_json():
     assert data["unassigned"] == ["校管理者"]
 
 
-def test_handover_table_lists_the_unassigned_tasks():
+def test_handover_table_lists_the_unassigned_tasks(zh_default):
     result = run("handover", "陳美玲", "--roster", STAFF, "--on", AS_OF)
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0] == "陳美玲 (A002) leaving on 2024-12-01:"
+    assert lines[0] == "陳美玲 (A002) 於 2024-12-01 異動:"
     assert any(line.split()[:4] == ["校管理者", "第1代理人", "工作小組", "工作小組指定"] for line in lines)
-    assert lines[-1] == "no available substitute, 工作小組 must assign: 校管理者"
+    assert lines[-1] == "沒有可接手的代理人,須由工作小組指定:校管理者"
 
 
-def test_handover_with_a_substitute_present():
+def test_handover_with_a_substitute_present(zh_default):
     data = json.loads(run("handover", "B004", "--roster", STAFF, "--on", AS_OF, "--format", "json").stdout)
     assert [(t["task"], t["as"], t["taken_over_by"]["person"], t["taken_over_by"]["via"]) for t in data["tasks"]] == [
         ("班級幹部", "第1代理人", "鄭家瑋 (C002)", "primary"),
@@ -482,16 +488,16 @@ def test_validate_warns_about_a_substitute_who_is_the_primary(tmp_path):
 
 # ----------------------------------------------------------------- golden table views
 
-def test_golden_table_course_certification_teacher_absent():
+def test_golden_table_course_certification_teacher_absent(golden_lang):
     result = run("who", "課程認證", "--absent", "任課教師")
     assert result.exit_code == 0
-    assert_golden("who/課程認證-absent-任課教師.txt", result.stdout)
+    assert_golden(golden_for("who/課程認證-absent-任課教師.txt", golden_lang), result.stdout)
 
 
-def test_golden_table_working_group():
+def test_golden_table_working_group(golden_lang):
     result = run("who", "校管理者", "--absent", "註冊組長", "--absent", "教務主任")
     assert result.exit_code == 0
-    assert_golden("who/校管理者-working-group.txt", result.stdout)
+    assert_golden(golden_for("who/校管理者-working-group.txt", golden_lang), result.stdout)
 
 
 # ----------------------------------------------------------------- the property, end to end

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from golden_util import assert_golden
+from golden_util import assert_golden, golden_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -463,10 +463,10 @@ def markdown_rows(md: str) -> list[list[str]]:
     return [re.split(r"(?<!\\) \| ", line[2:-2]) for line in lines]
 
 
-def test_example_amendment_markdown_golden(amended):
+def test_example_amendment_markdown_golden(amended, golden_lang):
     result = run(POLICY, amended, "--format", "markdown")
     assert result.exit_code == 0, result.output
-    assert_golden("diff/amendment.md", result.stdout)
+    assert_golden(golden_for("diff/amendment.md", golden_lang), result.stdout)
 
 
 def test_shipped_example_amendment_markdown_is_the_golden():

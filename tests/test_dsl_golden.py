@@ -1,7 +1,8 @@
 """Golden tests: the exact rendered diagnostics for DSL parse, type and entry errors.
 
 Each tests/golden/dsl/NAME.yaml is loaded as a policy; the rendered findings and
-the ids of the rules that loaded must equal NAME.txt. To accept new output:
+the ids of the rules that loaded must equal NAME.txt (in zh-TW, the default) and
+NAME.en.txt (in English). To accept new output:
 
     UPDATE_GOLDEN=1 pytest tests/test_dsl_golden.py
 """
@@ -32,8 +33,8 @@ def rendered(path: Path) -> str:
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_golden(path):
-    expected_file = path.with_suffix(".txt")
+def test_golden(path, golden_lang):
+    expected_file = path.with_suffix(".txt" if golden_lang == "zh" else f".{golden_lang}.txt")
     actual = rendered(path)
     if os.environ.get("UPDATE_GOLDEN") == "1":
         expected_file.write_text(actual, "utf-8")

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
-from golden_util import assert_golden
+from golden_util import assert_golden, golden_for
 
 from rulekit.cli import main
 
@@ -110,19 +110,19 @@ def test_fail_on_never_exits_0():
     assert run("--as-of", str(MAIN["as_of"]), "--fail-on", "never").exit_code == 0
 
 
-def test_table_golden():
+def test_table_golden(golden_lang):
     result = run("--as-of", str(MAIN["as_of"]))
     assert result.exit_code == 1
-    assert_golden("check/school.txt", result.stdout)
+    assert_golden(golden_for("check/school.txt", golden_lang), result.stdout)
 
 
-def test_markdown_golden():
+def test_markdown_golden(golden_lang):
     result = run("--as-of", str(MAIN["as_of"]), "--format", "markdown")
     assert result.exit_code == 1
-    assert_golden("check/school.md", result.stdout)
+    assert_golden(golden_for("check/school.md", golden_lang), result.stdout)
 
 
-def test_readme_command_as_written(monkeypatch):
+def test_readme_command_as_written(monkeypatch, zh_default):
     """The command in README.md, run from the repository root, prints the golden table."""
     readme = (SCHOOL / "README.md").read_text(encoding="utf-8")
     assert MAIN["command"] in readme and EARLIER["command"] in readme

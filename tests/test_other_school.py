@@ -115,12 +115,12 @@ def test_policy_constants_come_from_its_own_organization():
 
 # ----------------------------------------------------------------- show
 
-def test_show_a_quota_article():
+def test_show_a_quota_article(zh_default):
     result = run("show", "第四條.第一項", "--policy", OTHER)
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("第四條.第一項: 學生每學期上傳之課程學習成果,以三件為上限。")
-    assert "course_outcome_quota = 3 件 (at_most, 每學期)  [第四條.第一項] 「以三件為上限」" in out
+    assert "course_outcome_quota = 3 件 (至多, 每學期)  [第四條.第一項] 「以三件為上限」" in out
     assert "outcome-cap-per-semester  [第四條.第一項]" in out
 
 
@@ -186,7 +186,7 @@ def test_a_stated_task_without_chain():
     assert cites(data) == ["第七條.第二項", "附件一.7"]
 
 
-def test_sentence_names_its_group_and_convener():
+def test_sentence_names_its_group_and_convener(zh_default):
     result = run("who", "認證", *absent("任課教師", "實研組長", "教務主任"), "--policy", OTHER)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == (
@@ -265,7 +265,7 @@ def test_the_limits_themselves_pass():
     assert state[("deemed-confirmed", "S03 113-1")] == "disputed"
 
 
-def test_messages_carry_its_numbers():
+def test_messages_carry_its_numbers(zh_default):
     _, report = check_json("--rule", "outcome-cap-per-semester", "--rule", "confirmation-at-least-five-days")
     messages = {r["message"] for r in report["results"] if r["status"] == "fail"}
     assert messages == {"S01 於 113-1 上傳 4 件,超過上限 3 件",

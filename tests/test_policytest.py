@@ -130,7 +130,7 @@ def test_handover_of_a_person_with_several_roles(shipped_run):
     [r] = [r for r in shipped_run.results if r.name == "身兼註冊組長與任課教師者離職的交接"]
     [v] = r.verdicts
     assert v.ok and v.kind == "handover"
-    assert "課程認證 (承辦人 任課教師) → 教學組長" in v.actual and "校管理者 (承辦人 註冊組長) → 教務主任" in v.actual
+    assert "課程認證 (primary 任課教師) → 教學組長" in v.actual and "校管理者 (primary 註冊組長) → 教務主任" in v.actual
 
 
 def test_coverage_lists_every_rule_as_exercised():

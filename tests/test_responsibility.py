@@ -89,7 +89,7 @@ def test_primary_absent_answers_the_first_substitute(task):
 
 
 @pytest.mark.parametrize("task", CHAIN_TASKS)
-def test_whole_chain_absent_answers_the_working_group_never_a_person(task):
+def test_whole_chain_absent_answers_the_working_group_never_a_person(task, zh_default):
     chain = CHAINS[task]
     answer = who(POLICY, task, sit(absent=set(chain.roles)))
     assert (answer.role, answer.person, answer.via) == ("工作小組", None, WORKING_GROUP)
@@ -125,7 +125,7 @@ def test_acceptance(task, absent, role, via):
     assert CHAIN_CITATION in citations(answer)
 
 
-def test_course_certification_with_the_teacher_absent_cites_the_substitute_list():
+def test_course_certification_with_the_teacher_absent_cites_the_substitute_list(zh_default):
     answer = who(POLICY, "課程認證", sit(absent={"任課教師"}))
     assert citations(answer) == ["七.(一)"]
     assert answer.sentence() == "任課教師不在,課程認證由代理人教學組長辦理(依七.(一))。"
@@ -277,7 +277,7 @@ def test_unknown_absent_is_a_usage_error():
 
 # ----------------------------------------------------------------- duties
 
-def test_duties_of_the_registration_chief():
+def test_duties_of_the_registration_chief(zh_default):
     result = duties(POLICY, "註冊組長")
     assert result.roles == ("註冊組長",)
     assert [(d.task, d.label()) for d in result.chain_duties] == [
@@ -292,7 +292,7 @@ def test_duties_of_the_registration_chief():
     assert ("成績修課", "四.(二).3") in result.stated
 
 
-def test_duties_of_a_person_with_two_roles():
+def test_duties_of_a_person_with_two_roles(zh_default):
     result = duties(POLICY, "陳美玲", STAFF)
     assert result.roles == ("教務主任", "任課教師")
     assert [(d.task, d.role, d.label()) for d in result.chain_duties] == [
@@ -319,7 +319,7 @@ def test_handover_of_a_person_with_several_roles():
     assert result.to_json()["unassigned"] == ["校管理者"]
 
 
-def test_handover_when_the_substitute_is_there():
+def test_handover_when_the_substitute_is_there(zh_default):
     result = handover(POLICY, "蔡承恩", TODAY, STAFF)
     assert [(d.task, d.label(), a.role, a.person, a.via) for d, a in result.items] == [
         ("班級幹部", "第1代理人", "訓育組幹事", "鄭家瑋 (C002)", PRIMARY),

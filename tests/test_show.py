@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from golden_util import assert_golden
+from golden_util import assert_golden, golden_for
 
 from rulekit.cli import main
 
@@ -49,10 +49,10 @@ def _table_rows(out: str, title: str) -> list[list[str]]:
 
 # ------------------------------------------------------------------ 七.(一)
 
-def test_show_substitute_list_golden():
+def test_show_substitute_list_golden(golden_lang):
     result = show("七.(一)")
     assert result.exit_code == 0, result.output
-    assert_golden("show/七.(一).txt", result.stdout)
+    assert_golden(golden_for("show/七.(一).txt", golden_lang), result.stdout)
 
 
 def test_show_substitute_list_has_every_item_and_role_in_order():
@@ -91,21 +91,21 @@ def test_show_substitute_list_json():
 
 # ------------------------------------------------------------------ 四.(三)
 
-def test_show_course_outcomes_golden():
+def test_show_course_outcomes_golden(golden_lang):
     result = show("四.(三)")
     assert result.exit_code == 0, result.output
-    assert_golden("show/四.(三).txt", result.stdout)
+    assert_golden(golden_for("show/四.(三).txt", golden_lang), result.stdout)
 
 
-def test_show_course_outcomes_text_and_quota():
+def test_show_course_outcomes_text_and_quota(zh_default):
     out = show("四.(三)").stdout
     lines = out.splitlines()
     assert lines[0].startswith("四.(三) 課程學習成果: 學生自主登錄:學生得於每學期學校規定時間內登錄修課")
     assert "至多六件" in lines[0]
     assert lines[1] == "四.(三).1 任課教師認證: 任課教師每學期於學校規定時間內進行認證。"
     assert lines[2] == "四.(三).2 認證檢核: 由教務處教學組、課務組、實習處通知任課教師於規定時間內進行認證。"
-    assert "  course_outcome_quota = 6 件 (at_most, 每學期)  [四.(三)] 「至多六件」" in lines
-    assert "  certification_frequency = 1 times (at_least, 每學期)  [四.(三).1] 「任課教師每學期於學校規定時間內進行認證」" \
+    assert "  course_outcome_quota = 6 件 (至多, 每學期)  [四.(三)] 「至多六件」" in lines
+    assert "  certification_frequency = 1 次 (至少, 每學期)  [四.(三).1] 「任課教師每學期於學校規定時間內進行認證」" \
         in lines
     assert "  課程成果: 教學組、課務組、實習處  [四.(三).2]" in lines
     assert "  課程認證: 任課教師  [四.(三).1]" in lines
