@@ -136,6 +136,18 @@ def _sources_of(exc: RulekitError) -> dict:
     return sources
 
 
+POLICY_HELP = ("The policy file (default: $RULEKIT_POLICY, else the nearest policy/regulation.yaml, rulekit.toml "
+               "or pyproject.toml [tool.rulekit] from this folder up).")
+policy_option = click.option("--policy", "policy_path", type=click.Path(), help=POLICY_HELP)
+
+
+def locate(policy_path: str | None) -> str:
+    """`--policy`, or the policy found from the current folder (policy/locate.py)."""
+    from ..policy.locate import find_policy
+
+    return find_policy(policy_path).path
+
+
 def parse_on(value: str | None, option: str = "--as-of") -> dt.date | None:
     """`--as-of` (or the date `option`) as a date; None when it is not given (see `on_or_today`)."""
     from ..calendar import DateError, parse_date
