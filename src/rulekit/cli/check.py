@@ -5,7 +5,7 @@ import itertools
 
 import click
 
-from .common import emit, guarded, locate, policy_on, policy_option
+from .common import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, emit, guarded, locate, policy_on, policy_option
 
 
 @click.command()
@@ -59,4 +59,6 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     else:
         text = render_table(report, show_all, explanations) + "\n"
     emit(text, output, inputs=(policy_path, records))
-    return 1 if report.failing(fail_on) else 0
+    if report.incomplete:
+        return EXIT_INCOMPLETE
+    return EXIT_FAIL if report.failing(fail_on) else EXIT_OK

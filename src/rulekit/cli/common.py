@@ -15,10 +15,27 @@ from ..diagnostics import RulekitError, UsageError, render_all
 from ..files import read_input
 from ..personal import MaskingStream
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+# Exit codes, declared once: `rulekit --help` prints EXIT_CODES and docs/exit-codes.md holds the
+# same table (a test compares them). "The rules failed" (1) and "the input is broken" (2, 3) differ,
+# so a script can tell a school that breaks the regulation from a file that could not be read.
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 70
+EXIT_INVALID = EXIT_USAGE  # a policy or records file that cannot be used is unusable input
 # The reader of stdout went away (`rulekit who ... | head -1`): the status a shell reports for
 # a program killed by SIGPIPE (128 + 13), as `cat` or `grep` would end in the same pipe.
 EXIT_PIPE = 141
+EXIT_CODES = (
+    (EXIT_OK, "all pass (check: no failing result; validate: no error; test: every case passes)"),
+    (EXIT_FAIL, "rules fail (check: a failing result; validate: an error in the policy; test: a failing case)"),
+    (EXIT_USAGE, "wrong usage or unusable input: nothing was checked"),
+    (EXIT_INCOMPLETE, "records partly unusable, results incomplete (check; wins over 1)"),
+    (EXIT_INTERNAL, "internal error in rulekit (please report it)"),
+    (EXIT_PIPE, "the reader of the output went away (| head)"),
+)
+
+
+def exit_codes_help() -> str:
+    """The exit-code table for `rulekit --help` (click keeps \b paragraphs as written)."""
+    return "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES)
 
 
 def emit_json(data) -> None:
@@ -83,7 +100,7 @@ def _run(fn, args, kwargs) -> None:
         raise
     except RecursionError:
         click.echo("rulekit: error: input nested too deeply to process", err=True)
-        sys.exit(EXIT_INVALID)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         click.echo(f"rulekit: internal error: {type(exc).__name__}: {exc} (please report this)", err=True)
         sys.exit(EXIT_INTERNAL)

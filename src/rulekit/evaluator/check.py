@@ -38,6 +38,12 @@ class CheckReport:
         return {"pass": counts["pass"], "fail": counts["fail"], "pending": counts["pending"],
                 "not_applicable": counts["not_applicable"], "record_findings": len(self.findings)}
 
+    @property
+    def incomplete(self) -> bool:
+        """Some records could not be used (a reference to a missing id, an unknown value): the
+        results leave them out, so "no failure" does not mean the school is within the rules."""
+        return bool(errors_in(self.findings))
+
     def failing(self, fail_on: str) -> bool:
         if fail_on == "never":
             return False
