@@ -121,7 +121,7 @@ def test_a_failing_policy_test_case_is_1(tmp_path):
 
 @pytest.mark.parametrize("args", [
     ("who", "課程認證"), ("duties", "註冊組幹事"), ("handover", "T010", "--roster", STAFF), ("show", "三"),
-    ("diff", POLICY, POLICY), ("deadlines",),
+    ("diff", POLICY, POLICY), ("deadlines", SCHOOL),
 ])
 def test_answering_commands_end_with_0(args):
     result = run(*args, *(("--policy", POLICY, "--as-of", AS_OF) if args[0] != "diff" else ()))
@@ -130,7 +130,7 @@ def test_answering_commands_end_with_0(args):
 
 @pytest.mark.parametrize("args", [
     ("who", "不存在的工作"), ("duties", "不存在的職稱"), ("handover", "T999", "--roster", STAFF), ("show", "九十九"),
-    ("who", "課程認證", "--as-of", "9/1/2024"), ("deadlines", "--from", "113.13.01"),
+    ("who", "課程認證", "--as-of", "9/1/2024"), ("deadlines", SCHOOL, "--from", "113.13.01"),
 ])
 def test_answering_commands_used_wrongly_end_with_2(args):
     result = run(*args, "--policy", POLICY)
@@ -138,9 +138,15 @@ def test_answering_commands_used_wrongly_end_with_2(args):
     assert "error[" in result.stderr
 
 
-@pytest.mark.parametrize("command", [("who", "課程認證"), ("duties", "註冊組幹事"), ("show", "三"), ("deadlines",)])
+@pytest.mark.parametrize("command", [("who", "課程認證"), ("duties", "註冊組幹事"), ("show", "三"),
+                                     ("deadlines", SCHOOL)])
 def test_an_unusable_policy_is_2_for_every_command(broken_policy, command):
     assert run(*command, "--policy", broken_policy).exit_code == 2
+
+
+def test_deadlines_with_records_partly_unusable_is_3(school):
+    _replace_first_cell(school / "confirmations.csv", "S999")
+    assert run("deadlines", str(school), "--policy", POLICY, "--as-of", AS_OF).exit_code == 3
 
 
 def test_diff_used_wrongly_is_2(broken_policy):

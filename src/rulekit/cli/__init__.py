@@ -11,6 +11,7 @@ from .common import exit_codes_help
 
 from .amend import amend
 from .check import check
+from .deadlines import deadlines
 from .diff import diff
 from .people import duties, handover, who
 from .show import show
@@ -26,5 +27,5 @@ def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
 
 
-for command in (validate, show, check, diff, amend, who, duties, handover, test):
+for command in (validate, show, check, deadlines, diff, amend, who, duties, handover, test):
     main.add_command(command)

@@ -128,6 +128,26 @@ def emit(text, output: str | None = None, inputs=()) -> None:
     write_atomic(output, pieces if reveal else map(mask_ids, pieces), _input_files(inputs))
 
 
+def emit_crlf(text: str, output: str | None = None, inputs=()) -> None:
+    """`emit` for a format whose lines end with CR LF (iCalendar, RFC 5545): the line ends are
+    kept, every other control character is escaped and IDs masked as `emit` does."""
+    from ..personal import MaskingStream, mask_ids
+    from ..textnorm import escape_controls
+
+    ctx = click.get_current_context(silent=True)
+    reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
+    safe = "\r\n".join(escape_controls(part) for part in text.split("\r\n"))
+    safe = safe if reveal else mask_ids(safe)
+    if output:
+        from ..atomic import write_atomic
+
+        write_atomic(output, [safe], _input_files(inputs))
+        return
+    stream = sys.stdout.inner if isinstance(sys.stdout, MaskingStream) else sys.stdout
+    stream.write(safe)  # escaped and masked above: the masking stream would escape the CRs
+    stream.flush()
+
+
 def _input_files(paths) -> list[str]:
     from ..records.load import DATA_EXTENSIONS
 
