@@ -137,7 +137,8 @@ def duties(subject, roster, as_of, policy_path, fmt):
 @click.command()
 @click.argument("person")
 @click.option("--roster", type=click.Path(), required=True, help="Staff records.")
-@click.option("--on", "--as-of", "on", help="Date the person leaves (default today); the text in force then applies.")
+@click.option("--as-of", "--on", "on", help="Date the person leaves (default today); the text in force then applies. "
+                                           "--on is the same option, kept for scripts written before --as-of.")
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
