@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from rulekit.cli import main
 from rulekit.cli.common import EXIT_CODES
+from rulekit.i18n import _
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = str(ROOT / "policy" / "regulation.yaml")
@@ -57,7 +58,7 @@ def test_docs_and_help_show_the_one_table():
     assert [(int(c), m.replace("\\|", "|")) for c, m in rows] == list(EXIT_CODES)
     shown = " ".join(run("--help").output.split())
     for code, meaning in EXIT_CODES:
-        assert f"{code} {meaning}" in shown
+        assert f"{code} {_(meaning)}" in shown
 
 
 # ------------------------------------------------------------------------------- check

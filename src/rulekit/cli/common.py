@@ -34,8 +34,11 @@ EXIT_CODES = (
 
 
 def exit_codes_help() -> str:
-    """The exit-code table for `rulekit --help` (click keeps \b paragraphs as written)."""
-    return "\b\nExit codes:\n" + "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES)
+    """The exit-code table for `rulekit --help` (click keeps \b paragraphs as written). The
+    meanings above are message ids, translated here; docs/exit-codes.md holds them as written."""
+    from ..i18n import _
+
+    return "\b\n" + _("Exit codes:") + "\n" + "\n".join(f"  {code:>3}  {_(meaning)}" for code, meaning in EXIT_CODES)
 
 
 def emit_json(data) -> None:
