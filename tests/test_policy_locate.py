@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -57,6 +58,9 @@ def test_who_and_validate_from_a_subfolder(project, monkeypatch):
     result = run("validate")
     assert result.exit_code == 0, result.output
     assert "regulation.yaml: valid" in result.stdout
+    cases = run("test")  # the cases in tests/ next to the policy found
+    assert cases.exit_code == 0, cases.output
+    assert re.search(r"^[1-9]\d* passed, 0 failed$", cases.stdout, flags=re.M)
 
 
 def test_order_is_option_then_environment_then_walk(project, tmp_path, monkeypatch):

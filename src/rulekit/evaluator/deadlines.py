@@ -101,7 +101,8 @@ def deadlines(policy: Policy, records, as_of: dt.date, start: dt.date | None = N
     report = run_check(policy, records, as_of, due_rules, history=history, through=end) if due_rules else None
     found = _from_rules(report.results if report else (), as_of)
     found = _with_windows(policy, records, found, as_of)
-    items = sorted((d for d in found.values() if start <= d.due <= end),
+    # the school in every UID: two schools' calendars imported side by side never share an event
+    items = sorted((replace(d, key=f"{policy.title}|{d.key}") for d in found.values() if start <= d.due <= end),
                    key=lambda d: (d.due, d.starts or d.due, d.citation, d.what, d.key))
     items = [_responsible(policy, d, roster) for d in _unique_keys(items)]
     amendment = in_force(policy, as_of)
