@@ -34,7 +34,7 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     from ..records import load_records
 
     policy, day, history = policy_on(policy_path, as_of)
-    data = load_records(records, encoding=encoding)
+    data = load_records(records, policy.records, encoding=encoding)
     budget = None
     if max_seconds is not None or max_results is not None:
         from ..evaluator.budget import Budget

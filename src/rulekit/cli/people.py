@@ -31,13 +31,13 @@ def _json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _course_teacher(records_path, course_id, roster):
+def _course_teacher(records_path, course_id, roster, decl=None):
     """Resolve 任課教師 of a course from the records, and the person from the roster."""
     from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
     from ..records import load_records
     from ..people.roster import roster_from_records
 
-    records = load_records(records_path)
+    records = load_records(records_path, decl)
     courses = {r["id"]: r for r in records.get("courses").rows}
     if course_id not in courses:
         raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",

@@ -64,7 +64,7 @@ def load_roster(path: str, policy=None, encoding: str | None = None) -> Roster:
     """A roster file's staff; with `policy`, a role it does not declare is an error (no silent typo)."""
     from ..records import check_references, load_records
 
-    records = load_records(path, encoding=encoding)
+    records = load_records(path, policy.records if policy is not None else None, encoding=encoding)
     if not records.get("staff").rows:
         raise RulekitError([Diagnostic("no-staff", f"{path} has no staff records", Span(path),
                                      hint="a roster lists `staff:` with id, name, roles and status")])

@@ -84,7 +84,7 @@ def _type_hint(expected: list[str], value: Any, kind: str, personal: bool) -> st
 def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
     """One jsonschema error on row i of `raw` (a validate.RawTable) as Diagnostics,
     leaving out what `seen` says was already reported for that row."""
-    infos = entity_infos()[raw.entity]
+    infos = entity_infos(raw.decl)[raw.entity]
     path = list(err.absolute_path)
     name = str(path[0]) if path else None
     info: FieldInfo | None = infos.get(name) if name else None
