@@ -6,7 +6,8 @@ from ..policy.rules import STATUSES
 from .compile import Compiled
 
 # as staff read them, in every report
-STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
+STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用",
+             "not_determinable": "無法判定"}
 
 
 class Result:
@@ -174,6 +175,6 @@ def _values_maker(c: Compiled):
 def renderers(rule, c: Compiled) -> dict:
     """status -> env -> message: the rule's template, else the title (fail, pending) or ""."""
     title = rule.title_text()
-    defaults = {"pass": "", "fail": title, "pending": title, "not_applicable": ""}
+    defaults = {"pass": "", "fail": title, "pending": title, "not_applicable": "", "not_determinable": ""}
     return {status: c.messages.get(status) or (lambda env, text=text: text)
             for status, text in defaults.items()}

@@ -7,8 +7,9 @@
       values:                        # narrows a declared field's vocabulary
         meetings.kind: [working_group, ...]
 
-A policy that includes nothing and declares nothing uses the declaration beside the
-default policy (`policy/records.yaml`), so the policies of tests and examples written
+An include is looked for beside the policy file, then in the project's `policy/`
+folder. A policy that includes nothing and declares nothing uses the declaration of
+the project's `policy/records.yaml`, so the policies of tests and examples written
 before declarations existed keep their meaning.
 """
 from __future__ import annotations
@@ -21,6 +22,8 @@ from ..diagnostics import Diagnostic, RulekitError, did_you_mean
 from ..i18n import _
 from ..records.declaration import Declaration, check_declaration, merge, parse_declaration, parse_entities
 from ..sourceyaml import Document, load_text, read_text
+
+DEFAULT_POLICY = "policy/regulation.yaml"  # as policy.load has it (which imports this module)
 
 
 def _base_dir(policy_path: str) -> str:
@@ -62,8 +65,19 @@ def declared_records(doc: Document) -> tuple[Declaration, list[Diagnostic]]:
     return decl, diags
 
 
+def _include_path(doc: Document, name: str) -> str:
+    """Where an include is: beside the policy file, else in the project's policy folder (where
+    `rulekit` looks for the default policy), so that shared declarations are kept in one place
+    and a policy copied elsewhere to try a change still finds them."""
+    beside = os.path.normpath(os.path.join(_base_dir(doc.path), name))
+    if os.path.exists(beside) or os.path.isabs(name):
+        return beside
+    shared = os.path.abspath(os.path.join(os.path.dirname(DEFAULT_POLICY), name))
+    return shared if os.path.exists(shared) else beside
+
+
 def _included(doc: Document, name: str, where: tuple) -> tuple[Declaration, list[Diagnostic]]:
-    path = os.path.normpath(os.path.join(_base_dir(doc.path), name))
+    path = _include_path(doc, name)
     try:
         text = read_text(path, "records declaration")
         included = load_text(text, path, "a records declaration starts with `format: rulekit/records@1`")

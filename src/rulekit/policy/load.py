@@ -176,6 +176,10 @@ def policy_constants(policy: Policy) -> dict:
     }
     for unit in org.units:  # policy.roles_in_教務處: every role sitting in that unit
         constants[f"roles_in_{unit}"] = sorted(r for r in org.roles if unit in org.containers(r)[1:])
+        # policy.members_of_教務處: what a record may name for "done by 教務處": the unit, its
+        # sections and its roles (a staff id is matched through its roles: roles_in_)
+        constants[f"members_of_{unit}"] = [unit] + sorted(
+            n for n in (*org.units, *org.roles) if n != unit and unit in org.containers(n)[1:])
     for task, chain in (subs.chains.items() if subs else ()):  # policy.chain_課程認證, policy.substitutes_課程認證
         constants[f"chain_{task}"] = list(chain.roles)
         constants[f"substitutes_{task}"] = list(chain.roles[1:])

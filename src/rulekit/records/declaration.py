@@ -250,7 +250,7 @@ def check_declaration(decl: Declaration) -> list[Diagnostic]:
             if f.ref and f.ref not in names and f.ref not in POLICY_REFS:
                 diags.append(Diagnostic("unknown-reference", _("{entity}.{name} refers to {ref}, which is not declared").format(
                     entity=e.name, name=f.name, ref=f.ref), f.span, hint=did_you_mean(f.ref, names + list(POLICY_REFS))))
-        for stem in (e.name, *e.files):
+        for stem in stems_of(e):
             other = stems.setdefault(normalize_key(stem), e.name)
             if other != e.name:
                 diags.append(Diagnostic("duplicate-entity", _("the file name {stem} means both {a} and {b}").format(
@@ -270,14 +270,19 @@ def entity_of_stem(decl: Declaration, stem: str) -> str | None:
 def _stems(decl: Declaration) -> dict[str, str]:
     out: dict[str, str] = {}
     for e in decl.entities:
-        for stem in (e.name, *e.files):
+        for stem in stems_of(e):
             out.setdefault(normalize_key(stem), e.name)
     return out
 
 
+def stems_of(e: EntityDecl) -> tuple[str, ...]:
+    """The names a file or sheet of `e` may have: its name, its Chinese name, its `files`."""
+    return tuple(dict.fromkeys(s for s in (e.name, e.zh, *e.files) if s))
+
+
 def file_names(decl: Declaration) -> list[str]:
     """Every name a file may have (without extension), for a did-you-mean."""
-    return [stem for e in decl.entities for stem in (e.name, *e.files)]
+    return [stem for e in decl.entities for stem in stems_of(e)]
 
 
 def format_label(decl: Declaration, entity: str, row: Mapping) -> str | None:

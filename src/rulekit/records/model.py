@@ -198,3 +198,46 @@ def entity_types(decl: Declaration | None = None) -> dict[str, dict[str, FieldTy
                             FieldType(INT, info.type.required, info.type.personal, info.type.ref))
                      for name, info in fields.items()}
             for entity, fields in entity_infos(decl).items()}
+
+
+class _Remapped(Mapping):
+    """Field spans of a table some of whose rows were set aside: new row index -> old one."""
+
+    def __init__(self, spans: Mapping, kept: Sequence[int]):
+        self.spans, self.kept = spans, kept
+
+    def __getitem__(self, key):
+        i, name = key
+        if not 0 <= i < len(self.kept):
+            raise KeyError(key)
+        return self.spans[(self.kept[i], name)]
+
+    def __iter__(self):
+        back = {old: new for new, old in enumerate(self.kept)}
+        return ((back[i], name) for i, name in self.spans if i in back)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def without_after(records: RecordSet, day) -> RecordSet:
+    """`records` without the records dated after `day` (by each kind's declared `dated_by`
+    field); `set_aside` says how many were left out. Undated records are kept."""
+    decl = records.declaration
+    if decl is None or day is None:
+        return records
+    tables, dropped = dict(records.tables), 0
+    for name, table in records.tables.items():
+        e = decl.entity(name)
+        field_name = e.dated_by if e is not None else None
+        if not field_name:
+            continue
+        kept = [i for i, row in enumerate(table.rows) if row.get(field_name) is None or row[field_name] <= day]
+        if len(kept) == len(table.rows):
+            continue
+        dropped += len(table.rows) - len(kept)
+        tables[name] = Table(name, tuple(table.rows[i] for i in kept), tuple(table.spans[i] for i in kept),
+                             field_spans=_Remapped(table.field_spans, kept), columns=table.columns)
+    if not dropped:
+        return records
+    return RecordSet(tables, records.source, records.warnings, decl, records.set_aside + dropped)
