@@ -34,10 +34,11 @@ def missing_kinds(policy, records) -> list[str]:
 
 def set_aside(rules, results, missing: list[str], source: str) -> tuple[list, list[Diagnostic]]:
     """Results of rules that read a missing kind become not determinable; the one warning."""
-    if not missing:
-        return list(results), []
     lacking = {rule.id: sorted(kinds_read(rule, missing)) for rule in rules}
     lacking = {rid: kinds for rid, kinds in lacking.items() if kinds}
+    if not lacking:  # a kind no rule reads is not missed
+        return list(results), []
+    missing = [kind for kind in missing if any(kind in kinds for kinds in lacking.values())]
     out, seen = [], set()
     for r in results:
         kinds = lacking.get(r.rule)
