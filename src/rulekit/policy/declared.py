@@ -7,8 +7,8 @@
       values:                        # narrows a declared field's vocabulary
         meetings.kind: [working_group, ...]
 
-An include is looked for beside the policy file, then in the project's `policy/`
-folder. A policy that includes nothing and declares nothing uses the declaration of
+An include is looked for beside the policy file, then by its file name in the
+project's `policy/` folder. A policy that includes nothing and declares nothing uses the declaration of
 the project's `policy/records.yaml`, so the policies of tests and examples written
 before declarations existed keep their meaning.
 """
@@ -66,13 +66,13 @@ def declared_records(doc: Document) -> tuple[Declaration, list[Diagnostic]]:
 
 
 def _include_path(doc: Document, name: str) -> str:
-    """Where an include is: beside the policy file, else in the project's policy folder (where
-    `rulekit` looks for the default policy), so that shared declarations are kept in one place
-    and a policy copied elsewhere to try a change still finds them."""
+    """Where an include is: beside the policy file, else the file of that name in the project's
+    policy folder (where `rulekit` looks for the default policy), so that shared declarations
+    are kept in one place and a policy copied elsewhere to try a change still finds them."""
     beside = os.path.normpath(os.path.join(_base_dir(doc.path), name))
     if os.path.exists(beside) or os.path.isabs(name):
         return beside
-    shared = os.path.abspath(os.path.join(os.path.dirname(DEFAULT_POLICY), name))
+    shared = os.path.abspath(os.path.join(os.path.dirname(DEFAULT_POLICY), os.path.basename(name)))
     return shared if os.path.exists(shared) else beside
 
 

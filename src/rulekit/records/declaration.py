@@ -50,6 +50,7 @@ class FieldDecl:
     example: str = ""
     does: tuple[str, ...] = ()  # tasks the person named here does for this record
     span: Span = field(default=Span(""), compare=False, repr=False)
+    typed: bool = field(default=True, compare=False, repr=False)  # written with a `type:`
 
     @property
     def aliases(self) -> tuple[str, ...]:
@@ -169,7 +170,8 @@ def _field(name: str, body: Any, locate, path: tuple) -> tuple[FieldDecl, list[D
         values=tuple(str(v) for v in _listed(values)) if values is not None else None,
         minimum=_number(body.get("min")), maximum=_number(body.get("max")),
         description=_text(body.get("description")), example=_text(body.get("example")),
-        does=tuple(str(t) for t in _listed(body.get("does") or ())), span=locate(path, True)), diags
+        does=tuple(str(t) for t in _listed(body.get("does") or ())), span=locate(path, True),
+        typed="type" in body), diags
 
 
 def _unknown_keys(body: dict, allowed: set, locate, path: tuple) -> list[Diagnostic]:
@@ -206,7 +208,8 @@ def _number(value) -> float | None:
 
 def merge(base: Declaration, entities: list[EntityDecl]) -> tuple[Declaration, list[Diagnostic]]:
     """`base` extended by a policy's own `entities`: new kinds are added; a kind `base` has
-    gains the new fields (a field it already has is an error: say it once)."""
+    gains the new fields. A field it has already may be extended, written without `type:`
+    (more headers, its Chinese name, the tasks it `does`); written with a type, it is an error."""
     out = list(base.entities)
     diags: list[Diagnostic] = []
     for extra in entities:
@@ -215,12 +218,20 @@ def merge(base: Declaration, entities: list[EntityDecl]) -> tuple[Declaration, l
             out.append(extra)
             continue
         old = out[known]
+        fields = list(old.fields)
         for f in extra.fields:
-            if old.field(f.name) is not None:
+            k = next((i for i, g in enumerate(fields) if g.name == f.name), None)
+            if k is None:
+                fields.append(f)
+            elif f.typed:
                 diags.append(Diagnostic("duplicate-field", _("{entity}.{name} is declared already").format(
-                    entity=extra.name, name=f.name), f.span, hint=_("give the new field another name")))
-        added = tuple(f for f in extra.fields if old.field(f.name) is None)
-        out[known] = replace(old, fields=old.fields + added, zh=extra.zh or old.zh,
+                    entity=extra.name, name=f.name), f.span,
+                    hint=_("give the new field another name, or leave out type: to extend it")))
+            else:
+                g = fields[k]
+                fields[k] = replace(g, zh=f.zh or g.zh, headers=g.headers + f.headers, does=g.does + f.does,
+                                    values=f.values if f.values is not None else g.values)
+        out[known] = replace(old, fields=tuple(fields), zh=extra.zh or old.zh,
                              files=old.files + extra.files, label=extra.label or old.label,
                              dated_by=extra.dated_by or old.dated_by, key=old.key or extra.key)
     return Declaration(tuple(out), base.sources), diags
