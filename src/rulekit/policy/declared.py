@@ -99,9 +99,16 @@ def _values_keys(doc: Document, block: dict, decl: Declaration) -> list[Diagnost
     out = []
     for key in values:
         if str(key) not in fields:
+            entity, _dot, name = str(key).partition(".")
+            e = decl.entity(entity)
+            # within a declared entity, suggest among its fields (the shared prefix would match any)
+            if e is None:
+                close = did_you_mean(str(key), fields)
+            else:
+                close = did_you_mean(name, [f.name for f in e.fields]).replace("did you mean ", f"did you mean {entity}.")
             out.append(Diagnostic("unknown-field", _("records.values names {key}, which is not a declared field").format(
                 key=key), doc.span(("records", "values", key), key=True),
-                hint=did_you_mean(str(key), fields) or _("declare the field under records: entities: first")))
+                hint=close or _("declare the field under records: entities: first")))
     return out
 
 
