@@ -345,3 +345,31 @@ def test_who_finds_the_course_teacher_from_the_declaration_without_the_teacher_b
 def test_who_course_without_a_declared_doer_says_what_to_declare(tmp_path):
     result = run("who", "註冊組業務", "--course", "C1", "--records", SCHOOL)
     assert result.exit_code == 2
+
+
+# ------------------------------------------------------------------ a school with other names altogether
+
+THIRD = ROOT / "tests" / "fixtures" / "third_school"
+
+
+def test_a_school_whose_kinds_and_fields_are_named_in_chinese_runs_check():
+    result = run("check", THIRD / "records", "--policy", THIRD / "regulation.yaml", "--as-of", "2025-03-15",
+                 "--format", "json")
+    data = json.loads(result.stdout)
+    assert result.exit_code == 1
+    fails = {(r["rule"], r["subject_label"]) for r in data["results"] if r["status"] == "fail"}
+    assert fails == {("outcome-cap", "A01 林小花 (101-1)"), ("upload-size", "R02 A01")}
+    labels = {r["subject_label"] for r in data["results"] if r["rule"] == "outcome-cap"}
+    assert "A02 陳大山 (101)" in labels  # no seat: the part is left out cleanly
+    # 學生名冊.csv is 學生 by its declared file name; its export carries a column nobody declared
+    assert [(f["code"], f["message"]) for f in data["findings"]] == [
+        ("ignored-columns", "學生 in this file has fields that are not declared, ignored: 家長電話")]
+    sizes = {r["subject"]["o"].split()[0] for r in data["results"] if r["rule"] == "upload-size"}
+    assert sizes == {"R01", "R02", "R04"}  # R03 has no size, R05 a blank one: not judged
+
+
+def test_the_third_schools_template_uses_its_own_names(tmp_path):
+    decl = require_valid(str(THIRD / "regulation.yaml")).records
+    written = sorted(Path(p).name for p in write_template(decl, str(tmp_path)))
+    assert written == sorted(["學生.csv", "學習成果.csv", "作業期間.csv", "會議紀錄.csv"])
+    assert load_records(tmp_path, decl).get("學生").rows[0]["學號"] == "A01"
