@@ -373,3 +373,19 @@ def test_the_third_schools_template_uses_its_own_names(tmp_path):
     written = sorted(Path(p).name for p in write_template(decl, str(tmp_path)))
     assert written == sorted(["學生.csv", "學習成果.csv", "作業期間.csv", "會議紀錄.csv"])
     assert load_records(tmp_path, decl).get("學生").rows[0]["學號"] == "A01"
+
+
+def test_a_file_without_a_column_a_rule_reads_makes_its_rows_not_determinable(tmp_path):
+    """四.(二) reads a consultation's place: an export without that column cannot pass or fail."""
+    shutil.copytree(SCHOOL, tmp_path / "school")
+    path = tmp_path / "school" / "consultations.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    place = next(i for i, h in enumerate(rows[0]) if h in ("place", "地點"))
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([r[:place] + r[place + 1:] for r in rows])
+    data = json.loads(run("check", tmp_path / "school", "--as-of", "2025-03-31", "--format", "json",
+                          "--rule", "consultation-record-complete").stdout)
+    results = data["results"]
+    assert results and {r["status"] for r in results} == {"not_determinable"}
+    assert results[0]["message"] == (f"cannot be determined: {path}:row 2 has no place "
+                                     "(the file has no such column)")

@@ -15,7 +15,7 @@ from ..i18n import _
 from ..policy.load import policy_constants
 from ..policy.model import Policy, PolicyHistory
 from ..policy.versions import in_force, periods, version_on
-from .partial import NOT_DETERMINABLE, missing_kinds, set_aside, subject_label
+from .partial import NOT_DETERMINABLE, missing_kinds, set_aside, subject_label, without_columns
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
 
@@ -102,6 +102,7 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
         [(start, end, p) for start, end, p in periods(history) if start is None or start <= as_of]
     if len(spans) <= 1:
         results = _evaluate(policy, records, as_of, rule_ids, budget)
+        results = without_columns(select_rules(policy, rule_ids), results, records)
         results, note = set_aside(select_rules(policy, rule_ids), results, missing, records.source)
         return CheckReport(policy, as_of, tuple(results), findings + tuple(note), label)
     results, judged = [], []
@@ -112,6 +113,7 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
                 results.append(r)
                 judged.append(version.in_force_since())
     n = len(results)
+    results = without_columns(select_rules(policy, rule_ids), results, records)
     results, note = set_aside(select_rules(policy, rule_ids), results, missing, records.source)
     judged += [policy.in_force_since()] * (len(results) - n)  # one per rule over a missing kind
     order = {rule.id: i for i, rule in enumerate(select_rules(policy, rule_ids))}

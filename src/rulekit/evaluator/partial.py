@@ -58,6 +58,45 @@ def set_aside(rules, results, missing: list[str], source: str) -> tuple[list, li
     return out, [warning]
 
 
+def without_columns(rules, results, records) -> list:
+    """Results about a row of a file that has no column for a field the rule reads of it (an
+    export without 地點, say) become not determinable, the row named: an absent column is not
+    an empty value."""
+    lacking = {}
+    for rule in rules:
+        for var, kind in rule.for_each:
+            table = records.tables.get(kind) if hasattr(records, "tables") else None
+            if table is None or not table.missing_columns:
+                continue
+            read = {n.name for n in rule.nodes()
+                    if isinstance(n, A.Field) and isinstance(n.obj, A.Var) and n.obj.name == var}
+            fields = sorted(read & set(table.missing_columns))
+            if fields:
+                positions = {id(row): i for i, row in enumerate(table.rows)}
+                lacking.setdefault(rule.id, []).append((var, table, fields, positions))
+    if not lacking:
+        return list(results)
+    out = []
+    for r in results:
+        found = _row_without(r, lacking.get(r.rule, ())) if r.status != "not_applicable" else None
+        out.append(r if found is None else Result(r.rule, r.citation, NOT_DETERMINABLE, r.subject, found,
+                                                  r.severity, {}))
+    return out
+
+
+def _row_without(result, lacking) -> str | None:
+    bound = result.bindings() if lacking else {}
+    for var, table, fields, positions in lacking:
+        row = bound.get(var)
+        if not isinstance(row, dict):
+            continue
+        index = positions.get(id(row))
+        where = table.span_of(index).location() if index is not None else table.entity
+        return _("cannot be determined: {where} has no {fields} (the file has no such column)").format(
+            where=where, fields=", ".join(fields))
+    return None
+
+
 def _undeterminable(rule: str, citation: str, severity: str, subject: dict, kinds: list[str]) -> Result:
     message = _("cannot be determined: no {kinds} records were given").format(kinds=", ".join(kinds))
     return Result(rule, citation, NOT_DETERMINABLE, subject, message, severity, {})

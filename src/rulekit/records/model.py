@@ -103,6 +103,8 @@ class Table:
     # or field -> 1-based column number (CSV). Use span_of() rather than these.
     field_spans: Mapping = field(default_factory=dict, compare=False, repr=False)
     columns: Mapping = field(default_factory=dict, compare=False, repr=False)
+    # declared fields the file has no column for (CSV): a rule reading one cannot judge a row
+    missing_columns: tuple = field(default=(), compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -237,7 +239,8 @@ def without_after(records: RecordSet, day) -> RecordSet:
             continue
         dropped += len(table.rows) - len(kept)
         tables[name] = Table(name, tuple(table.rows[i] for i in kept), tuple(table.spans[i] for i in kept),
-                             field_spans=_Remapped(table.field_spans, kept), columns=table.columns)
+                             field_spans=_Remapped(table.field_spans, kept), columns=table.columns,
+                             missing_columns=table.missing_columns)
     if not dropped:
         return records
     return RecordSet(tables, records.source, records.warnings, decl, records.set_aside + dropped)

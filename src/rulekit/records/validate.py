@@ -408,6 +408,7 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
             hint="fix the listed problems (often one cause) and run again"))
     rows = tuple(dict(zip(names, values)) for values in zip(*columns)) if n else ()
     spans = raw.spans if isinstance(raw.spans, RowSpans) else tuple(raw.spans)
+    missing = tuple(n for n in names if n not in raw.csv_columns) if raw.kind == "csv" else ()
     table = Table(raw.entity, rows, spans, field_spans=raw.field_spans,
-                  columns=raw.csv_columns)
+                  columns=raw.csv_columns, missing_columns=missing)
     return table, diags
