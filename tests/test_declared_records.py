@@ -389,3 +389,17 @@ def test_a_file_without_a_column_a_rule_reads_makes_its_rows_not_determinable(tm
     assert results and {r["status"] for r in results} == {"not_determinable"}
     assert results[0]["message"] == (f"cannot be determined: {path}:row 2 has no place "
                                      "(the file has no such column)")
+
+
+def test_a_cached_policy_is_not_used_once_its_declaration_changed(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
+    path = _policy_with(tmp_path, "records:\n  include: records.yaml\n")
+    from rulekit.policy.load import require_history
+    assert require_history(str(path)).latest.records.entity("students").field("seat") is None
+    assert require_history(str(path)).latest.records.entity("students") is not None  # from the cache
+    declaration = tmp_path / "records.yaml"
+    text = declaration.read_text("utf-8")
+    declaration.write_text(text.replace("      graduated_on:", "      seat: {type: int, name: 座號}\n      graduated_on:", 1),
+                           "utf-8")
+    assert require_history(str(path)).latest.records.entity("students").field("seat").zh == "座號"
