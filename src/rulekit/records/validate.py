@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from ..calendar import AcademicYear, DateError, Semester, parse_date, short_roc_year
-from ..diagnostics import WARNING, Diagnostic, Span
+from ..diagnostics import Diagnostic, Span
 from ..dsl.units import SizeError, parse_size
-from ..i18n import _
 from .declaration import Declaration, json_schema
 from .keys import normalise_keys
+from .lenient import blank_is_missing, ignored_fields
 from .messages import is_number, looks_personal, translate
 from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, SIZE, STRING, FieldInfo, RowSpans,
                     Table, entity_infos)
@@ -97,7 +97,7 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
         clean.append(rec)
     empty: dict = {}
     columns = {f: [(r if r is not None else empty).get(f, MISSING) for r in clean] for f in infos}
-    _blank_is_missing(columns, clean)
+    blank_is_missing(columns, clean, MISSING)
     if keep:
         return RawTable(entity, file, kind, columns, spans, locate, records=clean, flagged=flagged,
                         skip=set(skip), decl=decl, ignored=tuple(map(str, ignored)))
@@ -109,34 +109,6 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
     originals.update((i, None) for i, r in enumerate(clean) if r is None)
     return RawTable(entity, file, kind, columns, spans, locate, flagged=flagged, skip=set(skip),
                     originals=originals, decl=decl, ignored=tuple(map(str, ignored)))
-
-
-def _blank_is_missing(columns: dict, records: list) -> None:
-    """A text of nothing or only spaces is a missing value, as an empty CSV cell is."""
-    for name, col in columns.items():
-        try:
-            blanks = {v for v in set(col) if isinstance(v, str) and not v.strip()}
-        except TypeError:  # lists: a list is never blank text
-            continue
-        if not blanks:
-            continue
-        for i, v in enumerate(col):
-            if isinstance(v, str) and v in blanks:
-                col[i] = MISSING
-                rec = records[i]
-                if isinstance(rec, dict) and name in rec:
-                    records[i] = {k: x for k, x in rec.items() if k != name}
-
-
-def ignored_fields(raw: RawTable) -> list[Diagnostic]:
-    """One warning per file naming the fields (or columns) it has that are not declared."""
-    if not raw.ignored:
-        return []
-    names = ", ".join(raw.ignored)
-    return [Diagnostic("ignored-columns", _("{entity} in this file has fields that are not declared, "
-                                            "ignored: {names}").format(entity=raw.entity, names=names),
-                       Span(raw.file, row=raw.csv_header) if raw.kind == "csv" else Span(raw.file), WARNING,
-                       hint=_("declare them in the policy's records to use them in rules"))]
 
 
 # ------------------------------------------------------------ fast check from schema
