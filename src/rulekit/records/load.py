@@ -56,7 +56,7 @@ def load_records(path, declaration: Declaration | None = None, encoding: str | N
             gc.enable()
     if any(d.is_error for d in diags):
         raise RulekitError(sorted(diags, key=sort_key))
-    return RecordSet(tables, path, tuple(diags), decl)  # no errors: the warnings
+    return RecordSet(tables, path, tuple(diags), decl, whole=True)  # no errors: the warnings
 
 
 def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:

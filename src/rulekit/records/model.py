@@ -141,6 +141,9 @@ class RecordSet:
     warnings: tuple = ()
     declaration: Declaration | None = field(default=None, compare=False, repr=False)
     set_aside: int = 0  # records dated after --as-of, left out (`without_after`)
+    # the school's records as a whole (what `load_records` read for `check`), so a kind missing
+    # from them is missing; False for records built in code, e.g. the few a policy test case writes
+    whole: bool = False
 
     def get(self, entity: str) -> Table:
         """The table of `entity`; an empty table if none was loaded.
@@ -243,4 +246,4 @@ def without_after(records: RecordSet, day) -> RecordSet:
                              missing_columns=table.missing_columns)
     if not dropped:
         return records
-    return RecordSet(tables, records.source, records.warnings, decl, records.set_aside + dropped)
+    return RecordSet(tables, records.source, records.warnings, decl, records.set_aside + dropped, records.whole)
