@@ -80,8 +80,10 @@ class Declaration:
     """Every kind of record a policy knows, in declaration order."""
 
     entities: tuple[EntityDecl, ...] = ()
-    sources: tuple[str, ...] = ()  # the files it was read from
-    digests: tuple = ()  # (file, SHA-256 of its text): a cached policy checks its includes are unchanged
+    # where it was read from: not what it declares (a policy read from git declares the same)
+    sources: tuple[str, ...] = field(default=(), compare=False)
+    # (file, SHA-256 of its text): a cached policy checks that its includes are unchanged
+    digests: tuple = field(default=(), compare=False)
 
     def entity(self, name: str) -> EntityDecl | None:
         return next((e for e in self.entities if e.name == name), None)
