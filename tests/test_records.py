@@ -164,7 +164,7 @@ BAD_CSV = [
      [("staff.csv:row 1", "ignored-columns", "", "staff in this file has fields that are not declared, "
        "ignored: statsu", "declare them in the policy's records to use them in rules"),
       ("staff.csv:row 1", "missing-column", "status", "no column for required field status",
-       "add a column status (or 狀態)")]),
+       "statsu is not a field of this file and was ignored: did you mean status?")]),
     ("too few and too many columns", {"staff.csv": "id,name,roles,status\nT1,張,導師\nT2,李,導師,active,x\n"},
      [("staff.csv:row 2", "column-count", "", "row has 3 columns, the header has 4",
        "a value or a separating comma is missing"),

@@ -70,10 +70,20 @@ def _include_path(doc: Document, name: str) -> str:
     policy folder (where `rulekit` looks for the default policy), so that shared declarations
     are kept in one place and a policy copied elsewhere to try a change still finds them."""
     beside = os.path.normpath(os.path.join(_base_dir(doc.path), name))
-    if os.path.exists(beside) or os.path.isabs(name):
+    if os.path.isabs(name) or _is_declaration(beside):
         return beside
     shared = os.path.abspath(os.path.join(os.path.dirname(DEFAULT_POLICY), os.path.basename(name)))
     return shared if os.path.exists(shared) else beside
+
+
+def _is_declaration(path: str) -> bool:
+    """A file that says it is a records declaration: records *data* named records.yaml may sit
+    beside a policy too (a school's export put next to a copy of the regulation)."""
+    try:
+        with open(path, "rb") as fh:
+            return b"rulekit/records@" in fh.read(65536)
+    except OSError:
+        return False
 
 
 def _included(doc: Document, name: str, where: tuple) -> tuple[Declaration, list[Diagnostic]]:

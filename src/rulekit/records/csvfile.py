@@ -19,6 +19,7 @@ from ..files import read_input
 from ..textnorm import normalize_key, what_changed
 from .encoding import ENCODING_HINT, decode  # noqa: F401 - ENCODING_HINT: part of this module's API
 from .model import ACADEMIC_YEAR, BOOL, INT, LIST_STRING, RowSpans, entity_infos
+from .lenient import misnamed
 from .validate import MISSING, RawTable
 
 BOOL_WORDS = {
@@ -166,7 +167,8 @@ def _table(file: str, entity: str, records, decl=None) -> tuple[RawTable | None,
         alt = " or ".join(infos[name].aliases[:2])
         diags.append(Diagnostic("missing-column", f"no column for required field {name}",
                                 Span(file, row=header_line), field=name,
-                                hint=f"add a column {name}" + (f" (or {alt})" if alt else "")))
+                                hint=misnamed(name, infos[name].aliases, ignored)
+                                or f"add a column {name}" + (f" (or {alt})" if alt else "")))
     diags += rows
     columns = {name: convert_cells(infos[name].type.name, col) for name, col in body.columns.items()}
     good_lines = body.lines

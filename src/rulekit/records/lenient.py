@@ -5,6 +5,8 @@ reason to refuse a file. `validate.from_records` and `validate.finish` call thes
 """
 from __future__ import annotations
 
+import difflib
+
 from ..diagnostics import WARNING, Diagnostic, Span
 from ..i18n import _
 
@@ -35,3 +37,13 @@ def ignored_fields(raw: RawTable) -> list[Diagnostic]:
                                             "ignored: {names}").format(entity=raw.entity, names=names),
                        Span(raw.file, row=raw.csv_header) if raw.kind == "csv" else Span(raw.file), WARNING,
                        hint=_("declare them in the policy's records to use them in rules"))]
+
+
+def misnamed(name: str, aliases, ignored) -> str:
+    """A hint when a required field is missing and a set-aside column looks like it: `姓明` for 姓名."""
+    for label in ignored:
+        close = difflib.get_close_matches(str(label), [name, *aliases], n=1, cutoff=0.5)
+        if close:
+            return _("{label} is not a field of this file and was ignored: did you mean {close}?").format(
+                label=label, close=close[0])
+    return ""

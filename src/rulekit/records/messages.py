@@ -13,6 +13,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, did_you_mean
 from ..textnorm import normalize_key
+from .lenient import misnamed
 from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos
 
 BOOL_FORMS = "true/false, yes/no, 是/否, Y/N, 1/0, ✓"
@@ -105,8 +106,9 @@ def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
                 add("missing-field", f"required field {prop} is empty", prop, raw.locate(i, prop, False),
                     hint=f"fill in the {prop} column")
             else:
+                known = infos.get(prop)
                 add("missing-field", f"missing required field {prop}", prop, raw.locate(i, None, False),
-                    hint=f"add {prop}: to this record")
+                    hint=misnamed(prop, known.aliases if known else (), raw.ignored) or f"add {prop}: to this record")
         return out
     if v == "additionalProperties" and not path:
         for extra in sorted((k for k in err.instance if k not in infos), key=str):
