@@ -48,7 +48,7 @@ PRESETS = {
     "city": Preset(classes=140, size=(43, 48), staff=1200),
 }
 
-# Entities and their fields in the order of src/rulekit/schemas/records.schema.json.
+# Entities and their fields in the order of policy/records.yaml.
 FIELDS = {
     "students": ("id", "name", "national_id", "grade", "class", "enrolled_on", "left_on", "graduated_on"),
     "staff": ("id", "name", "roles", "status", "departed_on", "can_assist"),

@@ -14,6 +14,7 @@ from .check import check
 from .deadlines import deadlines
 from .diff import diff
 from .people import duties, handover, who
+from .records import docs, template
 from .show import show
 from .test import test
 from .validate import validate
@@ -27,5 +28,5 @@ def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
 
 
-for command in (validate, show, check, deadlines, diff, amend, who, duties, handover, test):
+for command in (validate, show, check, deadlines, diff, amend, who, duties, handover, test, template, docs):
     main.add_command(command)

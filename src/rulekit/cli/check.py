@@ -32,10 +32,11 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     from ..calendar import parse_date
     from ..policy.versions import version_on
     from ..records import load_records
+    from ..records.model import without_after
 
     policy_path = locate(policy_path)
     policy, day, history = policy_on(policy_path, as_of)
-    data = load_records(records, encoding=encoding)
+    data = without_after(load_records(records, policy.records, encoding=encoding), day)
     budget = None
     if max_seconds is not None or max_results is not None:
         from ..evaluator.budget import Budget

@@ -30,18 +30,27 @@ def _json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _course_teacher(records_path, course_id, roster):
-    """Resolve 任課教師 of a course from the records, and the person from the roster."""
+def _course_teacher(records_path, course_id, roster, decl, task: str):
+    """The person the records name for `task` on record `course_id` (the declaration's field
+    that `does` the task, e.g. a course's teacher certifies its outcomes), and that person
+    from the roster."""
     from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
+    from ..i18n import _
     from ..records import load_records
     from ..people.roster import roster_from_records
 
-    records = load_records(records_path)
-    courses = {r["id"]: r for r in records.get("courses").rows}
-    if course_id not in courses:
-        raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",
-                                     Span(records_path), hint=did_you_mean(course_id, courses) or "check the course id")])
-    teacher_id = courses[course_id]["teacher"]
+    doer = next(((e, f) for e in decl.entities for f in e.fields if task in f.does and e.key), None)
+    if doer is None:
+        raise UsageError([Diagnostic("no-record-person", _("no declared record names who does {task}").format(task=task),
+                                     Span("<command line>"), hint=_("add `does: [{task}]` to the field naming that "
+                                                                    "person in the policy's records").format(task=task))])
+    entity, field = doer
+    records = load_records(records_path, decl)
+    rows = {r[entity.key]: r for r in records.get(entity.name).rows}
+    if course_id not in rows:
+        raise UsageError([Diagnostic("unknown-course", f"{entity.name} {course_id} is not in {records_path}",
+                                     Span(records_path), hint=did_you_mean(course_id, rows) or "check the id")])
+    teacher_id = rows[course_id][field.name]
     if roster is None and records.get("staff").rows:
         roster = roster_from_records(records, records_path)
     return teacher_id, roster.find(teacher_id) if roster else None, roster
@@ -83,7 +92,9 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     people = load_roster(roster, policy) if roster else None
     teacher_id = teacher = None
     if course:
-        teacher_id, teacher, people = _course_teacher(records, course, people)
+        from ..people.responsibility import find_task
+        teacher_id, teacher, people = _course_teacher(records, course, people, policy.records,
+                                                      find_task(policy, task).name)
     check_absent(policy, absent, people)
     sit = Situation(day, frozenset(absent), people, teacher, teacher_id)
     amendment = in_force(policy, sit.on)

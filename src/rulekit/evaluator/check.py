@@ -10,10 +10,12 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean, errors_in
+from ..diagnostics import WARNING, Diagnostic, Span, UsageError, did_you_mean, errors_in
+from ..i18n import _
 from ..policy.load import policy_constants
 from ..policy.model import Policy, PolicyHistory
 from ..policy.versions import in_force, periods, version_on
+from .partial import NOT_DETERMINABLE, missing_kinds, set_aside, subject_label, without_columns
 
 SEVERITY_RANK = {"warning": 1, "error": 2}
 
@@ -35,14 +37,26 @@ class CheckReport:
 
     def summary(self) -> dict:
         counts = Counter(r.status for r in self.results)
-        return {"pass": counts["pass"], "fail": counts["fail"], "pending": counts["pending"],
-                "not_applicable": counts["not_applicable"], "record_findings": len(self.findings)}
+        out = {"pass": counts["pass"], "fail": counts["fail"], "pending": counts["pending"],
+               "not_applicable": counts["not_applicable"], "record_findings": len(self.findings)}
+        if counts[NOT_DETERMINABLE]:  # only when records were missing: earlier reports stay as they were
+            out[NOT_DETERMINABLE] = counts[NOT_DETERMINABLE]
+        return out
+
+    def subject_label(self, result) -> str | None:
+        """How staff see the record `result` is about (its kind's `label`), or None."""
+        kinds = self.__dict__.get("_kinds")
+        if kinds is None:  # rule id -> its for_each, once per report (a report has many results)
+            kinds = {rule.id: dict(rule.for_each) for rule in self.policy.rules}
+            object.__setattr__(self, "_kinds", kinds)
+        return subject_label(self.policy.records, kinds.get(result.rule, {}), result)
 
     @property
     def incomplete(self) -> bool:
         """Some records could not be used (a reference to a missing id, an unknown value): the
-        results leave them out, so "no failure" does not mean the school is within the rules."""
-        return bool(errors_in(self.findings))
+        results leave them out, so "no failure" does not mean the school is within the rules.
+        A rule that could not be judged for want of records or columns says the same."""
+        return bool(errors_in(self.findings)) or any(r.status == NOT_DETERMINABLE for r in self.results)
 
     def failing(self, fail_on: str) -> bool:
         if fail_on == "never":
@@ -81,20 +95,24 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
     `semester`), under the text in force when it began; anything else on `as_of`.
     A `budget` (evaluator.budget.Budget) stops the check once its time or results are spent;
     `through` lets semesters run past as_of's (run.evaluate)."""
-    from ..people.roster import unknown_roles
+    from ..people.roster import unknown_people, unknown_roles
     from ..records import check_references
 
     if history is not None and not hypothetical:
         policy = version_on(history, as_of)
     amendment = policy.amendments[-1] if hypothetical and policy.amendments else in_force(policy, as_of)
     findings = tuple(check_references(records)) + tuple(unknown_values(policy, records)) \
-        + tuple(unknown_roles(policy, records))
+        + tuple(unknown_roles(policy, records)) + tuple(unknown_people(policy, records))
     label = amendment.roc_date if amendment else ""
+    missing = missing_kinds(policy, records)
+    findings += tuple(_as_of_note(records))
     spans = [] if history is None or hypothetical else \
         [(start, end, p) for start, end, p in periods(history) if start is None or start <= as_of]
     if len(spans) <= 1:
         results = _evaluate(policy, records, as_of, rule_ids, budget, through)
-        return CheckReport(policy, as_of, tuple(results), findings, label)
+        results = without_columns(select_rules(policy, rule_ids), results, records)
+        results, note = set_aside(select_rules(policy, rule_ids), results, missing, records.source)
+        return CheckReport(policy, as_of, tuple(results), findings + tuple(note), label)
     results, judged = [], []
     for start, end, version in spans:
         for r in _evaluate(version, records, as_of, rule_ids, budget, through):
@@ -102,10 +120,22 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
             if (start is None or day >= start) and (end is None or day < end):
                 results.append(r)
                 judged.append(version.in_force_since())
+    n = len(results)
+    results = without_columns(select_rules(policy, rule_ids), results, records)
+    results, note = set_aside(select_rules(policy, rule_ids), results, missing, records.source)
+    judged += [policy.in_force_since()] * (len(results) - n)  # one per rule over a missing kind
     order = {rule.id: i for i, rule in enumerate(select_rules(policy, rule_ids))}
     ranked = sorted(range(len(results)), key=lambda i: order.get(results[i].rule, len(order)))
-    return CheckReport(policy, as_of, tuple(results[i] for i in ranked), findings, label,
+    return CheckReport(policy, as_of, tuple(results[i] for i in ranked), findings + tuple(note), label,
                        tuple(judged[i] for i in ranked))
+
+
+def _as_of_note(records):
+    """How many records dated after --as-of were set aside (`RecordSet.set_aside`)."""
+    n = getattr(records, "set_aside", 0)
+    if n:
+        yield Diagnostic("after-as-of", _("{n} records dated after the evaluation date were set aside").format(n=n),
+                         Span(records.source), WARNING, hint=_("use a later --as-of to include them"))
 
 
 def _evaluate(policy: Policy, records, as_of: dt.date, rule_ids, budget=None, through=None) -> list:

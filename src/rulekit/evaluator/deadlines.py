@@ -133,6 +133,8 @@ def _from_rules(results, as_of: dt.date) -> dict:
     found = {}
     for (rule, due, period), counts in groups.items():
         status = OVERDUE if counts.get("fail") else UPCOMING if counts.get("pending") else MET
+        if counts.get("not_determinable") and status == MET:  # its records are missing: not known to be met
+            status = UPCOMING if due >= as_of else CLOSED
         found[(rule, due, period)] = Deadline(due, "", meta[(rule, due, period)][0], rule, (), status,
                                               period=period, counts=tuple(sorted(counts.items())),
                                               key=f"rule|{rule}|{period}")

@@ -6,7 +6,8 @@ from ..policy.rules import STATUSES
 from .compile import Compiled
 
 # as staff read them, in every report
-STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
+STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用",
+             "not_determinable": "無法判定"}
 
 
 class Result:
@@ -82,6 +83,23 @@ class Result:
 
     def __reduce__(self):
         return (Result, self._key())
+
+    def undeterminable(self, message: str) -> "Result":
+        """This subject, not determinable (its records are missing): the subject, its bindings
+        and its due date stay as the run made them (a calendar still lists the deadline); no values."""
+        out = _SetAside.__new__(_SetAside)
+        out.status, out._rule, out._combo, out._message = "not_determinable", self._rule, self._combo, message
+        return out
+
+
+class _SetAside(Result):
+    """A result made not determinable: no let values, since they read what is missing."""
+
+    __slots__ = ()
+
+    @property
+    def values(self) -> dict:
+        return {}
 
 
 class _Fixed:
@@ -192,6 +210,6 @@ def _values_maker(c: Compiled):
 def renderers(rule, c: Compiled) -> dict:
     """status -> env -> message: the rule's template, else the title (fail, pending) or ""."""
     title = rule.title_text()
-    defaults = {"pass": "", "fail": title, "pending": title, "not_applicable": ""}
+    defaults = {"pass": "", "fail": title, "pending": title, "not_applicable": "", "not_determinable": ""}
     return {status: c.messages.get(status) or (lambda env, text=text: text)
             for status, text in defaults.items()}

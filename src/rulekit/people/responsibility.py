@@ -125,11 +125,15 @@ def _step(policy: Policy, role: str, sit: Situation, teacher_rule) -> tuple[Chai
     """Is `role` available? Returns the step and any citations the decision rests on."""
     if role in sit.absent:
         return ChainStep(role, False, "named absent"), ()
-    if teacher_rule and role == teacher_rule.role and (sit.course_teacher or sit.course_teacher_id):
-        return _teacher_step(role, sit, teacher_rule)
+    spec = policy.organization.roles.get(role)
+    if (sit.course_teacher or sit.course_teacher_id) and spec and spec.per:
+        # the person a record names for this task (records.yaml: `does:`) holds the role for it;
+        # 七.(二) adds only its own effect on a departed teacher
+        if teacher_rule and role == teacher_rule.role:
+            return _teacher_step(role, sit, teacher_rule)
+        return _record_person_step(role, sit)
     if sit.roster is None:
         return ChainStep(role, True), ()
-    spec = policy.organization.roles.get(role)
     if spec and spec.per:
         return ChainStep(role, True, f"held per {spec.per}; name the {spec.per} to get the person"), ()
     holders = sit.roster.holders(role, sit.on, active_only=False)
@@ -142,6 +146,19 @@ def _step(policy: Policy, role: str, sit: Situation, teacher_rule) -> tuple[Chai
             return ChainStep(role, True, "", person.label()), ()
         reasons.append(why or f"{person.label()} named absent")
     return ChainStep(role, False, "; ".join(reasons)), ()
+
+
+def _record_person_step(role: str, sit: Situation) -> tuple[ChainStep, tuple[str, ...]]:
+    """The person the record names, available as the roster says."""
+    person = sit.course_teacher
+    if person is None and sit.roster is None:
+        return ChainStep(role, True, "no roster given: availability not checked", sit.course_teacher_id), ()
+    if person is None:
+        return ChainStep(role, False, f"{sit.course_teacher_id}, named by the record, is not in the roster"), ()
+    ok, why = person.availability(sit.on)
+    if ok and person.id not in sit.absent and person.name not in sit.absent:
+        return ChainStep(role, True, "", person.label()), ()
+    return ChainStep(role, False, why or "named absent"), ()
 
 
 def _teacher_step(role: str, sit: Situation, rule) -> tuple[ChainStep, tuple[str, ...]]:

@@ -79,8 +79,13 @@ def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     from .schema import schema_findings
     from .wording import literal_numbers, with_rendered_titles
 
+    from .declared import declared_records
+
     findings = list(schema_findings(doc))
     policy = build_policy(doc, text)
+    declaration, found = declared_records(doc)
+    findings.extend(found)
+    policy = replace(policy, records=declaration)
     findings.extend(run_checks(policy, doc))
     policy, rule_findings = _attach_rules(policy, doc)
     findings.extend(rule_findings)
@@ -98,6 +103,7 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
     from ..files import read_input
     from ..sourceyaml import MAX_FILE_BYTES
     from . import cache
+    from .declared import declaration_current
 
     key = None
     try:
@@ -105,7 +111,7 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
     except (OSError, TypeError, ValueError, RulekitError):
         pass  # load_policy reports a missing, unreadable, unusable or too large file
     history = cache.load(key) if key else None
-    if isinstance(history, PolicyHistory):
+    if isinstance(history, PolicyHistory) and declaration_current(history.latest.records):
         return history
     loaded = load_policy(path)
     if not loaded.ok:
@@ -131,7 +137,9 @@ def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnosti
 
     types = {"count": "int", "frequency": "int", "duration": "duration"}
     params = {name: types[p.type] for name, p in policy.parameters.items() if p.type in types and p.value is not None}
-    rules, findings = load_rules(doc, params, policy_constants_types(policy))
+    from ..records.model import entity_types
+
+    rules, findings = load_rules(doc, params, policy_constants_types(policy), entity_types(policy.records))
     findings = [d for d in findings if not _follows_from_broken_entry(d, doc.data)]
     known = policy.citations()
     for rule in rules:
@@ -168,6 +176,10 @@ def policy_constants(policy: Policy) -> dict:
     }
     for unit in org.units:  # policy.roles_in_教務處: every role sitting in that unit
         constants[f"roles_in_{unit}"] = sorted(r for r in org.roles if unit in org.containers(r)[1:])
+        # policy.members_of_教務處: what a record may name for "done by 教務處": the unit, its
+        # sections and its roles (a staff id is matched through its roles: roles_in_)
+        constants[f"members_of_{unit}"] = [unit] + sorted(
+            n for n in (*org.units, *org.roles) if n != unit and unit in org.containers(n)[1:])
     for task, chain in (subs.chains.items() if subs else ()):  # policy.chain_課程認證, policy.substitutes_課程認證
         constants[f"chain_{task}"] = list(chain.roles)
         constants[f"substitutes_{task}"] = list(chain.roles[1:])

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
+from ..records.declaration import Declaration
+
 Path = tuple
 
 
@@ -250,6 +252,7 @@ class Policy:
     parameters: dict  # name -> Parameter
     rules: tuple = ()
     record_values: dict = field(default_factory=dict)  # "meetings.kind" -> allowed values
+    records: Declaration = field(default_factory=Declaration)  # the records it declares (declared.py)
     known_conflicts: tuple = ()  # KnownConflict: disagreements acknowledged until an amendment
     time_zone: str = ""  # IANA name; "today" is the date there. "": the machine's own zone
     provisions: dict = field(default_factory=dict, compare=False, repr=False)  # id -> Provision

@@ -22,7 +22,7 @@ from ..dsl import types as T
 from ..sourceyaml import Document
 
 DOMAINS = {"semesters": T.T_SEMESTER, "academic_years": T.T_AY, "school": T.T_SCHOOL}
-STATUSES = ("pass", "fail", "pending", "not_applicable")
+STATUSES = ("pass", "fail", "pending", "not_applicable", "not_determinable")
 SEVERITIES = ("error", "warning")
 ENTRY_KEYS = ("id", "citation", "title", "description", "severity", "for_each",
               "where", "when", "let", "assert", "due", "message")

@@ -15,7 +15,8 @@ from ..sourceyaml import Document, load_text, read_text
 from . import jsonfile
 from .csvfile import read_csv
 from .encoding import check_text_encoding
-from .model import RecordSet, RowSpans, Table, entity_infos
+from .declaration import Declaration, entity_of_stem, file_names
+from .model import RecordSet, RowSpans, Table, default_declaration
 from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
 
@@ -23,18 +24,22 @@ DATA_EXTENSIONS = (".csv", ".jsonl")
 DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
 
 
-def load_records(path, encoding: str | None = None) -> RecordSet:
-    """Load school records from `path`:
+def load_records(path, declaration: Declaration | None = None, encoding: str | None = None) -> RecordSet:
+    """Load school records from `path`, as `declaration` (the policy's) declares them:
 
     - `x.yaml` / `x.yml` / `x.json`: a mapping entity name -> list of records;
     - a folder: one `<entity>.csv` or `<entity>.jsonl` per entity (other files are ignored);
     - a single `<entity>.csv` / `<entity>.jsonl` file.
+
+    A file may be named by any of the entity's declared file names (`學生資料.csv`).
+    Without a declaration, the one beside the default policy is used.
 
     `encoding` names the encoding of CSV files (default: UTF-8, else Big5/cp950).
     Raises UsageError for a missing path or unknown encoding, RulekitError listing
     every finding otherwise.
     """
     path = os.fspath(path)
+    decl = declaration if declaration is not None else default_declaration()
     if encoding:
         check_text_encoding(encoding, path)
     if not os.path.exists(path):
@@ -45,44 +50,45 @@ def load_records(path, encoding: str | None = None) -> RecordSet:
     collecting = gc.isenabled()
     gc.disable()  # a million row dicts make no cycles, but would trigger many full collections
     try:
-        _load_path(path, encoding, tables, diags)
+        _load_path(path, encoding, tables, diags, decl)
     finally:
         if collecting:
             gc.enable()
     if any(d.is_error for d in diags):
         raise RulekitError(sorted(diags, key=sort_key))
-    return RecordSet(tables, path, tuple(diags))  # no errors: the warnings
+    return RecordSet(tables, path, tuple(diags), decl, whole=True)  # no errors: the warnings
 
 
-def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
+def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
     if os.path.isdir(path):
-        _load_folder(path, encoding, tables, diags)
+        _load_folder(path, encoding, tables, diags, decl)
     else:
         ext = os.path.splitext(path)[1].lower()
         if ext in DOCUMENT_EXTENSIONS:
-            _load_document(path, ext, tables, diags)
+            _load_document(path, ext, tables, diags, decl)
         elif ext in DATA_EXTENSIONS:
-            _load_data_file(path, encoding, tables, diags)
+            _load_data_file(path, encoding, tables, diags, decl)
         else:
             raise UsageError([Diagnostic(
                 "unsupported-file", f"cannot read records from {path}", Span(path),
                 hint="use a .yaml, .json, .jsonl or .csv file, or a folder of <entity>.csv files")])
 
 
-def _entity_of(file: str, diags: list[Diagnostic]) -> str | None:
+def _entity_of(file: str, diags: list[Diagnostic], decl: Declaration) -> str | None:
     base = os.path.basename(file)
     stem, ext = os.path.splitext(base)
-    if stem in entity_infos():
-        return stem
-    close = did_you_mean(stem, entity_infos())
+    entity = entity_of_stem(decl, stem)
+    if entity is not None:
+        return entity
+    close = did_you_mean(stem, file_names(decl))
     hint = (close.replace("?", f"{ext}?") if close
-            else "name the file after an entity: " + ", ".join(f"{e}{ext}" for e in entity_infos()))
+            else "name the file after an entity: " + ", ".join(f"{e}{ext}" for e in decl.names()))
     diags.append(Diagnostic("unknown-entity", f"{base} does not name a kind of record", Span(file),
                             hint=hint))
     return None
 
 
-def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
+def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
     files = sorted(f for f in os.listdir(folder)
                    if not f.startswith(".") and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
     if not files:
@@ -90,11 +96,11 @@ def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic]) -
                                 hint="put one <entity>.csv per kind of record there, e.g. students.csv"))
         return
     for name in files:
-        _load_data_file(os.path.join(folder, name), encoding, tables, diags)
+        _load_data_file(os.path.join(folder, name), encoding, tables, diags, decl)
 
 
-def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
-    entity = _entity_of(file, diags)
+def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+    entity = _entity_of(file, diags, decl)
     if entity is None:
         return
     if entity in tables:
@@ -102,9 +108,9 @@ def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) 
                                 hint=f"keep one of {entity}.csv and {entity}.jsonl"))
         return
     if file.lower().endswith(".csv"):
-        raw, found = read_csv(file, entity, encoding)
+        raw, found = read_csv(file, entity, encoding, decl)
     else:
-        raw, found = _read_jsonl(file, entity)
+        raw, found = _read_jsonl(file, entity, decl)
     diags.extend(found)
     if raw is not None:
         table, found = finish(raw)
@@ -114,12 +120,12 @@ def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) 
 
 # ------------------------------------------------------------------- JSON Lines
 
-def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnostic]]:
+def _read_jsonl(file: str, entity: str, decl: Declaration) -> tuple[RawTable | None, list[Diagnostic]]:
     try:
         with open_input(file, "records file") as fh:
             streamed = jsonfile.stream_lines(fh)
         if streamed is not None:
-            return _jsonl_table(file, entity, streamed)
+            return _jsonl_table(file, entity, streamed, decl)
         data = read_input(file, "records file")
     except OSError as exc:
         return None, [Diagnostic("unreadable", f"cannot read {file}: {exc.strerror}", Span(file),
@@ -139,10 +145,10 @@ def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnosti
              for number, (line, value) in enumerate(zip(all_lines, values), start=1)
              if value is not None or line.strip()]
     del all_lines, values
-    return _jsonl_table(file, entity, lines)
+    return _jsonl_table(file, entity, lines, decl)
 
 
-def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Diagnostic]]:
+def _jsonl_table(file: str, entity: str, lines: list, decl: Declaration) -> tuple[RawTable, list[Diagnostic]]:
     """The raw table of (line number, parsed dict or None, text to parse again) per record line."""
     records: list = []
     numbers: list[int] = []
@@ -179,7 +185,7 @@ def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Di
         return (table.get((name, *inner)) or table.get((name,)) or p.key_spans.get((name,))
                 or spans[i])
 
-    raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip, keep=False)
+    raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip, keep=False, decl=decl)
     raw.problems = len(diags)
     return raw, diags
 
@@ -260,7 +266,7 @@ class FieldSpans(Mapping):
 EMPTY_HINT = "a records file maps entity names to lists, e.g. `students:` then `- {id: S001, ...}`"
 
 
-def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -> None:
+def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
     try:
         if ext == ".json":
             doc = jsonfile.parse_document(read_text(file, "records file"), file)
@@ -278,29 +284,37 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
         diags.append(Diagnostic("not-a-mapping", "a records file maps entity names to lists of records",
                                 doc.span(()), hint="e.g.\nstudents:\n  - id: S001\n    name: ..."))
         return
-    for entity, records in data.items():
-        if entity not in entity_infos():
-            hint = did_you_mean(entity, entity_infos()) or "entities: " + ", ".join(entity_infos())
-            diags.append(Diagnostic("unknown-entity", f"unknown entity {entity}", doc.span((entity,), key=True),
+    for key, records in data.items():
+        entity = entity_of_stem(decl, str(key))
+        if entity is None:
+            hint = did_you_mean(str(key), file_names(decl)) or "entities: " + ", ".join(decl.names())
+            diags.append(Diagnostic("unknown-entity", f"unknown entity {key}", doc.span((key,), key=True),
                                     hint=hint))
+            continue
+        if entity in tables:
+            diags.append(Diagnostic("duplicate-entity", f"{entity} records are given twice",
+                                    doc.span((key,), key=True), hint=f"keep one list of {entity}"))
             continue
         if records is None:
             records = []
         if not isinstance(records, list):
             diags.append(Diagnostic("not-a-list", f"{entity} must be a list of records",
-                                    doc.span((entity,)), hint="write each record as an item: - id: ..."))
+                                    doc.span((key,)), hint="write each record as an item: - id: ..."))
             continue
-        raw, found = _document_table(doc, entity, records)
+        raw, found = _document_table(doc, entity, records, decl, key)
         diags.extend(found)
         table, found = finish(raw)
         diags.extend(found)
         tables[entity] = table
 
 
-def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable, list[Diagnostic]]:
+def _document_table(doc: Document, entity: str, records: list, decl: Declaration | None = None,
+                    key: str | None = None) -> tuple[RawTable, list[Diagnostic]]:
+    """The raw table of `entity`, written in `doc` under `key` (default: its name)."""
+    key = entity if key is None else key
     diags: list[Diagnostic] = []
     skip: set[int] = set()
-    spans = DocumentSpans(doc, entity, len(records))
+    spans = DocumentSpans(doc, key, len(records))
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
             skip.add(i)
@@ -310,11 +324,12 @@ def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable
     def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
         if name is None:
             return spans[i]
-        return doc.span((entity, i, name, *inner), key=key)
+        return doc.span((where, i, name, *inner), key=key)
 
-    field_spans = FieldSpans(doc, entity, records)
+    where = key
+    field_spans = FieldSpans(doc, key, records)
     raw = from_records(entity, doc.path, "json" if doc.path.lower().endswith(".json") else "yaml",
-                       records, spans, locate, skip=skip)
+                       records, spans, locate, skip=skip, decl=decl)
     raw.problems = len(diags)
     raw.field_spans = field_spans
     return raw, diags

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, did_you_mean
 from ..textnorm import normalize_key
+from .lenient import misnamed
 from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos
 
 BOOL_FORMS = "true/false, yes/no, 是/否, Y/N, 1/0, ✓"
@@ -84,7 +85,7 @@ def _type_hint(expected: list[str], value: Any, kind: str, personal: bool) -> st
 def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
     """One jsonschema error on row i of `raw` (a validate.RawTable) as Diagnostics,
     leaving out what `seen` says was already reported for that row."""
-    infos = entity_infos()[raw.entity]
+    infos = entity_infos(raw.decl)[raw.entity]
     path = list(err.absolute_path)
     name = str(path[0]) if path else None
     info: FieldInfo | None = infos.get(name) if name else None
@@ -105,8 +106,9 @@ def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
                 add("missing-field", f"required field {prop} is empty", prop, raw.locate(i, prop, False),
                     hint=f"fill in the {prop} column")
             else:
+                known = infos.get(prop)
                 add("missing-field", f"missing required field {prop}", prop, raw.locate(i, None, False),
-                    hint=f"add {prop}: to this record")
+                    hint=misnamed(prop, known.aliases if known else (), raw.ignored) or f"add {prop}: to this record")
         return out
     if v == "additionalProperties" and not path:
         for extra in sorted((k for k in err.instance if k not in infos), key=str):

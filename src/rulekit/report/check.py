@@ -73,6 +73,7 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
         out += ["", "records:", render_all(report.findings)]
     s = report.summary()
     out += ["", f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable"
+            + (f", {s['not_determinable']} not determinable" if s.get("not_determinable") else "")
             + (f", {s['record_findings']} record findings" if s["record_findings"] else "")]
     return "\n".join(out)
 
@@ -80,6 +81,9 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
 def _item(report, i: int, r, explanations: dict | None) -> dict:
     item = {"rule": r.rule, "citation": r.citation, "status": r.status, "severity": r.severity,
             "subject": r.subject, "message": r.message, "values": r.values}
+    label = report.subject_label(r) if hasattr(report, "subject_label") else None
+    if label is not None:
+        item["subject_label"] = label
     if report.judged_under:
         item["in_force_since"] = report.judged_under[i]
     if explanations and id(r) in explanations:
@@ -157,5 +161,6 @@ def render_markdown(report, show_all: bool = False) -> str:
         out += ["## records", "", "```text", render_all(report.findings), "```", ""]
     s = report.summary()
     out.append(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable"
+               + (f", {s['not_determinable']} not determinable" if s.get("not_determinable") else "")
                + (f", {s['record_findings']} record findings" if s["record_findings"] else ""))
     return "\n".join(out) + "\n"
