@@ -129,7 +129,8 @@ def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnosti
         return policy, []
     from .rules import load_rules  # the DSL is only loaded for policies that have rules
 
-    types = {"count": "int", "frequency": "int", "duration": "duration"}
+    types = {"count": "int", "frequency": "int", "duration": "duration", "list": "list[string]",
+             "date": "date", "size": "size"}
     params = {name: types[p.type] for name, p in policy.parameters.items() if p.type in types and p.value is not None}
     rules, findings = load_rules(doc, params, policy_constants_types(policy))
     findings = [d for d in findings if not _follows_from_broken_entry(d, doc.data)]

@@ -32,7 +32,7 @@ class ProvisionView:
         return {
             "citation": self.citation,
             "text": [{"id": p.id, "heading": p.heading, "text": p.text} for p in self.provision.walk()] if self.provision else [],
-            "parameters": [{"name": p.name, "type": p.type, "value": p.value, "unit": p.unit, "bound": p.bound,
+            "parameters": [{"name": p.name, "type": p.type, "value": p.value if p.numeric else p.shown(), "unit": p.unit, "bound": p.bound,
                             "per": p.per or None, "citation": p.citation, "quote": p.quote} for p in self.parameters],
             "duty_rows": [{"id": r.id, "category": r.category, "content": r.content, "work_item": r.work_item,
                            "administration": list(r.administration), "parts": dict(r.parts), "remarks": r.remarks}
