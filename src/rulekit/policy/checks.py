@@ -13,6 +13,7 @@ from ..calendar.clock import zone
 from ..i18n import _
 from ..diagnostics import Diagnostic, did_you_mean
 from ..sourceyaml import Document
+from .citations import suggest_citation
 from .model import Policy
 
 Check = Callable[[Policy, Document], Iterator[Diagnostic]]
@@ -135,7 +136,7 @@ def citations_exist(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         if cit and cit not in known:
             yield Diagnostic("unknown-citation", f"citation {cit} does not exist in this regulation",
                              doc.span(path), field="citation",
-                             hint=did_you_mean(cit, known) or f"citations look like {policy.example_citations()}")
+                             hint=suggest_citation(cit, known) or f"citations look like {policy.example_citations()}")
 
 
 def _citations(policy: Policy):

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
+from ..diagnostics import Diagnostic, Span, UsageError
+from ..i18n import _
+from .citations import suggest_citation
 from .model import DutyRow, Parameter, Policy, Provision, SubstituteChain
 
 
@@ -48,8 +50,8 @@ def provision_view(policy: Policy, citation: str) -> ProvisionView:
     known = policy.citations()
     if citation not in known:
         raise UsageError([Diagnostic("unknown-citation", f"citation {citation} does not exist in {policy.path}",
-                                     Span(policy.path), hint=did_you_mean(citation, known) or
-                                     "citations look like 四.(三).1, 四.段2, 附表 or 附表.8")])
+                                     Span(policy.path), hint=suggest_citation(citation, known) or
+                                     _("citations look like {examples}").format(examples=policy.example_citations()))])
     subs = policy.substitutes
     chains = tuple(subs.chains.values()) if subs and _under(subs.citation, citation) else ()
     rows = tuple(r for r in (policy.duty_table.rows if policy.duty_table else ()) if _under(r.id, citation))
