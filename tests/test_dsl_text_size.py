@@ -133,6 +133,10 @@ def test_list_aggregate_keeps_the_items_that_pass_in_order():
     assert value_of("list(s.left_on for s in students)") == ["2024-01-10"]  # null values left out
     assert value_of('join(list(s for s in students where s.id == "S9"), "、")') == ""
     assert value_of('join(list(s for s in students), "/")') == "S1/S2/S3"  # records by their id
+    # through the index (o.student == a value) and by the full scan: the same items, in file order
+    assert value_of('list(o.id for o in course_outcomes where o.student == "S1")') == ["O1", "O2", "O3", "O5"]
+    assert value_of('list(o.id for o in course_outcomes where startswith(o.student, "S1"))') == \
+        ["O1", "O2", "O3", "O5"]
 
 
 @settings(max_examples=40, deadline=None)
