@@ -154,3 +154,8 @@ def test_list_aggregate_type_and_printing():
     assert "list" in A.KEYWORDS
     [d] = check("list(x for x in 3)")[1]
     assert d.code == "dsl-type"
+
+
+def test_a_misspelt_list_aggregate_says_which_aggregates_take_a_value():
+    [d] = check("lst(s for s in policy.working_group_seats)")[1]
+    assert d.code == "dsl-syntax" and "sum, min, max and list" in d.hint

@@ -322,6 +322,8 @@ def _token_hint(tok: str, expected) -> str:
         return "comparisons do not chain: write a <= b and b <= c"
     if tok == "in" and "NAME" not in expected:
         return "write aggregates as count(x in collection where ...)"
+    if tok == "for":
+        return _("only sum, min, max and list take a value before `for`: list(x.name for x in collection)")
     if set(expected) == {"LPAR"}:
         return "count, exists, first, all, sum, min, max and list are aggregates: count(x in collection where ...)"
     return ""
