@@ -63,6 +63,11 @@ def suggest_citation(typed: str, known: Iterable[str]) -> str:
     same = by_skeleton.get(typed_sk)
     if same:
         return _("did you mean {citations}?").format(citations=" or ".join(same[:2]))
+    # a look-alike that differs in a number is a wrong suggestion: only words may differ
+    numbers = _numbers(typed_sk)
+    alike = did_you_mean(typed, [c for c in known if _numbers(skeleton(c)) == numbers])
+    if alike:
+        return alike
     for depth in range(len(typed_sk) - 1, 0, -1):
         parent = by_skeleton.get(typed_sk[:depth])
         children = sorted((sk for sk in by_skeleton if len(sk) == depth + 1 and sk[:depth] == typed_sk[:depth]),
@@ -75,9 +80,7 @@ def suggest_citation(typed: str, known: Iterable[str]) -> str:
             return _("did you mean {parent}? it has {children}").format(parent=parent[0], children=shown)
         if parent:
             return _("did you mean {parent}?").format(parent=parent[0])
-    # a look-alike that differs in a number is a wrong suggestion: only words may differ
-    numbers = _numbers(typed_sk)
-    return did_you_mean(typed, [c for c in known if _numbers(skeleton(c)) == numbers])
+    return ""
 
 
 def _words(level: tuple) -> tuple:
