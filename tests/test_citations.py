@@ -79,6 +79,7 @@ def test_a_missing_item_points_at_its_parent_never_at_a_look_alike(top, items, w
     ("附錶.8", ["附表", "附表.8", "附表.9"], "did you mean 附表.8?"),
     ("第3條", ["第一條", "第三條"], "did you mean 第三條?"),
     ("四.(三)x", ["四", "四.(三)", "四.(四)"], "did you mean 四.(三)?"),
+    ("4.3", ["第四條", "第四條.第三項", "第三條"], "did you mean 第四條.第三項?"),
     ("九.(一)", ["一", "二"], ""),  # nothing close: the caller shows the policy's own examples
 ])
 def test_suggestions(typed, known, hint):

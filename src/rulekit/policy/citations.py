@@ -63,9 +63,13 @@ def suggest_citation(typed: str, known: Iterable[str]) -> str:
     same = by_skeleton.get(typed_sk)
     if same:
         return _("did you mean {citations}?").format(citations=" or ".join(same[:2]))
-    # a look-alike that differs in a number is a wrong suggestion: only words may differ
-    numbers = _numbers(typed_sk)
-    alike = did_you_mean(typed, [c for c in known if _numbers(skeleton(c)) == numbers])
+    # a look-alike that differs in a number is a wrong suggestion: only words may differ.
+    # One citation with the same numbers at the same levels is it (4.3 -> 第四條.第三項).
+    levels = _level_numbers(typed_sk)
+    same_numbers = [c for c in known if _level_numbers(skeleton(c)) == levels]
+    if len(same_numbers) == 1 and any(levels):
+        return _("did you mean {citations}?").format(citations=same_numbers[0])
+    alike = did_you_mean(typed, same_numbers)
     if alike:
         return alike
     for depth in range(len(typed_sk) - 1, 0, -1):
@@ -87,5 +91,5 @@ def _words(level: tuple) -> tuple:
     return tuple(t for t in level if not isinstance(t, int))
 
 
-def _numbers(sk: tuple) -> tuple:
-    return tuple(t for level in sk for t in level if isinstance(t, int))
+def _level_numbers(sk: tuple) -> tuple:
+    return tuple(tuple(t for t in level if isinstance(t, int)) for level in sk)
