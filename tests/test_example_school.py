@@ -279,7 +279,8 @@ def test_variant_seat_written_as_the_role(tmp_path):
     assert extra_failures(data) == {("working-group-seats", "school"),
                                     ("working-group-member-seat", "導師 鄭惠如")}
     seats = next(r for r in data["results"] if r["rule"] == "working-group-seats")
-    assert seats["values"] == {"filled": 12, "members": 13}
+    assert seats["values"] == {"filled": 12, "members": 13, "missing": ["導師代表"]}
+    assert seats["message"].endswith(";缺:導師代表")
 
 
 def test_variant_late_grade3_submission(tmp_path):

@@ -278,7 +278,7 @@ BAD_YAML = [
      [("2:85", "invalid-date", "enrolled_on", "113.02.30 is not a valid date: February 113 (2024) has 29 days",
        "the last day of that month is 113.02.29")]),
     ("enum and list", "staff:\n  - id: T1\n    name: 張\n    roles: 導師\n    status: actve\n",
-     [("4:12", "wrong-type", "roles", "roles must be a list, got text '導師'", "write a list, e.g. [教務主任, 導師]"),
+     [("4:12", "wrong-type", "roles", "roles must be a list, got text '導師'", "write a list, e.g. [a, b]"),
       ("5:13", "invalid-value", "status", "status 'actve' is not one of the allowed values",
        "did you mean active? allowed: active, on_leave, departed")]),
     ("semester", "windows:\n  - {semester: 113-3, kind: certification, start: 113.09.01, end: 113.09.30}\n",

@@ -26,7 +26,7 @@ def _pairs(values, option: str):
 @click.option("--kind", default="修正", show_default=True, help="The kind of amendment (修正, 增訂, 刪除).")
 @click.option("--summary", default="", help="One line for the amendments list (default: the meeting's name + 修正).")
 @click.option("--set", "sets", multiple=True, help="NAME=VALUE: a parameter's new value (repeatable), e.g. "
-              "course_outcome_quota=8 or confirmation_period_min='5 days'.")
+              "NAME=8 or NAME='5 days' (`rulekit show` lists the policy's parameters).")
 @click.option("--text", "texts", multiple=True, help="CITATION=WORDING: a provision's new wording (repeatable).")
 @click.option("--dry-run", is_flag=True, help="Print the 修正條文對照表 of what it would do; change nothing.")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True)

@@ -56,19 +56,31 @@ def _course_teacher(records_path, course_id, roster, decl, task: str):
     return teacher_id, roster.find(teacher_id) if roster else None, roster
 
 
+def _who_example(policy) -> str:
+    """A `who` command line in the policy's own words: its first chain and that chain's 承辦人."""
+    from ..i18n import _
+
+    chains = policy.substitutes.chains if policy.substitutes else {}
+    for task, chain in chains.items():
+        if chain.roles:
+            return _("e.g. rulekit who {task} --absent {role}").format(task=task, role=chain.roles[0])
+    return _("rulekit who --list lists every task")
+
+
 @click.command()
 @click.argument("task", required=False)
 @click.option("--absent", multiple=True, help="A role or person who is away (repeatable).")
 @click.option("--roster", type=click.Path(), help="Staff records, to name persons and see who is on leave.")
 @click.option("--as-of", "as_of", help="Date (ISO or ROC, default today).")
-@click.option("--course", help="Course id: 任課教師 becomes that course's teacher (needs --records).")
+@click.option("--course", help="Course id: the course's teacher, from the records, is the one who teaches it (needs --records).")
 @click.option("--records", type=click.Path(), help="School records holding the course.")
 @click.option("--list", "list_tasks", is_flag=True, help="List every task and its aliases.")
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
 def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, fmt):
-    """Who does TASK now, following the substitute list (七.(一)) and 七.(二)."""
+    """Who does TASK now, following the policy's substitute chains and what it says of departed
+    teachers (`rulekit show` shows those provisions of the policy in use)."""
     from ..diagnostics import Diagnostic, Span, UsageError
     from ..policy.versions import in_force
     from ..people.responsibility import Situation, check_absent, task_names, who as answer
@@ -85,7 +97,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
         return 0
     if not task:
         raise UsageError([Diagnostic("missing-task", "name a task, or use --list", Span("<command line>"),
-                                     hint="e.g. rulekit who 課程認證 --absent 任課教師")])
+                                     hint=_who_example(policy))])
     if course and not records:
         raise UsageError([Diagnostic("missing-records", "--course needs --records", Span("<command line>"),
                                      hint="give the school records that hold the course")])
@@ -154,7 +166,8 @@ def duties(subject, roster, as_of, policy_path, fmt):
 @FORMAT_OPTION
 @guarded
 def handover(person, roster, on, policy_path, fmt):
-    """When PERSON leaves (七 人員異動): each task they carry and who takes it over."""
+    """When PERSON leaves: each task they carry and who takes it over, by the policy's substitute
+    chains (`rulekit show` shows them)."""
     from ..people.responsibility import handover as plan
     from ..people.roster import load_roster
 

@@ -16,15 +16,21 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import PatternStr
 
 from ..diagnostics import Diagnostic, RulekitError
+from ..i18n import _
+from ..sourceyaml import MAX_NUMBER_DIGITS
 from . import ast as A
 from .source import SourceMap
+from .units import SizeError, parse_size
 
 
 # Limits that keep a hand-written (or hostile) expression from exhausting the
 # stack or the clock: the checker and compiler recurse once per nesting level.
 MAX_EXPRESSION_CHARS = 5000
 MAX_NESTING = 100
-MAX_NUMBER_DIGITS = 6  # up to 999,999: any count or duration (in days) a regulation states
+# A whole number has at most the 18 digits every number rulekit reads may have (a policy,
+# a records file, a rule's arithmetic), so a size in bytes can be written. A duration keeps
+# 6 (999,999 days is 2,700 years: more is a typo, and no date could be shifted by it).
+MAX_DURATION_DIGITS = 6
 
 
 @functools.cache
@@ -161,13 +167,22 @@ class _Build(Transformer):
     def int_lit(self, meta, c):
         return A.IntLit(self._number(meta, str(c[0])), span=self._s(meta))
 
-    def _number(self, meta, digits: str) -> int:
-        """Whole numbers a regulation can mean: a count of days, items, people."""
-        if len(digits) > MAX_NUMBER_DIGITS:
+    def _number(self, meta, digits: str, limit: int = MAX_NUMBER_DIGITS) -> int:
+        """Whole numbers a regulation can mean: a count of days, items, people, bytes."""
+        if len(digits) > limit:
             raise _BadLiteral(Diagnostic("dsl-bad-literal", f"the number {digits[:12]}... has {len(digits)} digits, "
-                                         f"more than the {MAX_NUMBER_DIGITS} rulekit accepts", self._s(meta),
+                                         f"more than the {limit} rulekit accepts", self._s(meta),
                                          hint="counts, days and years in a regulation are small numbers"))
         return int(digits)
+
+    def size_lit(self, meta, c):
+        text = str(c[0])
+        self._number(meta, text.split(".")[0].rstrip("BKMGTi \t"))
+        try:
+            return A.SizeLit(parse_size(text), span=self._s(meta))
+        except SizeError as exc:
+            raise _BadLiteral(Diagnostic("dsl-bad-literal", str(exc), self._s(meta),
+                                         hint=_("write a size as 4 MB, 512 KB or 1048576 B"))) from None
 
     def str_lit(self, meta, c):
         return A.StrLit(unescape(str(c[0])[1:-1]), span=self._s(meta))
@@ -178,7 +193,7 @@ class _Build(Transformer):
     def duration_lit(self, meta, c):
         amount, unit = str(c[0]).split()
         unit = _UNITS.get(unit, unit)
-        return A.DurationLit(self._number(meta, amount), unit, span=self._s(meta))
+        return A.DurationLit(self._number(meta, amount, MAX_DURATION_DIGITS), unit, span=self._s(meta))
 
     def true_lit(self, meta, c):
         return A.BoolLit(True, span=self._s(meta))
@@ -227,11 +242,12 @@ class _Build(Transformer):
 
 _WORDS = {
     "NAME": "a name", "INT": "a number", "STRING": 'a quoted text ("...")',
-    "DATE": "a date", "DURATION": "a duration (3 days)", "$END": "the end of the expression",
+    "DATE": "a date", "DURATION": "a duration (3 days)", "SIZE": "a size (4 MB)",
+    "$END": "the end of the expression",
     "COMPARE": "a comparison (== != < <= > >=)",
 }
 # the order "expected" words are listed in: punctuation, keywords, then kinds of value
-_KIND_ORDER = ("COMPARE", "NAME", "INT", "STRING", "DATE", "DURATION", "$END")
+_KIND_ORDER = ("COMPARE", "NAME", "INT", "STRING", "DATE", "DURATION", "SIZE", "$END")
 _HINTS = {
     "=": "compare with == (a single = is not an operator)",
     "&": "write `and`", "|": "write `or`", "!": "write `not`, or != to compare",
@@ -306,6 +322,8 @@ def _token_hint(tok: str, expected) -> str:
         return "comparisons do not chain: write a <= b and b <= c"
     if tok == "in" and "NAME" not in expected:
         return "write aggregates as count(x in collection where ...)"
+    if tok == "for":
+        return _("only sum, min, max and list take a value before `for`: list(x.name for x in collection)")
     if set(expected) == {"LPAR"}:
-        return "count, exists, first, all, sum, min and max are aggregates: count(x in collection where ...)"
+        return "count, exists, first, all, sum, min, max and list are aggregates: count(x in collection where ...)"
     return ""

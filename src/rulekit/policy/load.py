@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from typing import TYPE_CHECKING
 
-from ..diagnostics import Diagnostic, did_you_mean, errors_in, sort_key
+from ..diagnostics import Diagnostic, errors_in, sort_key
 from .model import Policy, PolicyHistory
 
 if TYPE_CHECKING:  # loaded when a policy is read from its file, not on a cache hit
@@ -133,9 +133,11 @@ def require_valid(path: str = DEFAULT_POLICY, on=None) -> Policy:
 def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnostic]]:
     if not isinstance(doc.data, dict) or not doc.data.get("rules"):
         return policy, []
+    from .citations import suggest_citation
     from .rules import load_rules  # the DSL is only loaded for policies that have rules
 
-    types = {"count": "int", "frequency": "int", "duration": "duration"}
+    types = {"count": "int", "frequency": "int", "duration": "duration", "list": "list[string]",
+             "date": "date", "size": "size"}
     params = {name: types[p.type] for name, p in policy.parameters.items() if p.type in types and p.value is not None}
     from ..records.model import entity_types
 
@@ -146,7 +148,7 @@ def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnosti
         if rule.citation not in known:
             findings.append(Diagnostic("unknown-citation", f"rule {rule.id} cites {rule.citation}, which does not exist",
                                        doc.span(rule.path + ("citation",)), field="citation",
-                                       hint=did_you_mean(rule.citation, known)))
+                                       hint=suggest_citation(rule.citation, known)))
     return replace(policy, rules=tuple(rules)), findings
 
 
@@ -173,6 +175,7 @@ def policy_constants(policy: Policy) -> dict:
         "duty_offices": sorted({name for row in (policy.duty_table.rows if policy.duty_table else ())
                                 for name in row.administration
                                 if name in org.units and org.units[name].kind == "office"}),
+        "duty_units": duty_units(policy),
     }
     for unit in org.units:  # policy.roles_in_教務處: every role sitting in that unit
         constants[f"roles_in_{unit}"] = sorted(r for r in org.roles if unit in org.containers(r)[1:])
@@ -186,6 +189,19 @@ def policy_constants(policy: Policy) -> dict:
     if subs and subs.student:
         constants["student_provision_roles"] = [subs.student.responsible]
     return constants
+
+
+def duty_units(policy: Policy) -> list[str]:
+    """The offices and sections the duty table gives work to, at the level each row names
+    them: a row naming 教務處 and its 註冊組 gives the work to 註冊組, a row naming 教務處
+    alone to 教務處. Which section belongs to which office is the organization's
+    (`sections: {註冊組: {office: 教務處}}`); units are listed in the order it declares them."""
+    org = policy.organization
+    named = set()
+    for row in policy.duty_table.rows if policy.duty_table else ():
+        units = [n for n in row.administration if n in org.units and org.units[n].kind in ("office", "section")]
+        named.update(n for n in units if not any(n in org.containers(other)[1:] for other in units))
+    return [u for u in org.units if u in named]
 
 
 def policy_constants_types(policy: Policy) -> dict:

@@ -219,8 +219,10 @@ class Parameter:
     """A quota, deadline or frequency stated in the regulation."""
 
     name: str
-    type: str  # "count" | "duration" | "frequency"
-    value: int | None  # None only in an invalid policy (the schema reports it)
+    type: str  # "count" | "duration" | "frequency" | "list" | "date" | "size"
+    # None only in an invalid policy (the schema reports it); an int for counts, durations,
+    # frequencies and sizes (bytes), a tuple of texts for a list, a datetime.date for a date
+    value: object
     unit: str  # 件/項/人 for counts, days/weeks/months/years for durations, "times" for frequencies
     bound: str
     citation: str
@@ -231,9 +233,28 @@ class Parameter:
     path: Path = _path()
     label: str = ""  # in the regulation's words (收訖明細確認期間), for the 對照表
 
+    @property
+    def numeric(self) -> bool:
+        """A number the regulation states in words too (六件): counts, durations, frequencies."""
+        return self.type in ("count", "duration", "frequency") and isinstance(self.value, int)
+
+    def shown(self) -> str:
+        """The value as the policy writes it: 6, [pdf, jpg], 2025-02-10, 4 MB."""
+        from ..dsl.units import format_size
+
+        if self.value is None:
+            return "—"
+        if self.type == "list":
+            return "[" + ", ".join(self.value) + "]"
+        if self.type == "size":
+            return format_size(self.value)
+        return str(self.value)
+
     def describe(self) -> str:
         per = {"semester": "每學期", "academic_year": "每學年"}.get(self.per, "")
-        return f"{self.name} = {self.value} {self.unit} ({self.bound}{', ' + per if per else ''})"
+        value = f"{self.shown()} {self.unit}".rstrip()
+        detail = ", ".join(filter(None, (self.bound, per)))
+        return f"{self.name} = {value}" + (f" ({detail})" if detail else "")
 
 
 @dataclass(frozen=True)

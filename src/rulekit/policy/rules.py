@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from ..diagnostics import Diagnostic, Span, did_you_mean
 from ..dsl import ast as A
 from ..dsl.checker import Checker
+from ..i18n import _
 from ..dsl.parser import parse_expr
 from ..dsl.source import SourceMap
 from ..dsl import types as T
@@ -199,7 +200,8 @@ class _Loader:
     def _texts(self, path: tuple, entry: dict) -> None:
         citation, title = entry.get("citation"), entry.get("title")
         if citation is not None and not isinstance(citation, (str, int, float)):
-            self.error("rule-bad-value", "citation must be an article number such as 四.(三)",
+            self.error("rule-bad-value", _("citation must be the id of a provision, as the regulation numbers it "
+                                             "(`rulekit show` lists them)"),
                        path + ("citation",))
         if title is not None and not isinstance(title, str) and not (
                 isinstance(title, dict) and title and all(isinstance(v, str) for v in title.values())):

@@ -78,7 +78,7 @@ def _type_hint(expected: list[str], value: Any, kind: str, personal: bool) -> st
             return "remove the quotes around the number"
         return "write a whole number, e.g. 2"
     if expected == ["array"]:
-        return "write a list, e.g. [教務主任, 導師]"
+        return "write a list, e.g. [a, b]"
     return ""
 
 
