@@ -5,7 +5,7 @@ import itertools
 
 import click
 
-from .common import emit, guarded, policy_on
+from .common import emit, emit_bytes, guarded, policy_on, reveals_personal_data
 
 
 @click.command()
@@ -21,7 +21,8 @@ from .common import emit, guarded, policy_on
 @click.option("--max-rows", type=click.IntRange(min=1), default=20, show_default=True,
               help="Table: at most this many results per article (-o report.xlsx holds them all).")
 @click.option("--encoding", help="Encoding of CSV files (default: detect UTF-8 / Big5).")
-@click.option("-o", "--output", type=click.Path(), help="Write the report to this file (atomically) instead of stdout.")
+@click.option("-o", "--output", type=click.Path(),
+              help="Write the report to this file (atomically) instead of stdout; a .xlsx file is a workbook.")
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True),
               help="Stop (exit 2, no report) if evaluating the rules takes longer than this.")
 @click.option("--max-results", type=click.IntRange(min=0),
@@ -56,6 +57,8 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
                 if article:
                     rows.append((f"[{r.citation}]", article.text or article.heading))
                 explanations[id(r)] = rows
+    if output and output.lower().endswith(".xlsx"):
+        return _write_workbook(report, data, output, fmt, (policy_path, records), fail_on)
     if fmt == "json":
         text = itertools.chain(iter_json(report, explanations), ["\n"])
     elif fmt == "markdown":
@@ -63,4 +66,19 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     else:
         text = render_table(report, show_all, explanations, people_of(data), max_rows) + "\n"
     emit(text, output, inputs=(policy_path, records))
+    return 1 if report.failing(fail_on) else 0
+
+
+def _write_workbook(report, data, output: str, fmt: str, inputs, fail_on: str) -> int:
+    """`-o report.xlsx`: the whole report as a workbook, whatever --max-rows says."""
+    from ..diagnostics import Diagnostic, Span, UsageError
+    from ..i18n import _
+    from ..report.check_xlsx import render_xlsx
+    from ..report.subjects import people_of
+
+    if fmt != "table":
+        raise UsageError([Diagnostic("format-conflict", _("{output} is a workbook, but --format {fmt} was asked for")
+                                     .format(output=output, fmt=fmt), Span("<command line>"),
+                                     hint=_("name the file .{fmt}, or leave out --format").format(fmt=fmt))])
+    emit_bytes(render_xlsx(report, people_of(data), mask=not reveals_personal_data()), output, inputs)
     return 1 if report.failing(fail_on) else 0

@@ -111,6 +111,20 @@ def emit(text, output: str | None = None, inputs=()) -> None:
     write_atomic(output, pieces if reveal else map(mask_ids, pieces), _input_files(inputs))
 
 
+def emit_bytes(data: bytes, output: str, inputs=()) -> None:
+    """Write a binary report (a workbook) atomically to `output`, never over one of `inputs`;
+    the renderer has masked it already (it knows its cells, `mask_ids` on bytes would not)."""
+    from ..atomic import write_atomic
+
+    write_atomic(output, data, _input_files(inputs))
+
+
+def reveals_personal_data() -> bool:
+    """Whether the user asked to see national IDs (--show-personal-data)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("show_personal_data"))
+
+
 def _input_files(paths) -> list[str]:
     from ..records.load import DATA_EXTENSIONS
 
