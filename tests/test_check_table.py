@@ -105,7 +105,8 @@ def test_all_lists_every_result(results):
 @settings(max_examples=15, deadline=None)
 @given(st.integers(min_value=40, max_value=200))
 def test_every_line_fits_the_width(columns):
-    _, text = run("--max-rows", "3", columns=columns)
+    code, text = run("--max-rows", "3", columns=columns)
+    assert code == 1 and "Results by article:" in text
     too_wide = [line for line in text.splitlines() if wcswidth(line) > columns]
     assert too_wide == []
 

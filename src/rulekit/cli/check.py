@@ -58,7 +58,7 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
                     rows.append((f"[{r.citation}]", article.text or article.heading))
                 explanations[id(r)] = rows
     if output and output.lower().endswith(".xlsx"):
-        return _write_workbook(report, data, output, fmt, (policy_path, records), fail_on)
+        return _write_workbook(report, data, output, fmt, (policy_path, records), fail_on, show_all)
     if fmt == "json":
         text = itertools.chain(iter_json(report, explanations), ["\n"])
     elif fmt == "markdown":
@@ -69,8 +69,9 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     return 1 if report.failing(fail_on) else 0
 
 
-def _write_workbook(report, data, output: str, fmt: str, inputs, fail_on: str) -> int:
-    """`-o report.xlsx`: the whole report as a workbook, whatever --max-rows says."""
+def _write_workbook(report, data, output: str, fmt: str, inputs, fail_on: str, show_all: bool) -> int:
+    """`-o report.xlsx`: every failing and pending result as a workbook, whatever --max-rows says
+    (with --all every result)."""
     from ..diagnostics import Diagnostic, Span, UsageError
     from ..i18n import _
     from ..report.check_xlsx import render_xlsx
@@ -80,5 +81,6 @@ def _write_workbook(report, data, output: str, fmt: str, inputs, fail_on: str) -
         raise UsageError([Diagnostic("format-conflict", _("{output} is a workbook, but --format {fmt} was asked for")
                                      .format(output=output, fmt=fmt), Span("<command line>"),
                                      hint=_("name the file .{fmt}, or leave out --format").format(fmt=fmt))])
-    emit_bytes(render_xlsx(report, people_of(data), mask=not reveals_personal_data()), output, inputs)
+    emit_bytes(render_xlsx(report, people_of(data), mask=not reveals_personal_data(), show_all=show_all),
+               output, inputs)
     return 1 if report.failing(fail_on) else 0

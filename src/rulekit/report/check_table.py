@@ -25,8 +25,8 @@ def status_text(status: str) -> str:
 def article_counts(report) -> list[tuple[str, Counter]]:
     """(citation, results by status) per article with results, in the regulation's order."""
     counts: dict[str, Counter] = {}
-    for r in report.results:
-        counts.setdefault(r.citation, Counter())[r.status] += 1
+    for (citation, status), n in Counter((r.citation, r.status) for r in report.results).items():
+        counts.setdefault(citation, Counter())[status] = n
     order = _regulation_order(report.policy)
     return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
 

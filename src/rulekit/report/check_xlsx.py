@@ -15,13 +15,13 @@ import datetime as dt
 import io
 import re
 
-from ..diagnostics import display_width
 from ..i18n import _
 from ..personal import mask_ids
 from ..records.model import entity_infos
 from .check import _regulation_order
 from .check_table import SUMMARY_ORDER, article_counts, heading, status_text, statuses_in
 from .subjects import STUDENTS, People, subject_text
+from .text_table import cell_width as display_width
 
 MAX_SHEET_NAME = 31  # Excel's limit
 _NOT_IN_SHEET_NAME = re.compile(r"[\[\]:*?/\\]")
@@ -51,8 +51,10 @@ def sheet_names(citations: list[str]) -> dict[str, str]:
     return names
 
 
-def render_xlsx(report, people: People | None = None, mask: bool = True) -> bytes:
-    """The workbook's bytes (the CLI writes them atomically; the web page sends them)."""
+def render_xlsx(report, people: People | None = None, mask: bool = True, show_all: bool = False) -> bytes:
+    """The workbook's bytes (the CLI writes them atomically; the web page sends them): every
+    failing and pending result, and with `show_all` the passing and not-applicable ones too
+    (the summary counts them all either way)."""
     import xlsxwriter
 
     buffer = io.BytesIO()
@@ -61,11 +63,12 @@ def render_xlsx(report, people: People | None = None, mask: bool = True) -> byte
     created = dt.datetime.combine(report.as_of, dt.time())
     book.set_properties({"title": report.policy.title, "created": created})
     fmt = _Formats(book)
-    text = mask_ids if mask else (lambda s: s)
+    text = _Memo(mask_ids) if mask else (lambda s: s)
     _summary_sheet(book, report, fmt, text)
     groups: dict[str, list] = {}
     for r in report.results:
-        groups.setdefault(r.citation, []).append(r)
+        if show_all or r.status in SHOWN:
+            groups.setdefault(r.citation, []).append(r)
     order = _regulation_order(report.policy)
     citations = sorted(groups, key=lambda c: order.get(c, len(order)))
     names = sheet_names(citations)
@@ -73,6 +76,22 @@ def render_xlsx(report, people: People | None = None, mask: bool = True) -> byte
         _article_sheet(book, names[citation], groups[citation], people or People(), fmt, text)
     book.close()
     return buffer.getvalue()
+
+
+SHOWN = ("fail", "pending")
+
+
+class _Memo(dict):
+    """mask_ids once per distinct cell: names, classes, statuses and rules repeat on every row."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __call__(self, text: str) -> str:
+        if text not in self:
+            self[text] = self.fn(text)
+        return self[text]
 
 
 class _Formats:

@@ -2,6 +2,7 @@
 and as a whole no wider than the terminal (`COLUMNS` when set)."""
 from __future__ import annotations
 
+import functools
 import re
 import shutil
 
@@ -27,11 +28,11 @@ def terminal_width() -> int:
 
 
 def _pieces(token: str, width: int) -> list[str]:
-    if display_width(token) <= width:
+    if cell_width(token) <= width:
         return [token]
     out: list[str] = []
     for part in _PART.findall(token) if token.isascii() else [token]:
-        out.extend([part] if display_width(part) <= width else list(part))
+        out.extend([part] if cell_width(part) <= width else list(part))
     return out
 
 
@@ -40,42 +41,63 @@ def wrap(text: str, width: int) -> list[str]:
     line never starts with closing punctuation (the character before moves down with it)."""
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line, used = "", 0  # widths add up: wcswidth is the sum of its characters' widths
         for token in _TOKEN.findall(paragraph):
             for piece in _pieces(token, width):
-                if line and display_width(line + piece) > width:
+                w = cell_width(piece)
+                if line and used + w > width:
                     lines.append(line.rstrip())
-                    line = ""
+                    line, used = "", 0
                 if piece != " " or line:
                     line += piece
+                    used += w
         lines.append(line.rstrip())
     return lines
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
+@functools.lru_cache(maxsize=1 << 16)
+def _cjk_width(text: str) -> int:
+    return display_width(text)
 
 
-def _lines(cell: str, width: int) -> list[str]:
-    """A cell's lines in `width` columns; a short cell (most are) is measured once, not wrapped."""
-    if "\n" not in cell and display_width(cell) <= width:
-        return [cell]
-    return wrap(cell, width)
+def cell_width(text: str) -> int:
+    """display_width, quick for the usual cell: printable ASCII is one column a character, and
+    other text (the same names, statuses and dates again and again) is measured once."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    return _cjk_width(text) if len(text) <= 64 else display_width(text)
+
+
+def _lines(cell: str, width: int, natural: int) -> list[tuple[str, int]]:
+    """A cell's lines in `width` columns, each with its width; a short cell (most are) is
+    not wrapped."""
+    if natural <= width and "\n" not in cell:
+        return [(cell, natural)]
+    return [(line, cell_width(line)) for line in wrap(cell, width)]
 
 
 def _natural(cell: str) -> int:
-    return max(map(display_width, cell.split("\n"))) if "\n" in cell else display_width(cell)
+    return max(map(cell_width, cell.split("\n"))) if "\n" in cell else cell_width(cell)
 
 
-def text_table(headers: list[str], rows: list[list[str]], widths) -> str:
-    """Columns of at most `widths` display columns, two spaces apart, each cell wrapped."""
-    cells = [[_lines(cell, w) for cell, w in zip(row, widths)] for row in rows]
-    widths = [min(w, max([display_width(line) for row in cells for line in row[i]] + [display_width(h)]))
+def text_table(headers: list[str], rows: list[list[str]], widths, naturals=None) -> str:
+    """Columns of at most `widths` display columns, two spaces apart, each cell wrapped.
+    `naturals`: each cell's width when already measured."""
+    if naturals is None:
+        naturals = [[_natural(cell) for cell in row] for row in rows]
+    cells = [[_lines(cell, w, n) for cell, w, n in zip(row, widths, ns)] for row, ns in zip(rows, naturals)]
+    widths = [min(w, max([n for row in cells for _, n in row[i]] + [cell_width(h)]))
               for i, (h, w) in enumerate(zip(headers, widths))]
-    out = ["  ".join(_pad(h, w) for h, w in zip(headers, widths)).rstrip(), "  ".join("-" * w for w in widths)]
+    blank = [("", 0)]
+    out = ["  ".join(h + " " * (w - cell_width(h)) for h, w in zip(headers, widths)).rstrip(),
+           "  ".join("-" * w for w in widths)]
     for row in cells:
+        if all(len(c) == 1 for c in row):  # one line: no wrapped cell
+            out.append("  ".join(text + " " * (w - n) for (text, n), w in zip((c[0] for c in row), widths)).rstrip())
+            continue
         for i in range(max(map(len, row))):
-            out.append("  ".join(_pad(c[i] if i < len(c) else "", w) for c, w in zip(row, widths)).rstrip())
+            out.append("  ".join(text + " " * (w - n) for (text, n), w in
+                                 zip(((c[i] if i < len(c) else blank[0]) for c in row), widths)).rstrip())
     return "\n".join(out)
 
 
@@ -108,6 +130,7 @@ def fit_widths(natural: list[int], total: int, narrowest: int = 6) -> list[int]:
 
 def fitted_table(headers: list[str], rows: list[list[str]], width: int | None = None) -> str:
     """A text table no wider than `width` (default: the terminal's), wrapping the widest cells."""
-    natural = [max([_natural(str(row[i])) for row in rows] + [display_width(h)]) for i, h in enumerate(headers)]
-    widths = fit_widths(natural, width or terminal_width())
-    return text_table(headers, [[str(c) for c in row] for row in rows], widths)
+    rows = [[str(c) for c in row] for row in rows]
+    naturals = [[_natural(cell) for cell in row] for row in rows]
+    natural = [max([ns[i] for ns in naturals] + [cell_width(h)]) for i, h in enumerate(headers)]
+    return text_table(headers, rows, fit_widths(natural, width or terminal_width()), naturals)
