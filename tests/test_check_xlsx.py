@@ -163,3 +163,27 @@ def test_sheet_names_are_what_excel_accepts():
     names = sheet_names(["四.(三).1", "a/b", "x" * 40, "x" * 40, "Summary", "[附表]"])
     assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names.values())
     assert len({n.casefold() for n in names.values()} | {"summary"}) == len(names) + 1
+
+
+def test_an_id_in_any_cell_is_masked_unless_personal_data_is_asked_for(tmp_path):
+    """A national ID pasted into 姓名 (a shifted export) reaches the 姓名 column and the subject."""
+    import shutil
+
+    records = tmp_path / "school"
+    shutil.copytree(SCHOOL, records)
+    students = (records / "students.csv").read_text(encoding="utf-8-sig")
+    students = students.replace("1120202,郭俊宏,", "1120202,A123456789,")
+    (records / "students.csv").write_text(students, encoding="utf-8")
+
+    def cells(*root: str) -> list:
+        out = tmp_path / f"r{len(root)}.xlsx"
+        result = CliRunner().invoke(main, [*root, "check", str(records), "--policy", str(POLICY), "--as-of", AS_OF,
+                                           "-o", str(out)])
+        assert result.exit_code == 1, result.output
+        return [row for row in article_rows(out) if row["學號"] == "1120202"]
+
+    masked = cells()
+    assert masked and all(row["姓名"] == "A12345****" for row in masked)
+    assert all("A123456789" not in str(row) for row in masked)
+    shown = cells("--show-personal-data")
+    assert shown and all(row["姓名"] == "A123456789" for row in shown)

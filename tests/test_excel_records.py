@@ -11,11 +11,13 @@ import csv
 import datetime as dt
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, strategies as st
+from xml.sax.saxutils import escape
 from openpyxl import Workbook
 
 from rulekit.cli import main
@@ -173,6 +175,47 @@ def test_a_workbook_without_rows_says_it_has_no_header(tmp_path):
     code, text = check_text(path)
     assert code == 1
     assert "error[empty-file]" in text and f"{path}[students]" in text
+
+
+# ----------------------------------------------------------------- OpenDocument
+
+def _ods_cell(value) -> str:
+    if isinstance(value, int):
+        return f'<table:table-cell office:value-type="float" office:value="{value}"><text:p>{value}</text:p></table:table-cell>'
+    if isinstance(value, dt.date):
+        return (f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+                f'<text:p>{value:%Y/%m/%d}</text:p></table:table-cell>')
+    return f'<table:table-cell office:value-type="string"><text:p>{escape(value)}</text:p></table:table-cell>'
+
+
+def write_ods(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """A minimal OpenDocument spreadsheet, as LibreOffice saves one: a zip of content.xml."""
+    tables = "".join(f'<table:table table:name="{escape(name)}">' + "".join(
+        "<table:table-row>" + "".join(map(_ods_cell, row)) + "</table:table-row>" for row in rows) + "</table:table>"
+        for name, rows in sheets.items())
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f'<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_an_ods_workbook_gives_the_csv_results(tmp_path, csv_results):
+    path = write_ods(tmp_path / "匯出.ods", {f.stem: _rows(f) for f in sorted(SCHOOL.glob("*.csv"))})
+    code, data = check_json(path)
+    assert code == 1 and data["findings"] == []
+    assert data["results"] == csv_results["results"]
 
 
 # ----------------------------------------------------------------- cells
