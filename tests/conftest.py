@@ -32,6 +32,9 @@ if os.environ.get("HYPOTHESIS_PROFILE"):
 SESSION_CACHE_HOME = tempfile.mkdtemp(prefix="rulekit-test-cache-")
 _saved_cache_home = os.environ.get("XDG_CACHE_HOME")
 os.environ["XDG_CACHE_HOME"] = SESSION_CACHE_HOME
+# Tables fit the terminal (COLUMNS when set): golden outputs are made at one width, whatever
+# the terminal that runs the suite.
+os.environ["COLUMNS"] = "100"
 
 
 def pytest_unconfigure(config):

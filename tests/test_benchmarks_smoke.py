@@ -236,3 +236,11 @@ def test_the_policy_cache_keeps_the_type_of_every_expression_node(tmp_path, monk
     assert typed_nodes(cached) == expected  # nodes compare without types: the types are compared here
     for rule in cached.rules:
         compile_rule(rule)  # refuses any node without a type
+
+
+def test_w6_times_every_rendering_of_the_tiny_preset(tiny):
+    from benchmarks.__main__ import render_in_process
+
+    notes = render_in_process(str(tiny["csv"]), runs=1)
+    assert notes[0].startswith("W6 load + check") and len(notes) == 5
+    assert all(" s = " in note and "of the load and check" in note for note in notes[1:])

@@ -189,7 +189,7 @@ def test_a_stated_task_without_chain():
 def test_sentence_names_its_group_and_convener():
     result = run("who", "認證", *absent("任課教師", "實研組長", "教務主任"), "--policy", OTHER)
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == (
+    assert result.stdout.replace("\n", "").startswith(  # the sentence wraps to the terminal's width
         "成果認證的承辦人與代理人都不在:依第八條.第一項、第三條,由推動小組(召集人教務主任)訂定代理人,本工具不代為指定。")
     assert "[第三條] 推動小組置委員九人" in result.stdout
 

@@ -149,6 +149,18 @@ def emit_crlf(text: str, output: str | None = None, inputs=()) -> None:
     stream = sys.stdout.inner if isinstance(sys.stdout, MaskingStream) else sys.stdout
     stream.write(safe)  # escaped and masked above: the masking stream would escape the CRs
     stream.flush()
+def emit_bytes(data: bytes, output: str, inputs=()) -> None:
+    """Write a binary report (a workbook) atomically to `output`, never over one of `inputs`;
+    the renderer has masked it already (it knows its cells, `mask_ids` on bytes would not)."""
+    from ..atomic import write_atomic
+
+    write_atomic(output, data, _input_files(inputs))
+
+
+def reveals_personal_data() -> bool:
+    """Whether the user asked to see national IDs (--show-personal-data)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("show_personal_data"))
 
 
 def _input_files(paths) -> list[str]:

@@ -20,10 +20,17 @@ def _key(name: str | None) -> str | None:
 
 
 def tabulate(rows, headers) -> str:
-    """tabulate, imported when a table is drawn: `who --format json` never pays for it."""
-    from tabulate import tabulate as draw
+    """A table no wider than the terminal (COLUMNS when set), its widest cells wrapped."""
+    from ..report.text_table import fitted_table
 
-    return draw(rows, headers)
+    return fitted_table(headers, rows)
+
+
+def _say(text: str) -> None:
+    """A line of prose, wrapped to the terminal's width like the tables under it."""
+    from ..report.text_table import terminal_width, wrap
+
+    click.echo("\n".join(wrap(text, terminal_width())))
 
 
 def _json(data) -> None:
@@ -115,14 +122,14 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
         _json({**result.to_json(), "as_of": sit.on.isoformat(), "policy_sha256": policy.content_hash,
                "in_force_since": amendment.roc_date if amendment else None})
         return 0
-    click.echo(result.sentence())
+    _say(result.sentence())
     if result.chain:
         click.echo(tabulate([[s.role, "✓" if s.available else "✗", s.person or "", s.reason] for s in result.chain],
                             ["順位", "可辦理", "人員", "說明"]))
     for note in result.notes:
-        click.echo(f"note: {note}")
+        _say(f"note: {note}")
     for b in result.basis:
-        click.echo(f"[{b.citation}] {b.text}")
+        _say(f"[{b.citation}] {b.text}")
     return 0
 
 
@@ -153,7 +160,8 @@ def duties(subject, roster, as_of, policy_path, fmt):
         click.echo(tabulate([[r.id, r.content, r.work_item, "、".join(r.administration)] for r in result.rows],
                             ["id", "內容", "工作項目", "行政"]))
     if result.stated:
-        click.echo("\nnamed in the text for: " + "、".join(f"{t} [{c}]" for t, c in result.stated))
+        click.echo()
+        _say("named in the text for: " + "、".join(f"{t} [{c}]" for t, c in result.stated))
     return 0
 
 
@@ -181,6 +189,7 @@ def handover(person, roster, on, policy_path, fmt):
              f"{a.role}指定" if a.via == "working_group" else a.via] for d, a in result.items]
     click.echo(tabulate(rows, ["項目", "原身分", "接手", "方式"]))
     if result.unassigned:
-        click.echo(f"\nno available substitute, {result.unassigned[0][1].role} must assign: "
-                   + "、".join(d.task for d, _ in result.unassigned))
+        click.echo()
+        _say(f"no available substitute, {result.unassigned[0][1].role} must assign: "
+             + "、".join(d.task for d, _ in result.unassigned))
     return 0

@@ -121,6 +121,12 @@ def read_csv(path: str, entity: str, encoding: str | None = None,
                                  hint="check the quotes in this file")]
 
 
+def table_of_rows(file: str, entity: str, rows, decl=None) -> tuple[RawTable | None, list[Diagnostic]]:
+    """The raw table of `entity` from (row number, cells as text) pairs, header first: a CSV
+    file's records, or a spreadsheet's rows (records/excel.py), read the same way."""
+    return _table(file, entity, iter(rows), decl)
+
+
 def _table(file: str, entity: str, records, decl=None) -> tuple[RawTable | None, list[Diagnostic]]:
     header_line, header = next(((n, r) for n, r in records if any(c.strip() for c in r)), (0, None))
     if header is None:

@@ -1,4 +1,4 @@
-"""load_records: a YAML/JSON file, a JSON Lines or CSV file, or a folder of them -> RecordSet.
+"""load_records: a YAML/JSON file, a JSON Lines, CSV or spreadsheet file, or a folder of them -> RecordSet.
 
 Every problem in every file is collected first; if any is an error the whole
 load fails with RulekitError (sorted), so rules never run on partial data.
@@ -11,16 +11,18 @@ from collections.abc import Mapping, Sequence
 
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, sort_key
 from ..files import open_input, read_input
+from ..i18n import _
 from ..sourceyaml import Document, load_text, read_text
 from . import jsonfile
 from .csvfile import read_csv
+from .excel import EXCEL_EXTENSIONS, open_workbook, read_sheet, sheet_file
 from .encoding import check_text_encoding
 from .declaration import Declaration, entity_of_stem, file_names
 from .model import RecordSet, RowSpans, Table, default_declaration
 from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
 
-DATA_EXTENSIONS = (".csv", ".jsonl")
+DATA_EXTENSIONS = (".csv", ".jsonl", *EXCEL_EXTENSIONS)
 DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
 
 
@@ -28,8 +30,10 @@ def load_records(path, declaration: Declaration | None = None, encoding: str | N
     """Load school records from `path`, as `declaration` (the policy's) declares them:
 
     - `x.yaml` / `x.yml` / `x.json`: a mapping entity name -> list of records;
-    - a folder: one `<entity>.csv` or `<entity>.jsonl` per entity (other files are ignored);
-    - a single `<entity>.csv` / `<entity>.jsonl` file.
+    - a folder: one `<entity>.csv`, `<entity>.jsonl` or workbook per entity (other files are ignored);
+    - a single `<entity>.csv` / `<entity>.jsonl` file;
+    - a workbook (.xlsx, .xls, .ods): named after an entity, its first sheet holds that entity;
+      otherwise each sheet is named after the entity it holds.
 
     A file may be named by any of the entity's declared file names (`學生資料.csv`).
     Without a declaration, the one beside the default policy is used.
@@ -71,7 +75,8 @@ def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic], decl:
         else:
             raise UsageError([Diagnostic(
                 "unsupported-file", f"cannot read records from {path}", Span(path),
-                hint="use a .yaml, .json, .jsonl or .csv file, or a folder of <entity>.csv files")])
+                hint="use a .yaml, .json, .jsonl or .csv file, a workbook (.xlsx, .xls, .ods), "
+                     "or a folder of <entity>.csv files")])
 
 
 def _entity_of(file: str, diags: list[Diagnostic], decl: Declaration) -> str | None:
@@ -88,9 +93,21 @@ def _entity_of(file: str, diags: list[Diagnostic], decl: Declaration) -> str | N
     return None
 
 
+def _entity_of_sheet(file: str, sheet: str, diags: list[Diagnostic], decl: Declaration) -> str | None:
+    entity = entity_of_stem(decl, sheet)  # sheets are named as files are (學生資料, students)
+    if entity is None:
+        close = did_you_mean(sheet, file_names(decl))
+        diags.append(Diagnostic(
+            "unknown-entity", _("sheet {sheet} of {file} does not name a kind of record").format(
+                sheet=sheet, file=os.path.basename(file)), Span(sheet_file(file, sheet)),
+            hint=close or _("name each sheet after an entity: {names}").format(names=", ".join(decl.names()))))
+    return entity
+
+
 def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
-    files = sorted(f for f in os.listdir(folder)
-                   if not f.startswith(".") and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
+    # `~$book.xlsx`: the lock file Excel leaves beside a workbook it has open
+    files = sorted(f for f in os.listdir(folder) if not f.startswith((".", "~$"))
+                   and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
     if not files:
         diags.append(Diagnostic("no-records", f"{folder} has no .csv or .jsonl files", Span(folder),
                                 hint="put one <entity>.csv per kind of record there, e.g. students.csv"))
@@ -100,22 +117,56 @@ def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic], d
 
 
 def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
-    entity = _entity_of(file, diags, decl)
-    if entity is None:
+    if file.lower().endswith(EXCEL_EXTENSIONS):
+        _load_workbook(file, tables, diags, decl)
         return
-    if entity in tables:
-        diags.append(Diagnostic("duplicate-entity", f"{entity} records are given twice", Span(file),
-                                hint=f"keep one of {entity}.csv and {entity}.jsonl"))
+    entity = _entity_of(file, diags, decl)
+    if entity is None or _given_twice(entity, file, tables, diags):
         return
     if file.lower().endswith(".csv"):
         raw, found = read_csv(file, entity, encoding, decl)
     else:
         raw, found = _read_jsonl(file, entity, decl)
+    _add_table(entity, raw, found, tables, diags)
+
+
+def _given_twice(entity: str, file: str, tables: dict, diags: list[Diagnostic]) -> bool:
+    if entity in tables:
+        diags.append(Diagnostic("duplicate-entity", f"{entity} records are given twice", Span(file),
+                                hint=f"keep one of {entity}.csv and {entity}.jsonl"))
+        return True
+    return False
+
+
+def _add_table(entity: str, raw, found: list, tables: dict, diags: list[Diagnostic]) -> None:
     diags.extend(found)
     if raw is not None:
         table, found = finish(raw)
         diags.extend(found)
         tables[entity] = table
+
+
+def _load_workbook(file: str, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+    """A workbook named after an entity holds it in its first sheet; any other workbook holds
+    one entity per sheet, each sheet named after its entity."""
+    book, found = open_workbook(file)
+    diags.extend(found)
+    if book is None:
+        return
+    sheets = list(book.sheet_names)
+    entity = entity_of_stem(decl, os.path.splitext(os.path.basename(file))[0])
+    if entity is not None:
+        pairs = [(sheets[0], entity)] if sheets else []
+    else:
+        pairs = [(sheet, _entity_of_sheet(file, sheet, diags, decl)) for sheet in sheets]
+    if not sheets:
+        diags.append(Diagnostic("no-records", _("{file} has no sheets").format(file=file), Span(file),
+                                hint=_("name each sheet after an entity, e.g. students")))
+    for sheet, entity in pairs:
+        if entity is None or _given_twice(entity, sheet_file(file, sheet), tables, diags):
+            continue
+        raw, found = read_sheet(book, file, sheet, entity, decl)
+        _add_table(entity, raw, found, tables, diags)
 
 
 # ------------------------------------------------------------------- JSON Lines

@@ -1,20 +1,15 @@
-"""Render a `CheckReport`: a table with one section per article in the regulation's order, JSON for machines,
-Markdown for meetings."""
+"""Render a `CheckReport`: JSON for machines, Markdown for meetings, one section per article in the
+regulation's order (the table is check_table.py, the workbook check_xlsx.py)."""
 from __future__ import annotations
 
 import json
 from collections import Counter
 
-from tabulate import tabulate
-
 from ..calendar import parse_date
 from ..diagnostics import render_all
 from ..evaluator.result import STATUS_ZH
+from .subjects import subject_text
 
-
-
-def _subject(subject: dict) -> str:
-    return " ".join(f"{v}" for v in subject.values())
 
 
 def _visible(report, show_all: bool):
@@ -57,25 +52,6 @@ def _texts(report) -> str:
     counts = Counter(report.judged_under)
     return "; ".join(f"{n} results under the text in force since {since}" for since, n in sorted(
         counts.items(), key=lambda item: parse_date(item[0])))
-
-
-def render_table(report, show_all: bool = False, explanations: dict | None = None) -> str:
-    out = [f"{report.policy.title} ({_texts(report)}), as of {report.as_of.isoformat()}"]
-    citations = report.policy.provisions
-    for citation, group in _sections(report, show_all):
-        out += ["", f"{citation} {_caption(citations.get(citation))}".rstrip()]
-        rows = [[r.rule, _subject(r.subject), STATUS_ZH[r.status], r.message] for r in group]
-        out.append(tabulate(rows, ["rule", "subject", "status", "message"], maxcolwidths=[None, None, None, 70]))
-        for r in group:
-            for text, value in (explanations or {}).get(id(r), []):
-                out.append(f"    {text} = {value}")
-    if report.findings:
-        out += ["", "records:", render_all(report.findings)]
-    s = report.summary()
-    out += ["", f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, {s['not_applicable']} not applicable"
-            + (f", {s['not_determinable']} not determinable" if s.get("not_determinable") else "")
-            + (f", {s['record_findings']} record findings" if s["record_findings"] else "")]
-    return "\n".join(out)
 
 
 def _item(report, i: int, r, explanations: dict | None) -> dict:
@@ -148,14 +124,14 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report, show_all: bool = False) -> str:
+def render_markdown(report, show_all: bool = False, people=None) -> str:
     out = [f"# {report.policy.title}: 檢核結果 ({report.as_of.isoformat()})", ""]
     if report.judged_under:  # the records span an amendment: say which text judged what
         out += [f"({_texts(report)})", ""]
     for citation, group in _sections(report, show_all):
         out += [f"## {citation} {_caption(report.policy.provisions.get(citation))}".rstrip(), "",
                 "| rule | subject | status | message |", "|---|---|---|---|"]
-        out += [f"| {r.rule} | {_subject(r.subject)} | {STATUS_ZH[r.status]} | {_cell(r.message)} |" for r in group]
+        out += [f"| {r.rule} | {subject_text(r, people)} | {STATUS_ZH[r.status]} | {_cell(r.message)} |" for r in group]
         out.append("")
     if report.findings:
         out += ["## records", "", "```text", render_all(report.findings), "```", ""]
