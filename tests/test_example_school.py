@@ -181,7 +181,8 @@ def _dated_after(day) -> int:
     for kind, entity in declared.items():
         field, path = entity.get("dated_by"), SCHOOL / f"{kind}.csv"
         if field and path.exists():
-            spec = entity["fields"][field]
+            # PyYAML reads an unquoted key `on:` as True (YAML 1.1); rulekit reads it as text
+            spec = entity["fields"].get(field) or entity["fields"].get(field == "on" or field)
             headers = [field, spec.get("name"), *spec.get("headers", [])]  # a column may be headed in Chinese
             with path.open(encoding="utf-8") as fh:
                 for row in csv.DictReader(fh):
