@@ -1,0 +1,97 @@
+"""One rule as one query: its subjects, its lets as columns, a status per subject."""
+from __future__ import annotations
+
+from sqlglot import exp
+
+from ..dsl import ast as A
+from ..dsl import types as T
+from .compile import Binding, RuleCompiler, Unsupported, literal
+from .tables import POS, table_name
+
+STATUS = "status"
+INDEX = "__i"
+
+
+def rule_query(rule, domains: list[list], params, constants, as_of) -> exp.Expression:
+    """The query giving (subject number, status) of every subject the rule reports, in
+    the Python evaluator's order. `domains` are its for_each domains (Context.domain)."""
+    c = RuleCompiler(rule, params, constants, as_of)
+    base, scope = _subjects(c, rule, domains)
+    query = base
+    if rule.where is not None:
+        query = _layer(query, None, None, where=c.pred(rule.where, scope))
+    when = c.pred(rule.when, scope) if rule.when is not None else None
+    for name, node in rule.lets:
+        t = node.type
+        if t is None:
+            raise AssertionError("a let that was not type-checked")
+        query = _layer(query, f"let.{name}", c.val(node, scope))
+        scope = {**scope, name: Binding(exp.column(f"let.{name}", "t", quoted=True),
+                                        t.entity if t.name == T.RECORD else None)}
+    status = exp.Case(ifs=[], default=exp.Literal.string("fail"))
+    if when is not None:
+        status = status.when(exp.Not(this=exp.Paren(this=when)), exp.Literal.string("not_applicable"))
+    status = status.when(c.pred(rule.assert_, scope), exp.Literal.string("pass"))
+    if rule.due is not None:
+        if rule.due.type is None or rule.due.type.name != T.DATE:
+            raise Unsupported("a due that is not a date")
+        due = c.val(rule.due, scope)
+        status = status.when(exp.func("COALESCE", exp.LTE(this=literal(as_of), expression=due), exp.false()),
+                             exp.Literal.string("pending"))
+    return exp.select(exp.column(INDEX, "t", quoted=True), exp.alias_(status, STATUS)) \
+        .from_(query.subquery("t")).order_by(exp.column(INDEX, "t", quoted=True))
+
+
+def _layer(query, name, value, where=None) -> exp.Select:
+    out = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("t"))).from_(query.subquery("t"))
+    if name is not None:
+        out = out.select(exp.alias_(value, name, quoted=True))
+    return out.where(where) if where is not None else out
+
+
+def _subjects(c: RuleCompiler, rule, domains: list[list]):
+    """SELECT subject number, each variable's columns FROM the product of the domains."""
+    sizes = [len(d) for d in domains]
+    columns, tables, scope, index = [], [], {}, None
+    for k, ((var, domain), values) in enumerate(zip(rule.for_each, domains)):
+        d = f"d{k}"
+        if domain in ("semesters", "academic_years", "school"):
+            rows = [exp.Tuple(expressions=[exp.Literal.number(i), literal(v if domain != "school" else 0)])
+                    for i, (v, _) in enumerate(values)]
+            tables.append(exp.Values(expressions=rows, alias=exp.TableAlias(
+                this=exp.to_identifier(d), columns=[exp.to_identifier("i"), exp.to_identifier("v")])))
+            position = exp.column("i", d)
+            columns.append(exp.alias_(exp.column("v", d), var, quoted=True))
+            value = literal("school") if domain == "school" else exp.column(var, "t", quoted=True)
+            scope[var] = Binding(value)
+        else:
+            tables.append(exp.to_table(table_name(domain)).as_(d))
+            position = exp.column(POS, d, quoted=True)
+            columns.append(exp.alias_(position.copy(), var, quoted=True))
+            fields = {}
+            for f in rule.entities.get(domain, {}):
+                columns.append(exp.alias_(exp.column(f, d, quoted=True), f"{var}.{f}", quoted=True))
+                fields[f] = exp.column(f"{var}.{f}", "t", quoted=True)
+            scope[var] = Binding(exp.column(var, "t", quoted=True), domain, fields)
+        stride = 1
+        for n in sizes[k + 1:]:
+            stride *= n
+        term = position if stride == 1 else exp.Mul(this=position, expression=exp.Literal.number(stride))
+        index = term if index is None else exp.Add(this=index, expression=term)
+    query = exp.select(exp.alias_(index, INDEX, quoted=True), *columns).from_(tables[0])
+    for table in tables[1:]:
+        query = query.join(table, join_type="CROSS")
+    return query, scope
+
+
+def reads(rule) -> set[str]:
+    """The entities a rule's query reads (its for_each and every collection it names)."""
+    found = {domain for _, domain in rule.for_each if domain in rule.entities}
+    for node in rule.nodes():
+        t = node.type
+        if isinstance(node, A.Var) and t is not None and t.name == T.LIST and t.elem is not None \
+                and t.elem.name == T.RECORD:
+            found.add(t.elem.entity)
+        if t is not None and t.name == T.RECORD:
+            found.add(t.entity)
+    return found & set(rule.entities)
