@@ -10,11 +10,14 @@ from .tables import POS, table_name
 
 STATUS = "status"
 INDEX = "__i"
+# lets the query returns beside the status (what a test compares with the Python values)
+SHOWN_LETS = (T.INT, T.BOOL, T.STRING, T.DATE, T.SEMESTER, T.ACADEMIC_YEAR)
 
 
-def rule_query(rule, domains: list[list], params, constants, as_of) -> exp.Expression:
+def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: bool = False) -> exp.Expression:
     """The query giving (subject number, status) of every subject the rule reports, in
-    the Python evaluator's order. `domains` are its for_each domains (Context.domain)."""
+    the Python evaluator's order. `domains` are its for_each domains (Context.domain).
+    `with_lets`: then the values of its scalar lets (SHOWN_LETS), in the order written."""
     c = RuleCompiler(rule, params, constants, as_of)
     base, scope = _subjects(c, rule, domains)
     query = base
@@ -38,7 +41,9 @@ def rule_query(rule, domains: list[list], params, constants, as_of) -> exp.Expre
         due = c.val(rule.due, scope)
         status = status.when(exp.func("COALESCE", exp.LTE(this=literal(as_of), expression=due), exp.false()),
                              exp.Literal.string("pending"))
-    return exp.select(exp.column(INDEX, "t", quoted=True), exp.alias_(status, STATUS)) \
+    shown = [exp.column(f"let.{name}", "t", quoted=True) for name, node in rule.lets
+             if with_lets and node.type.name in SHOWN_LETS]
+    return exp.select(exp.column(INDEX, "t", quoted=True), exp.alias_(status, STATUS), *shown) \
         .from_(query.subquery("t")).order_by(exp.column(INDEX, "t", quoted=True))
 
 

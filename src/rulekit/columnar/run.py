@@ -28,7 +28,7 @@ class Fallback(Exception):
 
 
 def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, constants: Mapping | None = None,
-                      diagnostics: list | None = None, engine: str = "duckdb", session=None):
+                      diagnostics: list | None = None, engine: str = "duckdb", session=None, budget=None):
     """(results, notes): the same results as evaluator.evaluate, computed on `engine`
     ("duckdb" or "spark"); `notes` say which rules the Python evaluator answered and why."""
     from ..evaluator.run import _default_entities
@@ -48,13 +48,16 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
                 answered[rule.id] = _run(rule, ctx, backend, staging, loaded, params, constants)
             except (Unsupported, NotTabular, Fallback) as why:
                 notes.append(_("rule {rule} ran in the Python evaluator ({why})").format(rule=rule.id, why=why))
+                continue
+            if budget is not None:
+                budget.check(rule, sum(map(len, answered.values())), None)
     finally:
         backend.close()
         staging.close()
     rest = [rule for rule in rules if rule.id not in answered]
     if rest:
         by_rule: dict[str, list] = {}
-        for r in evaluate(rest, records, as_of, params, constants, diagnostics=diagnostics):
+        for r in evaluate(rest, records, as_of, params, constants, diagnostics=diagnostics, budget=budget):
             by_rule.setdefault(r.rule, []).append(r)
         answered.update({rule.id: by_rule.get(rule.id, []) for rule in rest})
     out = [r for rule in rules for r in answered[rule.id]]
@@ -87,7 +90,7 @@ def _results(rule, compiled, env: list, ranges: list, rows) -> list:
     eager = {status for status in STATUSES if not shared.lazy[status]}
     new = object.__new__
     out = []
-    for index, status in rows:
+    for index, status, *_lets in rows:
         result = new(Result)
         result.status = status
         result._rule = shared
