@@ -13,6 +13,8 @@ the Python evaluator instead, which reports the failure as it always does.
 """
 from __future__ import annotations
 
+import calendar
+import datetime
 import functools
 
 from sqlglot import exp, parse_one
@@ -110,12 +112,35 @@ def count_days(start: exp.Expression, end: exp.Expression) -> exp.Expression:
 
 def shift_date(d: exp.Expression, amount: int, unit: str) -> exp.Expression:
     """d + amount days or months (months clamp to the month's end, like add_months),
-    refusing results outside years 1-9999 as Duration.add_to does."""
-    if unit == "days":
-        moved = sql(f"CAST(:d + INTERVAL ({amount}) DAY AS DATE)", d=d)
-    else:
-        moved = sql(f"CAST(:d + INTERVAL ({amount}) MONTH AS DATE)", d=d)
-    return sql(f"CASE WHEN :d IS NULL THEN NULL "
-               f"WHEN :d + INTERVAL ({amount}) {'DAY' if unit == 'days' else 'MONTH'} "
-               f"NOT BETWEEN TIMESTAMP '0001-01-01' AND TIMESTAMP '9999-12-31 23:59:59' "
-               f"THEN {ERROR}('date out of range') ELSE :m END", d=d, m=moved)
+    refusing results outside years 1-9999 as Duration.add_to does. Which dates would leave
+    that range is worked out here, so the engine compares with a constant date and never
+    computes a date it cannot hold."""
+    moved = exp.cast(exp.DateAdd(this=d, expression=exp.Literal.number(amount),
+                                 unit=exp.var("DAY" if unit == "days" else "MONTH")), "DATE")
+    low, high = _valid_starts(amount, unit)
+    if low is None:
+        return sql(f"CASE WHEN :d IS NULL THEN NULL ELSE {ERROR}('date out of range') END", d=d)
+    return sql(f"CASE WHEN :d IS NULL THEN NULL WHEN :d < :low OR :d > :high THEN {ERROR}('date out of range') "
+               "ELSE :m END", d=d, m=moved, low=_date(low), high=_date(high))
+
+
+def _date(day: datetime.date) -> exp.Expression:
+    return exp.cast(exp.Literal.string(day.isoformat()), "DATE")
+
+
+def _valid_starts(amount: int, unit: str):
+    """(first, last) date d for which d + amount stays within years 1-9999; (None, None) if none."""
+    lo, hi = datetime.date.min, datetime.date.max
+    try:
+        if unit == "days":
+            delta = datetime.timedelta(days=abs(amount))
+            return (lo, hi - delta) if amount >= 0 else (lo + delta, hi)
+        first, last = 1 * 12, 9999 * 12 + 11  # month numbers year*12 + month-1
+        start, end = max(first, first - amount), min(last, last - amount)
+        if start > end:
+            return None, None
+        year, month = end // 12, end % 12 + 1
+        return datetime.date(start // 12, start % 12 + 1, 1), \
+            datetime.date(year, month, calendar.monthrange(year, month)[1])
+    except OverflowError:
+        return None, None

@@ -247,7 +247,7 @@ class RuleCompiler:
             if len(present) < len(items):  # null is in the list: a null value is found
                 found = exp.Paren(this=exp.Or(this=exp.Is(this=a, expression=exp.Null()), expression=found))
         else:
-            found = exp.func("COALESCE", exp.func("list_contains", self.val(n.right, scope), a), exp.false())
+            found = exp.func("COALESCE", exp.ArrayContains(this=self.val(n.right, scope), expression=a), exp.false())
         return found if n.op == "in" else exp.Not(this=exp.Paren(this=found))
 
     def _if(self, n, scope):
@@ -339,7 +339,7 @@ _CALLS = {
     "start": C.semester_start,
     "end": C.semester_end,
     "days": C.count_days,
-    "len": lambda v: exp.func("len", v),
+    "len": lambda v: C.sql("CASE WHEN :v IS NULL THEN NULL ELSE array_length(:v) END", v=v),
     "academic_year": C.academic_year,
 }
 
