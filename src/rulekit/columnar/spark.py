@@ -33,7 +33,10 @@ def local_session(cores: int = 2):
 
 class SparkBackend:
     def __init__(self, session=None):
-        self.own = session is None
+        if session is None:
+            from pyspark.sql import SparkSession
+            session = SparkSession.getActiveSession()
+        self.own = session is None  # a session this check started, and stops
         self.spark = session if session is not None else local_session()
         self.views: list[str] = []
 
