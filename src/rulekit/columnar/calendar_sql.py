@@ -115,8 +115,10 @@ def shift_date(d: exp.Expression, amount: int, unit: str) -> exp.Expression:
     refusing results outside years 1-9999 as Duration.add_to does. Which dates would leave
     that range is worked out here, so the engine compares with a constant date and never
     computes a date it cannot hold."""
-    moved = exp.cast(exp.DateAdd(this=d, expression=exp.Literal.number(amount),
-                                 unit=exp.var("DAY" if unit == "days" else "MONTH")), "DATE")
+    # a positive amount either way: older sqlglot prints INTERVAL -14 DAY, which DuckDB refuses
+    shift = exp.DateAdd if amount >= 0 else exp.DateSub
+    moved = exp.cast(shift(this=d, expression=exp.Literal.number(abs(amount)),
+                           unit=exp.var("DAY" if unit == "days" else "MONTH")), "DATE")
     low, high = _valid_starts(amount, unit)
     if low is None:
         return sql(f"CASE WHEN :d IS NULL THEN NULL ELSE {ERROR}('date out of range') END", d=d)
