@@ -4,26 +4,34 @@ Each command calls one library function and renders its result. Exit codes are
 declared once: 0 fine, 1 the policy/records are wrong (or a check failed),
 2 the command was used wrongly, 141 the reader of stdout went away (as after SIGPIPE).
 No traceback ever reaches the user.
+
+A command's module is imported when that command runs (or when `--help` lists them):
+`rulekit who` does not pay for the policy tests' renderers, the DSL parser or DuckDB.
 """
+
+import importlib
 
 import click
 
-from .amend import amend
-from .check import check
-from .diff import diff
-from .people import duties, handover, who
-from .show import show
-from .test import test
-from .validate import validate
+# command -> the module under rulekit.cli that defines it (as a function of that name)
+COMMANDS = {"validate": "validate", "show": "show", "check": "check", "diff": "diff", "amend": "amend",
+            "who": "people", "duties": "people", "handover": "people", "test": "test"}
 
 
-@click.group()
+class _Commands(click.Group):
+    def list_commands(self, ctx):
+        return list(COMMANDS)
+
+    def get_command(self, ctx, name):
+        module = COMMANDS.get(name)
+        if module is None:
+            return None
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+
+
+@click.group(cls=_Commands)
 @click.version_option(package_name="rulekit")
 @click.option("--show-personal-data", is_flag=True,
               help="Print national ID numbers in full (they are masked as A12345**** by default).")
 def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
-
-
-for command in (validate, show, check, diff, amend, who, duties, handover, test):
-    main.add_command(command)

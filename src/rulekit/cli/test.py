@@ -9,7 +9,6 @@ from __future__ import annotations
 import click
 
 from .common import guarded, parse_on
-from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
 
 
 @click.command("test")
@@ -28,6 +27,7 @@ def test(paths, policy_path, fmt, coverage, verbose, changed_since):
     from ..diagnostics import RulekitError, errors_in
     from ..policy import load_policy
     from ..policytest import run_paths
+    from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
 
     loaded = load_policy(policy_path)
     if not loaded.ok:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from tabulate import tabulate
 
 from ..calendar import parse_date
 from ..diagnostics import render_all
@@ -65,6 +64,8 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
     for citation, group in _sections(report, show_all):
         out += ["", f"{citation} {_caption(citations.get(citation))}".rstrip()]
         rows = [[r.rule, _subject(r.subject), STATUS_ZH[r.status], r.message] for r in group]
+        from tabulate import tabulate  # only a table needs it: `--format json` never imports it
+
         out.append(tabulate(rows, ["rule", "subject", "status", "message"], maxcolwidths=[None, None, None, 70]))
         for r in group:
             for text, value in (explanations or {}).get(id(r), []):
