@@ -103,7 +103,7 @@ def test_the_lets_computed_in_the_engine_equal_the_python_values(tiny):
     ctx, backend, staging, compared = Context(records, as_of, policy.rules[0].entities), DuckBackend(), Staging(), 0
     try:
         for entity in sorted(set().union(*(reads(rule) for rule in policy.rules))):
-            backend.load(entity, *staging.write(entity, ctx.rows(entity), ctx.entities[entity]))
+            backend.load(entity, *staging.write(entity, ctx.rows(entity), ctx.entities[entity]))  # every field
         for rule in policy.rules:
             try:
                 query = rule_query(rule, domains(rule, ctx), params, constants, as_of, with_lets=True)

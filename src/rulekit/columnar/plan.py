@@ -74,7 +74,7 @@ def _subjects(c: RuleCompiler, rule, domains: list[list]):
             position = exp.column(POS, d, quoted=True)
             columns.append(exp.alias_(position.copy(), var, quoted=True))
             fields = {}
-            for f in rule.entities.get(domain, {}):
+            for f in sorted(reads(rule).get(domain, ())):
                 columns.append(exp.alias_(exp.column(f, d, quoted=True), f"{var}.{f}", quoted=True))
                 fields[f] = exp.column(f"{var}.{f}", "t", quoted=True)
             scope[var] = Binding(exp.column(var, "t", quoted=True), domain, fields)
@@ -89,14 +89,15 @@ def _subjects(c: RuleCompiler, rule, domains: list[list]):
     return query, scope
 
 
-def reads(rule) -> set[str]:
-    """The entities a rule's query reads (its for_each and every collection it names)."""
-    found = {domain for _, domain in rule.for_each if domain in rule.entities}
+def reads(rule) -> dict[str, set[str]]:
+    """entity -> the fields a rule's query reads of it: the entities its for_each and its
+    aggregates go through, with the fields its expressions name (only those are loaded)."""
+    found: dict[str, set[str]] = {domain: set() for _, domain in rule.for_each if domain in rule.entities}
     for node in rule.nodes():
         t = node.type
         if isinstance(node, A.Var) and t is not None and t.name == T.LIST and t.elem is not None \
                 and t.elem.name == T.RECORD:
-            found.add(t.elem.entity)
-        if t is not None and t.name == T.RECORD:
-            found.add(t.entity)
-    return found & set(rule.entities)
+            found.setdefault(t.elem.entity, set())
+        if isinstance(node, A.Field) and node.obj.type is not None and node.obj.type.name == T.RECORD:
+            found.setdefault(node.obj.type.entity, set()).add(node.name)
+    return {e: f for e, f in found.items() if e in rule.entities}

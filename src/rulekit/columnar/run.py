@@ -41,11 +41,15 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
     staging = Staging()
     notes: list[str] = []
     answered: dict[str, list] = {}
+    needed: dict[str, set[str]] = {}
+    for rule in rules:  # each entity is loaded once, with every field some rule reads
+        for entity, names in reads(rule).items():
+            needed.setdefault(entity, set()).update(names)
     try:
         loaded: set[str] = set()
         for rule in rules:
             try:
-                answered[rule.id] = _run(rule, ctx, backend, staging, loaded, params, constants)
+                answered[rule.id] = _run(rule, ctx, backend, staging, loaded, needed, params, constants)
             except (Unsupported, NotTabular, Fallback) as why:
                 notes.append(_("rule {rule} ran in the Python evaluator ({why})").format(rule=rule.id, why=why))
                 continue
@@ -64,7 +68,7 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
     return tuple(out), tuple(notes)
 
 
-def _run(rule, ctx: Context, backend, staging: Staging, loaded: set, params, constants) -> list:
+def _run(rule, ctx: Context, backend, staging: Staging, loaded: set, needed: dict, params, constants) -> list:
     compiled = compiled_rule(rule)
     problems = _Problems()
     env = prepare(rule, compiled, ctx, params, constants, problems)
@@ -72,8 +76,10 @@ def _run(rule, ctx: Context, backend, staging: Staging, loaded: set, params, con
         raise Fallback(_("a parameter or constant has no value"))
     ranges = domains(rule, ctx)
     query = rule_query(rule, ranges, params, constants, ctx.as_of)
-    for entity in sorted(reads(rule) - loaded):
-        backend.load(entity, *staging.write(entity, ctx.rows(entity), ctx.entities.get(entity, {})))
+    for entity in sorted(set(reads(rule)) - loaded):
+        fields = ctx.entities.get(entity, {})
+        backend.load(entity, *staging.write(entity, ctx.rows(entity),
+                                            {f: fields[f] for f in fields if f in needed[entity]}))
         loaded.add(entity)
     try:
         rows = backend.run(query)
