@@ -14,6 +14,11 @@ WHERE a1.student = t."student.id")`); the engine decorrelates them into joins
 and group-bys. A record (a for_each row, `first(...)`) is its row number in
 its entity's table; its fields are columns, or a lookup by row number.
 
+Where Python stops a rule (a value that cannot be computed), the query calls error() and the
+rule falls back to Python; so the query must evaluate at least what Python evaluates: `and`
+and `or` are CASE (left to right, as in Python), and every let is selected (an unused column
+would never be computed).
+
 Null follows docs/dsl.md §4, not SQL's three-valued logic: every yes/no value
 is made two-valued where it is produced (an ordering comparison with a null
 side is false, `==` is IS NOT DISTINCT FROM, a `bool?` counts as false), so
@@ -200,8 +205,13 @@ class RuleCompiler:
 
     def _binop(self, n, scope):
         if n.op in ("and", "or"):
-            cls = exp.And if n.op == "and" else exp.Or
-            return exp.Paren(this=cls(this=self.pred(n.left, scope), expression=self.pred(n.right, scope)))
+            # CASE, not AND/OR: the engine may evaluate AND's sides in any order, and skip one that
+            # Python evaluates first, which must then fail there too (a date before 民國 1 in
+            # semester_of): CASE evaluates left to right, as the Python evaluator does.
+            left, right = self.pred(n.left, scope), self.pred(n.right, scope)
+            if n.op == "and":
+                return exp.Case(ifs=[exp.If(this=left, true=right)], default=exp.false())
+            return exp.Case(ifs=[exp.If(this=left, true=exp.true())], default=right)
         lt, rt = _type(n.left), _type(n.right)
         if lt.name == T.INT and rt.name == T.INT:
             cls = exp.Add if n.op == "+" else exp.Sub

@@ -41,8 +41,10 @@ def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: b
         due = c.val(rule.due, scope)
         status = status.when(exp.func("COALESCE", exp.LTE(this=literal(as_of), expression=due), exp.false()),
                              exp.Literal.string("pending"))
+    # every let is selected, shown or not: an unselected column is never computed, and a let
+    # that cannot be computed must stop the query as it stops the Python evaluator
     shown = [exp.column(f"let.{name}", "t", quoted=True) for name, node in rule.lets
-             if with_lets and node.type.name in SHOWN_LETS]
+             if not with_lets or node.type.name in SHOWN_LETS]
     return exp.select(exp.column(INDEX, "t", quoted=True), exp.alias_(status, STATUS), *shown) \
         .from_(query.subquery("t")).order_by(exp.column(INDEX, "t", quoted=True))
 
