@@ -18,15 +18,39 @@ COMMANDS = {"validate": "validate", "show": "show", "check": "check", "diff": "d
             "who": "people", "duties": "people", "handover": "people", "test": "test"}
 
 
-class _Commands(click.Group):
-    def list_commands(self, ctx):
-        return list(COMMANDS)
+class _LazyCommands(dict):
+    """name -> click command, each imported on first lookup; `name in main.commands` and
+    listing need no import."""
 
-    def get_command(self, ctx, name):
-        module = COMMANDS.get(name)
-        if module is None:
-            return None
-        return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    def __missing__(self, name):
+        if name not in COMMANDS:
+            raise KeyError(name)
+        command = self[name] = getattr(importlib.import_module(f"{__name__}.{COMMANDS[name]}"), name)
+        return command
+
+    def __contains__(self, name) -> bool:
+        return name in COMMANDS or dict.__contains__(self, name)
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*COMMANDS, *dict.keys(self)]))
+
+    def keys(self):
+        return list(self)
+
+
+class _Commands(click.Group):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx):
+        return list(self.commands)
 
 
 @click.group(cls=_Commands)
