@@ -37,6 +37,7 @@ from sqlglot import exp
 
 from ..calendar import AcademicYear, Duration, Semester
 from ..dsl import ast as A
+from ..i18n import _
 from ..dsl import types as T
 from . import calendar_sql as C
 from .tables import POS, table_name
@@ -68,7 +69,7 @@ def literal(value) -> exp.Expression:
         return exp.Literal.number(value.year)
     if isinstance(value, (list, tuple)) and value and all(not isinstance(v, (list, tuple, dict)) for v in value):
         return exp.Array(expressions=[literal(v) for v in value])
-    raise Unsupported(f"value {value!r}")
+    raise Unsupported(_("value {value}").format(value=repr(value)))
 
 
 class Binding:
@@ -104,9 +105,9 @@ class RuleCompiler:
     def val(self, node: A.Node, scope: dict) -> exp.Expression:
         t = _type(node)
         if t.name in (T.DURATION, T.ANY) and not isinstance(node, A.NullLit):
-            raise Unsupported("durations are kept in Python")
+            raise Unsupported(_("durations are kept in Python"))
         if t.name == T.LIST and (t.elem is None or t.elem.name not in SCALAR):
-            raise Unsupported("lists of records or lists")
+            raise Unsupported(_("lists of records or of lists"))
         return getattr(self, "_" + type(node).__name__.lower())(node, scope)
 
     def constant(self, node: A.Node):
@@ -125,7 +126,7 @@ class RuleCompiler:
         from ..evaluator.run import _coerce
         value = self.params.get(node.name)
         if value is None:
-            raise Unsupported("a parameter without a value")  # Python reports it
+            raise Unsupported(_("a parameter without a value"))  # Python reports it
         return _coerce(value, _type(node))
 
     # ------------------------------------------------------------ leaves
@@ -144,7 +145,7 @@ class RuleCompiler:
 
     def _listlit(self, n, scope):
         if not n.items:
-            raise Unsupported("an empty list has no element type in SQL")
+            raise Unsupported(_("an empty list has no element type in SQL"))
         return exp.Array(expressions=[self.val(i, scope) for i in n.items])
 
     def _param(self, n, scope):
@@ -152,7 +153,7 @@ class RuleCompiler:
 
     def _const(self, n, scope):
         if n.name not in self.constants:
-            raise Unsupported("a policy constant without a value")
+            raise Unsupported(_("a policy constant without a value"))
         return literal(self.constants[n.name])
 
     def _var(self, n, scope):
@@ -160,7 +161,7 @@ class RuleCompiler:
             return scope[n.name].value
         if n.name == "as_of":
             return literal(self.as_of)
-        raise Unsupported("a whole table as a value")
+        raise Unsupported(_("a whole table as a value"))
 
     # ------------------------------------------------------------ fields
     def _field(self, n, scope):
@@ -170,7 +171,7 @@ class RuleCompiler:
         obj = self.val(n.obj, scope)
         getter = _VALUE_FIELDS.get((t.name, n.name))
         if getter is None:
-            raise Unsupported(f"field {n.name} of {t.name}")
+            raise Unsupported(_("field {field} of {type}").format(field=n.name, type=t.name))
         return getter(obj)
 
     def record_field(self, obj: A.Node, name: str, scope: dict) -> exp.Expression:
@@ -189,7 +190,7 @@ class RuleCompiler:
         if n.func == "academic_year" and isinstance(n.args[0], A.IntLit):
             return literal(AcademicYear(n.args[0].value))
         if n.func not in _CALLS:
-            raise Unsupported(f"function {n.func}")
+            raise Unsupported(_("function {name}").format(name=n.func))
         args = [self.val(a, scope) for a in n.args]
         if n.func == "academic_year_of" and _type(n.args[0]).name == T.SEMESTER:
             return C.semester_year(args[0])
@@ -225,7 +226,7 @@ class RuleCompiler:
                     return C.shift_date(self.val(n.left, scope), sign * days, "days")
                 months = dur.amount * (12 if dur.unit == "years" else 1)
                 return C.shift_date(self.val(n.left, scope), sign * months, "months")
-        raise Unsupported(f"{lt.name} {n.op} {rt.name}")
+        raise Unsupported(_("{left} {op} {right}").format(left=lt.name, op=n.op, right=rt.name))
 
     def _compare(self, n, scope):
         lt, rt = _type(n.left), _type(n.right)
@@ -233,7 +234,7 @@ class RuleCompiler:
             return self.membership(n, scope)
         if lt.name not in SCALAR + (T.NULL,) or rt.name not in SCALAR + (T.NULL,):
             if not (lt.name == T.RECORD and rt.name == T.NULL or lt.name == T.NULL and rt.name == T.RECORD):
-                raise Unsupported(f"comparing {lt.name} with {rt.name}")
+                raise Unsupported(_("comparing {left} with {right}").format(left=lt.name, right=rt.name))
         a, b = self.val(n.left, scope), self.val(n.right, scope)
         if n.op == "==":
             return exp.NullSafeEQ(this=a, expression=b)
@@ -245,12 +246,12 @@ class RuleCompiler:
     def membership(self, n, scope):
         lt = _type(n.left)
         if lt.name not in SCALAR:
-            raise Unsupported(f"{lt.name} in a list")
+            raise Unsupported(_("{type} in a list").format(type=lt.name))
         a = self.val(n.left, scope)
         known, items = self.constant(n.right)
         if known:
             if not isinstance(items, (list, tuple)):
-                raise Unsupported("membership in a non-list")
+                raise Unsupported(_("membership in a non-list"))
             present = [i for i in items if i is not None]
             found = exp.false() if not present else exp.func(
                 "COALESCE", exp.In(this=a, expressions=[literal(i) for i in present]), exp.false())
@@ -279,12 +280,12 @@ class RuleCompiler:
             table = exp.to_table(table_name(entity)).as_(x)
         elif source.name == T.LIST and source.elem is not None and source.elem.name in SCALAR:
             if n.op == "first":
-                raise Unsupported("first of a list (its order)")
+                raise Unsupported(_("first of a list (its order)"))
             items = self.val(n.source, scope)
             binding = Binding(exp.column("v", x))
             table = exp.select(exp.alias_(exp.Unnest(expressions=[items]), "v")).subquery(x)
         else:
-            raise Unsupported("an aggregate over this source")
+            raise Unsupported(_("an aggregate over this source"))
         inner = {**scope, n.var: binding}
         where = self.pred(n.where, inner) if n.where is not None else None
         return _AGGREGATES[n.op](self, n, inner, binding, table, where)
@@ -318,7 +319,7 @@ def _fold(op):
     def fold(c, n, inner, b, table, where):
         body_type = _type(n.body)
         if body_type.name not in SCALAR or (op == "SUM" and body_type.name != T.INT):
-            raise Unsupported(f"{op.lower()} of {body_type.name}")
+            raise Unsupported(_("{op} of {type}").format(op=op.lower(), type=body_type.name))
         value = exp.func(op, c.val(n.body, inner))
         if op == "SUM":
             value = exp.cast(exp.func("COALESCE", value, exp.Literal.number(0)), "BIGINT")

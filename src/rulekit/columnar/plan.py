@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from ..dsl import ast as A
+from ..i18n import _
 from ..dsl import types as T
 from .compile import Binding, RuleCompiler, Unsupported, literal
 from .tables import POS, table_name
@@ -37,7 +38,7 @@ def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: b
     status = status.when(c.pred(rule.assert_, scope), exp.Literal.string("pass"))
     if rule.due is not None:
         if rule.due.type is None or rule.due.type.name != T.DATE:
-            raise Unsupported("a due that is not a date")
+            raise Unsupported(_("a due that is not a date"))
         due = c.val(rule.due, scope)
         status = status.when(exp.func("COALESCE", exp.LTE(this=literal(as_of), expression=due), exp.false()),
                              exp.Literal.string("pending"))

@@ -20,6 +20,7 @@ import tempfile
 from typing import Iterable, Mapping
 
 from ..calendar import AcademicYear, Semester
+from ..i18n import _
 
 POS = "__pos"
 _SQL_TYPES = {"string": "VARCHAR", "int": "BIGINT", "bool": "BOOLEAN", "date": "DATE",
@@ -40,7 +41,7 @@ def column_types(fields: Mapping) -> dict[str, str]:
     for name, ftype in fields.items():
         kind = str(getattr(ftype, "name", ftype)).rstrip("?")
         if kind not in _SQL_TYPES:
-            raise NotTabular(f"field {name} of type {kind}")
+            raise NotTabular(_("field {name} of type {kind}").format(name=name, kind=kind))
         out[name] = _SQL_TYPES[kind]
     return out
 
@@ -56,7 +57,7 @@ def _cell(value):
         return value.isoformat()
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return list(value)
-    raise NotTabular(f"value {value!r}")
+    raise NotTabular(_("value {value}").format(value=repr(value)))
 
 
 def write_jsonl(rows: Iterable[Mapping], names: list[str], path: str) -> None:
