@@ -39,6 +39,7 @@ from ..calendar import AcademicYear, Duration, Semester
 from ..dsl import ast as A
 from ..i18n import _
 from ..dsl import types as T
+from ..evaluator.aggregate import conjuncts
 from . import calendar_sql as C
 from .tables import POS, table_name
 
@@ -287,7 +288,13 @@ class RuleCompiler:
         else:
             raise Unsupported(_("an aggregate over this source"))
         inner = {**scope, n.var: binding}
-        where = self.pred(n.where, inner) if n.where is not None else None
+        where = None
+        # the conjuncts of a `where` with AND, not the CASE of other `and`s: Python evaluates
+        # each of them for every row (evaluator/aggregate.py, _where_all), so their order is
+        # free, and the engine needs to see `x.f = E` to join on it instead of a nested loop
+        for term in conjuncts(n.where):
+            test = self.pred(term, inner)
+            where = test if where is None else exp.And(this=where, expression=test)
         return _AGGREGATES[n.op](self, n, inner, binding, table, where)
 
 
