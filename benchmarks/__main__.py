@@ -12,6 +12,9 @@ each; the table shows medians, and the peak RSS of the rulekit process):
   W6  in-process: loading the preset's CSV records and checking them, against rendering the
       report: the default table (summary, 20 rows per article), the table with --all, and
       the report.xlsx workbook, without and with --all (medians of --runs renderings)
+  W7  engines, on the preset's CSV: the hand-written Python baseline, the hand-written DuckDB SQL
+      baseline (benchmarks/duck_baseline.py, three rules) and rulekit check --engine python|duckdb
+      (|spark with --spark), each on the same data; answers asserted identical first
 
 Before timing, W1/W2 check that rulekit and the baseline give identical
 (rule, subject, status) results (benchmarks/compare.py). Generated data is kept
@@ -50,6 +53,7 @@ HWM = ("import atexit, os\n"
 RULEKIT = [PY, "-c", HWM + "from rulekit.cli import main; main()"]
 BASELINE = [PY, "-c", HWM + "import runpy, sys; sys.argv = sys.argv[1:]; "
             "runpy.run_path(sys.argv[0], run_name='__main__')", os.path.join(REPO, "benchmarks", "baseline.py")]
+DUCK_BASELINE = BASELINE[:-1] + [os.path.join(REPO, "benchmarks", "duck_baseline.py")]
 PASS = [PY, "-c", HWM + "pass"]
 AS_OF = generate.AS_OF.isoformat()
 FORMAT_PATHS = {"csv": "{p}-csv", "jsonl": "{p}-jsonl", "yaml": "{p}.yaml"}
@@ -218,6 +222,32 @@ def render_in_process(path: str, runs: int) -> list[str]:
     return notes
 
 
+def engines_workload(preset: str, runs: int, spark: bool) -> None:
+    """W7: each engine against both hand-written baselines, on the same CSV, same answers."""
+    from . import baseline, duck_baseline
+
+    path, n = dataset(preset, "csv")
+    engines = ["python", "duckdb"] + (["spark"] if spark else [])
+    for engine in engines:
+        for checker in (baseline, duck_baseline):
+            only_rulekit, only_baseline, count = compare(path, generate.AS_OF, engine=engine, checker=checker)
+            if only_rulekit or only_baseline:
+                raise SystemExit(f"{path}: rulekit --engine {engine} and {checker.__name__} disagree")
+            print(f"verified {path}: rulekit --engine {engine} == {checker.__name__} on {count} results",
+                  file=sys.stderr)
+    three = [arg for rule in duck_baseline.RULES for arg in ("--rule", rule)]
+    for engine in engines:
+        check = RULEKIT + ["check", path, "--as-of", AS_OF, "--engine", engine]
+        res = timed(check, BASELINE + [path, "--as-of", AS_OF], runs)
+        row(f"W7 {preset} CSV, all rules, --engine {engine} (vs Python baseline)", n, res,
+            f"baseline peak {mb(res['rss_b'])}")
+        res = timed(check + three, DUCK_BASELINE + [path, "--as-of", AS_OF], runs)
+        row(f"W7 {preset} CSV, 3 rules, --engine {engine} (vs DuckDB SQL)", n, res,
+            f"baseline peak {mb(res['rss_b'])}")
+        res = timed(check + ["--format", "json"], BASELINE + [path, "--as-of", AS_OF], runs)
+        row(f"W7 {preset} CSV, all rules, --engine {engine} --format json (vs Python baseline)", n, res, "")
+
+
 def has_test_command() -> bool:
     out = subprocess.run(RULEKIT + ["--help"], cwd=REPO, env=env(), capture_output=True, text=True).stdout
     return any(line.split()[:1] == ["test"] for line in out.splitlines())
@@ -228,6 +258,7 @@ def main(argv=None) -> int:
     ap.add_argument("--preset", choices=sorted(generate.PRESETS), default="school")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workloads", default="W1,W2,W3,W4,W5")
+    ap.add_argument("--spark", action="store_true", help="W7: also rulekit --engine spark (starts a JVM per run)")
     args = ap.parse_args(argv)
     wanted = {w.strip().upper() for w in args.workloads.split(",")}
     notes = []
@@ -265,6 +296,8 @@ def main(argv=None) -> int:
     if "W6" in wanted:
         path, _ = dataset(args.preset, "csv")
         notes += render_in_process(path, args.runs)
+    if "W7" in wanted:
+        engines_workload(args.preset, args.runs, args.spark)
     head = ["workload", "records", "rulekit s", "baseline s", "ratio", "records/s", "peak RSS", "note"]
     print(f"python -m benchmarks --preset {args.preset} --runs {args.runs} --workloads {','.join(sorted(wanted))}")
     print(f"(medians of {args.runs} whole-process runs; {os.cpu_count()} cores; Python {sys.version.split()[0]})\n")

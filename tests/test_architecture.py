@@ -22,7 +22,7 @@ LAYERS = (
     {"dsl", "records"},
     {"policy"},
     {"people"},
-    {"evaluator"},
+    {"evaluator", "columnar"},
     {"amend", "policytest"},
     {"report"},
     {"cli"},

@@ -39,6 +39,20 @@ def test_rulekit_and_the_baseline_agree(tiny, fmt):
     assert n > 1000
 
 
+def test_the_duckdb_sql_baseline_and_rulekit_on_duckdb_agree(tiny):
+    """W7's second baseline (hand-written SQL) against rulekit on both engines, and rulekit on
+    DuckDB against the hand-written Python baseline: the answers W7 times must be the same."""
+    pytest.importorskip("duckdb")
+    from benchmarks import duck_baseline
+
+    for engine in ("python", "duckdb"):
+        only_rulekit, only_baseline, n = compare(str(tiny["csv"]), generate.AS_OF, POLICY, engine, duck_baseline)
+        assert not only_rulekit and not only_baseline and n > 500
+    only_rulekit, only_baseline, n = compare(str(tiny["csv"]), generate.AS_OF, POLICY, "duckdb")
+    assert not only_rulekit and not only_baseline and n > 1000
+    assert {rule for rule, _, _ in duck_baseline.run(str(tiny["csv"]), generate.AS_OF)} == set(duck_baseline.RULES)
+
+
 def test_every_rule_of_the_policy_is_in_the_baseline_and_fails_somewhere(tmp_path):
     from rulekit.policy import require_valid
 

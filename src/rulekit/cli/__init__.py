@@ -3,30 +3,61 @@
 Each command calls one library function and renders its result. Exit codes are
 declared once, in `common.EXIT_CODES` (printed by `rulekit --help`, and docs/exit-codes.md).
 No traceback ever reaches the user.
+
+A command's module is imported when that command runs (or when `--help` lists them):
+`rulekit who` does not pay for the policy tests' renderers, the DSL parser or DuckDB.
 """
+
+import importlib
 
 import click
 
 from .common import exit_codes_help
 
-from .amend import amend
-from .check import check
-from .deadlines import deadlines
-from .diff import diff
-from .people import duties, handover, who
-from .records import docs, template
-from .show import show
-from .test import test
-from .validate import validate
+# command -> the module under rulekit.cli that defines it (as a function of that name)
+COMMANDS = {"validate": "validate", "show": "show", "check": "check", "deadlines": "deadlines", "diff": "diff",
+            "amend": "amend", "who": "people", "duties": "people", "handover": "people", "test": "test",
+            "template": "records", "docs": "records"}
 
 
-@click.group(epilog=exit_codes_help())
+class _LazyCommands(dict):
+    """name -> click command, each imported on first lookup; `name in main.commands` and
+    listing need no import."""
+
+    def __missing__(self, name):
+        if name not in COMMANDS:
+            raise KeyError(name)
+        command = self[name] = getattr(importlib.import_module(f"{__name__}.{COMMANDS[name]}"), name)
+        return command
+
+    def __contains__(self, name) -> bool:
+        return name in COMMANDS or dict.__contains__(self, name)
+
+    def get(self, name, default=None):
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def __iter__(self):
+        return iter(dict.fromkeys([*COMMANDS, *dict.keys(self)]))
+
+    def keys(self):
+        return list(self)
+
+
+class _Commands(click.Group):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.commands = _LazyCommands(self.commands)
+
+    def list_commands(self, ctx):
+        return list(self.commands)
+
+
+@click.group(cls=_Commands, epilog=exit_codes_help())
 @click.version_option(package_name="rulekit")
 @click.option("--show-personal-data", is_flag=True,
               help="Print national ID numbers in full (they are masked as A12345**** by default).")
 def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
-
-
-for command in (validate, show, check, deadlines, diff, amend, who, duties, handover, test, template, docs):
-    main.add_command(command)

@@ -28,9 +28,11 @@ from .common import (EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, emit, emit_bytes, guar
               help="Stop (exit 2, no report) if evaluating the rules takes longer than this.")
 @click.option("--max-results", type=click.IntRange(min=0),
               help="Stop (exit 2, no report) once the rules give more results than this.")
+@click.option("--engine", type=click.Choice(["auto", "python", "duckdb", "spark"]), default="auto",
+              show_default=True, help="Who evaluates the rules: auto picks by the records' size.")
 @guarded
 def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all, max_rows, encoding, output,
-          max_seconds, max_results):
+          max_seconds, max_results, engine):
     """Run the regulation's rules over RECORDS (a YAML/JSON file or a folder of CSV files)."""
     from ..evaluator.check import explain_result, run_check
     from ..report.check import iter_json, render_markdown
@@ -48,7 +50,9 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     if max_seconds is not None or max_results is not None:
         from ..evaluator.budget import Budget
         budget = Budget(max_seconds, max_results)
-    report = run_check(policy, data, day, rule_ids, history=history, budget=budget)
+    report = run_check(policy, data, day, rule_ids, history=history, budget=budget, engine=engine)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     explanations = None
     if explain:
         explanations = {}

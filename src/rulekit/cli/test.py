@@ -30,6 +30,7 @@ def test(paths, policy_path, fmt, coverage, verbose, changed_since):
     from ..diagnostics import RulekitError, errors_in
     from ..policy import load_policy
     from ..policytest import run_paths
+    from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
 
     policy_path = locate(policy_path)
     loaded = load_policy(policy_path)

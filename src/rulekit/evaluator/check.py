@@ -30,6 +30,9 @@ class CheckReport:
     # when the records span an amendment: the ROC date of the text each result was judged
     # under, parallel to `results` (empty when one text judged them all: `amendment`)
     judged_under: tuple[str, ...] = ()
+    # which engine answered, and the rules a columnar engine left to the Python evaluator
+    engine: str = "python"
+    notes: tuple[str, ...] = ()
 
     def text_of(self, index: int) -> str:
         """The amendment whose text judged result `index`."""
@@ -87,14 +90,16 @@ def select_rules(policy: Policy, rule_ids) -> tuple:
 
 
 def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical: bool = False,
-              history: PolicyHistory | None = None, budget=None, through: dt.date | None = None) -> CheckReport:
+              history: PolicyHistory | None = None, budget=None, through: dt.date | None = None,
+              engine: str = "python") -> CheckReport:
     """`hypothetical`: evaluate the text as if in force on `as_of` (a proposed amendment).
 
     With the policy's `history`, each subject is judged under the text in force on its own
     date (docs/amendments.md): a semester or academic year, and a record of one (its
     `semester`), under the text in force when it began; anything else on `as_of`.
     A `budget` (evaluator.budget.Budget) stops the check once its time or results are spent;
-    `through` lets semesters run past as_of's (run.evaluate)."""
+    `through` lets semesters run past as_of's (run.evaluate).
+    `engine`: "python", "duckdb", "spark" or "auto" (engine.py: by the records' size)."""
     from ..people.roster import unknown_people, unknown_roles
     from ..records import check_references
 
@@ -108,14 +113,19 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
     findings += tuple(_as_of_note(records))
     spans = [] if history is None or hypothetical else \
         [(start, end, p) for start, end, p in periods(history) if start is None or start <= as_of]
+    from .engine import choose_engine
+
+    engine = choose_engine(engine, records)
+    notes: list[str] = []
     if len(spans) <= 1:
-        results = _evaluate(policy, records, as_of, rule_ids, budget, through)
+        results = _evaluate(policy, records, as_of, rule_ids, budget, through, engine, notes)
         results = without_columns(select_rules(policy, rule_ids), results, records)
         results, note = set_aside(select_rules(policy, rule_ids), results, missing, records.source)
-        return CheckReport(policy, as_of, tuple(results), findings + tuple(note), label)
+        return CheckReport(policy, as_of, tuple(results), findings + tuple(note), label, engine=engine,
+                           notes=tuple(dict.fromkeys(notes)))
     results, judged = [], []
     for start, end, version in spans:
-        for r in _evaluate(version, records, as_of, rule_ids, budget, through):
+        for r in _evaluate(version, records, as_of, rule_ids, budget, through, engine, notes):
             day = subject_day(r, as_of)
             if (start is None or day >= start) and (end is None or day < end):
                 results.append(r)
@@ -127,7 +137,7 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
     order = {rule.id: i for i, rule in enumerate(select_rules(policy, rule_ids))}
     ranked = sorted(range(len(results)), key=lambda i: order.get(results[i].rule, len(order)))
     return CheckReport(policy, as_of, tuple(results[i] for i in ranked), findings + tuple(note), label,
-                       tuple(judged[i] for i in ranked))
+                       tuple(judged[i] for i in ranked), engine=engine, notes=tuple(dict.fromkeys(notes)))
 
 
 def _as_of_note(records):
@@ -138,11 +148,21 @@ def _as_of_note(records):
                          Span(records.source), WARNING, hint=_("use a later --as-of to include them"))
 
 
-def _evaluate(policy: Policy, records, as_of: dt.date, rule_ids, budget=None, through=None) -> list:
-    from ..evaluator import evaluate
+def _evaluate(policy: Policy, records, as_of: dt.date, rule_ids, budget=None, through=None, engine: str = "python",
+              notes: list | None = None) -> list:
+    rules = select_rules(policy, rule_ids)
+    if engine == "python" or through is not None:  # a calendar's look-ahead runs in Python
+        from ..evaluator import evaluate
 
-    return evaluate(select_rules(policy, rule_ids), records, as_of, parameter_values(policy), policy_constants(policy),
-                    budget=budget, through=through)
+        return evaluate(rules, records, as_of, parameter_values(policy), policy_constants(policy), budget=budget,
+                        through=through)
+    from ..columnar.run import evaluate_columnar
+
+    results, found = evaluate_columnar(rules, records, as_of, parameter_values(policy), policy_constants(policy),
+                                       engine=engine, budget=budget)
+    if notes is not None:
+        notes.extend(found)
+    return list(results)
 
 
 def subject_day(result, as_of: dt.date) -> dt.date:

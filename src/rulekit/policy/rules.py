@@ -17,7 +17,6 @@ from ..diagnostics import Diagnostic, Span, did_you_mean
 from ..dsl import ast as A
 from ..dsl.checker import Checker
 from ..i18n import _
-from ..dsl.parser import parse_expr
 from ..dsl.source import SourceMap
 from ..dsl import types as T
 from ..sourceyaml import Document
@@ -278,6 +277,8 @@ class _Loader:
         src = self._text(path + (key,), entry[key])
         if src is None:
             return None
+        from ..dsl.parser import parse_expr  # lark only when expressions are read, not from the cache
+
         node, diags = parse_expr(src.text, src)
         self.diagnostics.extend(diags)
         if node is None:
@@ -374,6 +375,8 @@ def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
             problems.append(Diagnostic("dsl-template", "unclosed { in message", src.at_offset(i),
                                        hint="close the placeholder with }, or write {{ for a brace"))
             break
+        from ..dsl.parser import parse_expr
+
         node, diags = parse_expr(text[i + 1:end], src.sub(i + 1, end))
         problems.extend(diags)
         if buf:
