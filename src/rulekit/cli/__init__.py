@@ -12,6 +12,7 @@ from .amend import amend
 from .check import check
 from .diff import diff
 from .people import duties, handover, who
+from .serve import serve
 from .show import show
 from .test import test
 from .validate import validate
@@ -25,5 +26,5 @@ def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
 
 
-for command in (validate, show, check, diff, amend, who, duties, handover, test):
+for command in (validate, show, check, diff, amend, who, duties, handover, test, serve):
     main.add_command(command)

@@ -1,0 +1,44 @@
+"""The application: routes to the pages, static files, the access guard."""
+from __future__ import annotations
+
+import os
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from . import pages_check, pages_people, pages_text
+from .render import page
+from .security import Guard
+from .state import Settings, State
+
+STATIC = os.path.join(os.path.dirname(__file__), "static")
+
+
+def create_app(settings: Settings, loopback_only: bool = False) -> Starlette:
+    """The app for `settings`; `loopback_only` refuses requests naming another host."""
+    routes = [
+        Route("/", pages_people.home),
+        Route("/who", pages_people.who),
+        Route("/duties", pages_people.duties),
+        Route("/check", pages_check.check, methods=["GET"]),
+        Route("/check", pages_check.upload, methods=["POST"]),
+        Route("/check/report.md", pages_check.markdown_report),
+        Route("/student/{sid}", pages_check.student),
+        Route("/regulation", pages_text.regulation),
+        Route("/amendments", pages_text.amendments),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app.state.rulekit = State(settings)
+    app.add_middleware(Guard, token=settings.token, loopback_only=loopback_only)
+    return app
+
+
+async def _http_error(request, exc: HTTPException):
+    """Not found, method not allowed, a malformed form: a page in the site's frame, not a trace."""
+    from .common import NAV
+
+    context = {"nav": NAV, "path": request.url.path, "latest": None, "errors": [exc.detail]}
+    return page(request, "error.html", context, status=exc.status_code)
