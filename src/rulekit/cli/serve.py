@@ -40,6 +40,7 @@ def serve(policy_path, records, roster, host, port, token, max_upload_mb):
 
 def _run(app, host: str, port: int, token: str | None) -> int:
     import socket
+    import sys
 
     import uvicorn
 
@@ -52,6 +53,7 @@ def _run(app, host: str, port: int, token: str | None) -> int:
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{sock.getsockname()[1]}/" + (f"?token={token}" if token else "")
     click.echo(_("rulekit serve: open {address} (Ctrl+C stops it)").format(address=address))
+    sys.stdout.flush()  # a test or a service manager reads the address from a pipe
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
     server.run(sockets=[sock])
     return 0
