@@ -386,3 +386,15 @@ def test_a_national_id_quoted_in_a_finding_is_masked(web):
     files["students.csv"] = files["students.csv"].replace(first["入學日期"].encode(), first["身分證字號"].encode(), 1)
     page = unescape(upload(web, files).text)
     assert first["身分證字號"][:6] + "****" in page and first["身分證字號"] not in page
+
+
+def test_templates_and_assets_are_package_data():
+    """A non-editable install has every template and asset: each matches pyproject's package-data."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
+        "package-data"]["rulekit"]
+    package = ROOT / "src" / "rulekit"
+    shipped = [p.relative_to(package).as_posix() for d in ("web/templates", "web/static") for p in (package / d).iterdir()]
+    assert shipped and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in shipped), shipped

@@ -50,6 +50,7 @@ def _run(app, host: str, port: int, token: str | None) -> int:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)  # before the address is printed: a browser opened at once waits in the queue, not refused
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{sock.getsockname()[1]}/" + (f"?token={token}" if token else "")
     click.echo(_("rulekit serve: open {address} (Ctrl+C stops it)").format(address=address))
