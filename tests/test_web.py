@@ -398,3 +398,20 @@ def test_templates_and_assets_are_package_data():
     package = ROOT / "src" / "rulekit"
     shipped = [p.relative_to(package).as_posix() for d in ("web/templates", "web/static") for p in (package / d).iterdir()]
     assert shipped and all(any(fnmatch.fnmatch(f, pat) for pat in patterns) for f in shipped), shipped
+
+
+def test_serve_answers_as_soon_as_it_prints_its_address():
+    """The printed address is opened at once (a browser, a test): it must not be refused."""
+    import subprocess
+    import sys
+    import urllib.request
+
+    proc = subprocess.Popen([sys.executable, "-c", "from rulekit.cli import main; main()", "serve", "--port", "0",
+                             "--policy", POLICY], stdout=subprocess.PIPE, text=True)
+    try:
+        address = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline()).group(0)
+        with urllib.request.urlopen(address, timeout=30) as response:
+            assert response.status == 200 and "server-timing" in response.headers
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
