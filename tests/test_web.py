@@ -415,3 +415,25 @@ def test_serve_answers_as_soon_as_it_prints_its_address():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+ALL_STATUSES = ("pass", "fail", "pending", "not_applicable")
+
+
+@pytest.fixture(scope="module")
+def cli_results():
+    return cli_json("--as-of", DAY, "--all")["results"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(statuses=st.sets(st.sampled_from(ALL_STATUSES), min_size=1),
+       article=st.sampled_from(["", "四.(三)", "四.(一)", "七.(三)", "三"]))
+def test_the_filters_show_exactly_the_cli_results_they_name(web, cli_results, statuses, article):
+    params = [("on", DAY), ("article", article)] + [("status", s) for s in sorted(statuses)]
+    html = web.get("/check", params=params).text
+    shown = Counter(s for s in re.findall(r'<li class="result (\w+)">', html))
+    expected = Counter(r["status"] for r in cli_results
+                       if r["status"] in statuses and (not article or r["citation"] == article))
+    assert shown == expected
