@@ -13,9 +13,9 @@ from contextlib import asynccontextmanager
 from ..i18n import _
 from ..records.load import DATA_EXTENSIONS, DOCUMENT_EXTENSIONS
 
-# a folder's files (.csv, .jsonl), one document (.yaml, .json) or one workbook (.xlsx: read by
+# a folder's files (.csv, .jsonl), one document (.yaml, .json) or one workbook (.xlsx, .xls, .ods: read by
 # the records loader once it reads Excel files; until then the loader says it cannot)
-ACCEPTED = (*DATA_EXTENSIONS, *DOCUMENT_EXTENSIONS, ".xlsx")
+ACCEPTED = (*DATA_EXTENSIONS, *DOCUMENT_EXTENSIONS, ".xlsx", ".xlsm", ".xls", ".ods")
 MAX_FILES = 64
 CHUNK = 1 << 16
 
@@ -39,7 +39,7 @@ def _safe_name(name: str) -> str:
     """The file's own name (no folders), refused when it is not a records file."""
     base = os.path.basename((name or "").replace("\\", "/"))
     if not base or base.startswith(".") or os.path.splitext(base)[1].lower() not in ACCEPTED:
-        raise UploadRefused(_("{name} is not a records file (.csv, .jsonl, .yaml, .json or .xlsx)").format(
+        raise UploadRefused(_("{name} is not a records file (.csv, .jsonl, .yaml, .json, or a workbook .xlsx, .xls, .ods)").format(
             name=base or "?"))
     return base
 
