@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from starlette.testclient import TestClient
 
 from rulekit.cli import main
 from rulekit.web import Settings, create_app
-
-starlette = pytest.importorskip("starlette")  # a dependency: missing only in a broken install
-from starlette.testclient import TestClient  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = str(ROOT / "policy" / "regulation.yaml")
@@ -416,8 +416,6 @@ def test_serve_answers_as_soon_as_it_prints_its_address():
         proc.terminate()
         proc.wait(timeout=10)
 
-
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 ALL_STATUSES = ("pass", "fail", "pending", "not_applicable")
 
