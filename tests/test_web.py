@@ -335,6 +335,19 @@ def test_an_unknown_address_is_a_page_not_a_trace(web):
     assert r.status_code == 404 and '<html lang="zh-Hant-TW">' in r.text
 
 
+def test_a_bug_is_one_line_on_a_page_not_a_trace(monkeypatch):
+    import rulekit.policy.show
+
+    def broken(policy, citation):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(rulekit.policy.show, "provision_view", broken)
+    r = TestClient(client().app, base_url="http://127.0.0.1", raise_server_exceptions=False).get("/regulation")
+    assert r.status_code == 500 and '<html lang="zh-Hant-TW">' in r.text
+    assert "internal error: ValueError: boom (please report this)" in r.text and "Traceback" not in r.text
+    assert r.headers["cache-control"] == "no-store"
+
+
 def test_a_host_other_than_loopback_is_refused_when_bound_to_loopback(web):
     r = web.get("/", headers={"host": "attacker.example:8000"})
     assert r.status_code == 400

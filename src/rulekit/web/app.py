@@ -30,7 +30,7 @@ def create_app(settings: Settings, loopback_only: bool = False) -> Starlette:
         Route("/amendments", pages_text.amendments),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
+    app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _internal_error})
     app.state.rulekit = State(settings)
     app.add_middleware(Guard, token=settings.token, loopback_only=loopback_only)
     return app
@@ -42,3 +42,19 @@ async def _http_error(request, exc: HTTPException):
 
     context = {"nav": NAV, "path": request.url.path, "latest": None, "errors": [exc.detail]}
     return page(request, "error.html", context, status=exc.status_code)
+
+
+async def _internal_error(request, exc: Exception):
+    """A bug in rulekit: said in one line, as the CLI says it, never a traceback on the page."""
+    from ..i18n import _
+    from .common import NAV
+
+    message = _("internal error: {kind}: {detail} (please report this)").format(kind=type(exc).__name__, detail=exc)
+    context = {"nav": NAV, "path": request.url.path, "latest": None, "errors": [message]}
+    response = page(request, "error.html", context, status=500)
+    # Starlette answers a crash outside the middleware (Guard): its headers are set here
+    from .security import HEADERS
+    for name, value in HEADERS:
+        response.headers[name.decode()] = value.decode()
+    response.headers["cache-control"] = "no-store"
+    return response
