@@ -33,10 +33,19 @@ def _json(data) -> None:
 
 def _course_teacher(records_path, course_id, roster):
     """Resolve 任課教師 of a course from the records, and the person from the roster."""
+    from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
     from ..records import load_records
-    from ..people.roster import course_teacher
+    from ..people.roster import roster_from_records
 
-    return course_teacher(load_records(records_path), records_path, course_id, roster)
+    records = load_records(records_path)
+    courses = {r["id"]: r for r in records.get("courses").rows}
+    if course_id not in courses:
+        raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",
+                                     Span(records_path), hint=did_you_mean(course_id, courses) or "check the course id")])
+    teacher_id = courses[course_id]["teacher"]
+    if roster is None and records.get("staff").rows:
+        roster = roster_from_records(records, records_path)
+    return teacher_id, roster.find(teacher_id) if roster else None, roster
 
 
 @click.command()

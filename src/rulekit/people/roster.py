@@ -83,18 +83,3 @@ def unknown_roles(policy, records) -> list[Diagnostic]:
                        table.span_of(i, "roles"), field="roles", hint=did_you_mean(role, roles) or
                        "use the roles declared under organization.roles")
             for i, row in enumerate(table.rows) for role in (row.get("roles") or ()) if role not in roles]
-
-
-def course_teacher(records, records_path: str, course_id: str, roster: Roster | None):
-    """(teacher id, the teacher as a Person or None, the roster) for 任課教師 of a course in
-    `records`; without a roster, the records' own staff (if any) become it."""
-    from ..diagnostics import UsageError
-
-    courses = {r["id"]: r for r in records.get("courses").rows}
-    if course_id not in courses:
-        raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",
-                                     Span(records_path), hint=did_you_mean(course_id, courses) or "check the course id")])
-    teacher_id = courses[course_id]["teacher"]
-    if roster is None and records.get("staff").rows:
-        roster = roster_from_records(records, records_path)
-    return teacher_id, roster.find(teacher_id) if roster else None, roster

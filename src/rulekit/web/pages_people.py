@@ -42,7 +42,7 @@ def who(request):
 def _course_teacher(state, course, roster):
     from ..diagnostics import Diagnostic, Span, UsageError
     from ..i18n import _
-    from ..people.roster import course_teacher
+    from ..people.courses import course_teacher
 
     records = state.records()
     if records is None:
