@@ -280,7 +280,7 @@ def test_the_same_records_pass_under_the_first_school():
     report = json.loads(result.stdout)
     assert {r["status"] for r in report["results"]} == {"pass"}
     # the records' staff hold this school's roles (實研組長 ...), which the first school does not declare
-    assert result.exit_code == 1 and {f["code"] for f in report["findings"]} == {"unknown-role"}
+    assert result.exit_code == 3 and {f["code"] for f in report["findings"]} == {"unknown-role"}  # results incomplete
     assert ("course-outcome-quota", "S01 113-1") in by_status(report, "pass")
     assert ("multi-performance-quota", "S01 113") in by_status(report, "pass")
 

@@ -450,7 +450,7 @@ def test_duplicate_key_is_reported_where_pyyaml_would_erase(tmp_path):
     [finding] = validate_paths([path]).diagnostics
     assert finding.code == "duplicate-key"
     # and no command answers from the half-erased file
-    assert _cli("show", "七.(一)", "--policy", path).exit_code == 1
+    assert _cli("show", "七.(一)", "--policy", path).exit_code == 2
     assert _cli("validate", path).exit_code == 1
 
 

@@ -183,7 +183,7 @@ def test_show_refuses_an_invalid_policy(tmp_path):
     path = tmp_path / "regulation.yaml"
     path.write_text(text, encoding="utf-8")
     result = show("七.(一)", policy=str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # unusable input (issue 15: was 1, the code for failing rules)
     assert result.stdout == ""
     assert "error[unknown-role] [修課]: role 註冊組長x is not declared" in result.stderr
 

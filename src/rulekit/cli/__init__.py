@@ -1,15 +1,17 @@
 """The `rulekit` command: a thin shell over the library.
 
 Each command calls one library function and renders its result. Exit codes are
-declared once: 0 fine, 1 the policy/records are wrong (or a check failed),
-2 the command was used wrongly, 141 the reader of stdout went away (as after SIGPIPE).
+declared once, in `common.EXIT_CODES` (printed by `rulekit --help`, and docs/exit-codes.md).
 No traceback ever reaches the user.
 """
 
 import click
 
+from .common import exit_codes_help
+
 from .amend import amend
 from .check import check
+from .deadlines import deadlines
 from .diff import diff
 from .people import duties, handover, who
 from .serve import serve
@@ -18,7 +20,7 @@ from .test import test
 from .validate import validate
 
 
-@click.group()
+@click.group(epilog=exit_codes_help())
 @click.version_option(package_name="rulekit")
 @click.option("--show-personal-data", is_flag=True,
               help="Print national ID numbers in full (they are masked as A12345**** by default).")
@@ -26,5 +28,5 @@ def main(show_personal_data: bool) -> None:
     """rulekit: a school regulation as data, and the answers it gives."""
 
 
-for command in (validate, show, check, diff, amend, who, duties, handover, test, serve):
+for command in (validate, show, check, deadlines, diff, amend, who, duties, handover, test, serve):
     main.add_command(command)

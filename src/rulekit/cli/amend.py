@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, guarded, parse_on
+from .common import emit, guarded, locate, parse_on, policy_option
 
 
 def _pairs(values, option: str):
@@ -20,7 +20,7 @@ def _pairs(values, option: str):
 
 
 @click.command()
-@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@policy_option
 @click.option("--on", "on", required=True, help="The day the amendment is in force from (ROC or ISO, e.g. 114.01.17).")
 @click.option("--meeting", default="", help="The meeting that adopted it, e.g. 113學年度第2次校務會議.")
 @click.option("--kind", default="修正", show_default=True, help="The kind of amendment (修正, 增訂, 刪除).")
@@ -39,6 +39,7 @@ def amend(policy_path, on, meeting, kind, summary, sets, texts, dry_run, fmt):
     from ..report.diff import render_markdown, render_table
     from ..sourceyaml import read_text
 
+    policy_path = locate(policy_path)
     day = parse_on(on)
     plan = amend_text(read_text(policy_path, "policy file"), policy_path, day, _pairs(sets, "--set"),
                       _pairs(texts, "--text"), meeting, kind, summary)

@@ -5,12 +5,12 @@ import itertools
 
 import click
 
-from .common import emit, guarded, policy_on
+from .common import EXIT_FAIL, EXIT_INCOMPLETE, EXIT_OK, emit, guarded, locate, policy_on, policy_option
 
 
 @click.command()
 @click.argument("records", type=click.Path())
-@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@policy_option
 @click.option("--as-of", "as_of", help="Evaluation date, ISO or ROC (default today).")
 @click.option("--rule", "rule_ids", multiple=True, help="Only this rule (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "markdown"]), default="table", show_default=True)
@@ -33,6 +33,7 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     from ..policy.versions import version_on
     from ..records import load_records
 
+    policy_path = locate(policy_path)
     policy, day, history = policy_on(policy_path, as_of)
     data = load_records(records, encoding=encoding)
     budget = None
@@ -58,4 +59,6 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     else:
         text = render_table(report, show_all, explanations) + "\n"
     emit(text, output, inputs=(policy_path, records))
-    return 1 if report.failing(fail_on) else 0
+    if report.incomplete:
+        return EXIT_INCOMPLETE
+    return EXIT_FAIL if report.failing(fail_on) else EXIT_OK

@@ -5,10 +5,9 @@ import json
 
 import click
 
-from .common import guarded, policy_on
+from .common import guarded, locate, policy_on, policy_option
 
-POLICY_OPTION = click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True,
-                             type=click.Path())
+POLICY_OPTION = policy_option
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True)
 
@@ -67,7 +66,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     from ..people.roster import load_roster
 
     task, absent = _key(task), tuple(map(_key, absent))  # spelt as the policy's names are read
-    policy, day, _ = policy_on(policy_path, as_of)
+    policy, day, _ = policy_on(locate(policy_path), as_of)
     if list_tasks:
         rows = task_names(policy)
         if fmt == "json":
@@ -117,7 +116,7 @@ def duties(subject, roster, as_of, policy_path, fmt):
     from ..people.roster import load_roster
 
     subject = _key(subject)
-    policy, _, _ = policy_on(policy_path, as_of)
+    policy, _, _ = policy_on(locate(policy_path), as_of)
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
         _json(result.to_json())
@@ -138,7 +137,8 @@ def duties(subject, roster, as_of, policy_path, fmt):
 @click.command()
 @click.argument("person")
 @click.option("--roster", type=click.Path(), required=True, help="Staff records.")
-@click.option("--on", "--as-of", "on", help="Date the person leaves (default today); the text in force then applies.")
+@click.option("--as-of", "--on", "on", help="Date the person leaves (default today); the text in force then applies. "
+                                           "--on is the same option, kept for scripts written before --as-of.")
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
@@ -147,7 +147,7 @@ def handover(person, roster, on, policy_path, fmt):
     from ..people.responsibility import handover as plan
     from ..people.roster import load_roster
 
-    policy, day, _ = policy_on(policy_path, on)
+    policy, day, _ = policy_on(locate(policy_path), on)
     result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":
         _json(result.to_json())

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import click
 
-from .common import emit_json, guarded, policy_on
+from .common import emit_json, guarded, locate, policy_on, policy_option
 
 
 @click.command()
 @click.argument("citation")
-@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@policy_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--as-of", "as_of", help="Show the text in force on this date (default today).")
 @guarded
@@ -17,7 +17,7 @@ def show(citation, policy_path, fmt, as_of):
     from ..policy.show import provision_view
     from ..report.show import render_view
 
-    policy, _, _ = policy_on(policy_path, as_of)
+    policy, _, _ = policy_on(locate(policy_path), as_of)
     view = provision_view(policy, citation)
     if fmt == "json":
         emit_json(view.to_json())

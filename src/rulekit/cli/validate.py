@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from ..diagnostics import render_all
-from .common import guarded, parse_on
+from .common import guarded, locate, parse_on
 
 
 @click.command()
@@ -20,15 +20,14 @@ from .common import guarded, parse_on
 @click.option("--as-of", "as_of", help="Date for the roster (default today).")
 @guarded
 def validate(paths, fmt, strict, warnings_as_errors, roster, as_of):
-    """Check policy files (default policy/regulation.yaml); exit 1 if any is invalid."""
+    """Check policy files (default: the policy found as for --policy elsewhere); exit 1 if any is invalid."""
     from ..diagnostics import to_json
-    from ..policy import DEFAULT_POLICY
     from ..people.roster import load_roster
     from ..policy.validate import validate_paths
 
     from ..policytest import strict_findings_of
 
-    report = validate_paths(paths or (DEFAULT_POLICY,), load_roster(roster) if roster else None, parse_on(as_of),
+    report = validate_paths(paths or (locate(None),), load_roster(roster) if roster else None, parse_on(as_of),
                             extra_checks=(strict_findings_of,) if strict else ())
     if fmt == "json":
         click.echo(to_json(report.diagnostics))

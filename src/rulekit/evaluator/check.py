@@ -38,6 +38,12 @@ class CheckReport:
         return {"pass": counts["pass"], "fail": counts["fail"], "pending": counts["pending"],
                 "not_applicable": counts["not_applicable"], "record_findings": len(self.findings)}
 
+    @property
+    def incomplete(self) -> bool:
+        """Some records could not be used (a reference to a missing id, an unknown value): the
+        results leave them out, so "no failure" does not mean the school is within the rules."""
+        return bool(errors_in(self.findings))
+
     def failing(self, fail_on: str) -> bool:
         if fail_on == "never":
             return False
@@ -67,13 +73,14 @@ def select_rules(policy: Policy, rule_ids) -> tuple:
 
 
 def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical: bool = False,
-              history: PolicyHistory | None = None, budget=None) -> CheckReport:
+              history: PolicyHistory | None = None, budget=None, through: dt.date | None = None) -> CheckReport:
     """`hypothetical`: evaluate the text as if in force on `as_of` (a proposed amendment).
 
     With the policy's `history`, each subject is judged under the text in force on its own
     date (docs/amendments.md): a semester or academic year, and a record of one (its
     `semester`), under the text in force when it began; anything else on `as_of`.
-    A `budget` (evaluator.budget.Budget) stops the check once its time or results are spent."""
+    A `budget` (evaluator.budget.Budget) stops the check once its time or results are spent;
+    `through` lets semesters run past as_of's (run.evaluate)."""
     from ..people.roster import unknown_roles
     from ..records import check_references
 
@@ -86,11 +93,11 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
     spans = [] if history is None or hypothetical else \
         [(start, end, p) for start, end, p in periods(history) if start is None or start <= as_of]
     if len(spans) <= 1:
-        results = _evaluate(policy, records, as_of, rule_ids, budget)
+        results = _evaluate(policy, records, as_of, rule_ids, budget, through)
         return CheckReport(policy, as_of, tuple(results), findings, label)
     results, judged = [], []
     for start, end, version in spans:
-        for r in _evaluate(version, records, as_of, rule_ids, budget):
+        for r in _evaluate(version, records, as_of, rule_ids, budget, through):
             day = subject_day(r, as_of)
             if (start is None or day >= start) and (end is None or day < end):
                 results.append(r)
@@ -101,11 +108,11 @@ def run_check(policy: Policy, records, as_of: dt.date, rule_ids=(), hypothetical
                        tuple(judged[i] for i in ranked))
 
 
-def _evaluate(policy: Policy, records, as_of: dt.date, rule_ids, budget=None) -> list:
+def _evaluate(policy: Policy, records, as_of: dt.date, rule_ids, budget=None, through=None) -> list:
     from ..evaluator import evaluate
 
     return evaluate(select_rules(policy, rule_ids), records, as_of, parameter_values(policy), policy_constants(policy),
-                    budget=budget)
+                    budget=budget, through=through)
 
 
 def subject_day(result, as_of: dt.date) -> dt.date:

@@ -62,6 +62,10 @@ class Result:
     def values(self) -> dict:
         return self._rule.values(self)
 
+    def due(self):
+        """The subject's last day to act (the rule's `due`), or None: computed again when asked."""
+        return self._rule.due(self)
+
     def _key(self) -> tuple:
         return (self.rule, self.citation, self.status, self.subject, self.message, self.severity, self.values)
 
@@ -97,13 +101,16 @@ class _Fixed:
     def values(self, result) -> dict:
         return self._values
 
+    def due(self, result):
+        return None  # built directly: no rule to compute it from
+
 
 class RuleResults:
     """What the results of one rule share: the rule's identity, and how to make a subject's
     message and values again from the values kept in its Result."""
 
     __slots__ = ("id", "citation", "severity", "names", "lazy", "domains", "_base", "_var_slots", "_lets",
-                 "_render", "_values_of")
+                 "_render", "_values_of", "_due")
 
     def __init__(self, rule, c: Compiled, env: list, names: list[str], render: dict):
         self.id, self.citation, self.severity = rule.id, rule.citation, rule.severity
@@ -114,6 +121,7 @@ class RuleResults:
         self._lets = [(slot, fn) for _, slot, fn in c.lets]
         self._render = render
         self._values_of = _values_maker(c)
+        self._due = c.due
         templates = dict(rule.messages)
         self.lazy = {status: status not in templates or all(
             isinstance(part, str) or _cannot_fail(part) for part in templates[status].parts)
@@ -146,6 +154,16 @@ class RuleResults:
         if result.status == "not_applicable":
             return {}
         return self._values_of(self._env(result))
+
+    def due(self, result):
+        """A due date the run computed for this subject again; None without one (no `due`, not
+        applicable, or a value that cannot be computed: the run reported that already)."""
+        if self._due is None or result.status == "not_applicable":
+            return None
+        try:
+            return self._due(self._env(result))
+        except Exception:  # noqa: BLE001 - a pass never computed its due; failing here is no new finding
+            return None
 
 
 def _cannot_fail(node) -> bool:
