@@ -60,7 +60,8 @@ def holder(role: str) -> str:
 
 # ------------------------------------------------------------------ every page, its frame
 
-PAGES = ["/", "/who", "/duties", "/check", f"/student/{next(iter(STUDENTS))}", "/regulation", "/amendments"]
+PAGES = ["/", "/who", "/duties", "/check", "/deadlines", f"/student/{next(iter(STUDENTS))}", "/regulation",
+         "/amendments"]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -74,7 +75,7 @@ def test_every_page_is_traditional_chinese_safe_and_not_cached(web, path):
     assert r.headers["cache-control"] == "no-store"
     assert r.headers["x-frame-options"] == "DENY"
     assert "<script>" not in r.text and " on" + "click=" not in r.text  # no inline script or handler
-    for href in ("/who", "/duties", "/check", "/regulation", "/amendments"):
+    for href in ("/who", "/duties", "/check", "/deadlines", "/regulation", "/amendments"):
         assert f'href="{href}"' in r.text
 
 
@@ -390,7 +391,7 @@ def test_serve_refuses_a_broken_policy_before_listening(tmp_path):
     bad = tmp_path / "p.yaml"
     bad.write_text("title: [", encoding="utf-8")
     result = CliRunner().invoke(main, ["serve", "--policy", str(bad), "--port", "0"])
-    assert result.exit_code == 1 and "error[" in result.stderr
+    assert result.exit_code == 2 and "error[" in result.stderr  # unusable input (docs/exit-codes.md)
 
 
 def test_a_national_id_quoted_in_a_finding_is_masked(web):
@@ -448,3 +449,29 @@ def test_the_filters_show_exactly_the_cli_results_they_name(web, cli_results, st
     expected = Counter(r["status"] for r in cli_results
                        if r["status"] in statuses and (not article or r["citation"] == article))
     assert shown == expected
+
+
+# ------------------------------------------------------------------ 行事曆
+
+def test_deadlines_page_lists_what_rulekit_deadlines_lists(web):
+    cli = CliRunner().invoke(main, ["deadlines", str(SCHOOL), "--policy", POLICY, "--format", "json", "--as-of", DAY])
+    expected = [(d["due"], d["what"], "、".join(d["people"] or d["roles"]) or "—") for d in json.loads(cli.stdout)["deadlines"]]
+    r = web.get("/deadlines", params={"on": DAY})
+    assert r.status_code == 200 and expected
+    body = r.text.split('<table id="deadlines">', 1)[1].split("</tbody>", 1)[0]
+    rows = [[text_of(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr class=\"\w+\">(.*?)</tr>", body, re.S)]
+    assert [(row[0].split("~")[-1], row[2], row[4]) for row in rows] == expected
+
+
+def test_deadlines_calendar_file_is_the_cli_ics(web):
+    r = web.get("/deadlines.ics", params={"on": DAY})
+    assert r.headers["content-type"].startswith("text/calendar")
+    assert r.headers["content-disposition"].startswith("attachment")
+    cli = CliRunner().invoke(main, ["deadlines", str(SCHOOL), "--policy", POLICY, "--format", "ics", "--as-of", DAY])
+    assert r.text.replace("\r\n", "\n") == cli.stdout.replace("\r\n", "\n")
+
+
+def test_deadlines_without_records_say_so():
+    r = client(records=None).get("/deadlines")
+    assert r.status_code == 404 and "no records were loaded" in r.text

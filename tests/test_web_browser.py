@@ -210,3 +210,12 @@ def test_open_the_comparison_table(page, amended):
     assert table.locator("th", has_text="修正條文").count() == 1
     assert table.locator("u", has_text="八").count() >= 1
     shot(page, "amendments")
+
+
+def test_deadlines_and_the_calendar_file(page, school):
+    page.goto(school + f"deadlines?on={DAY}")
+    assert page.locator("#deadlines tbody tr").count() > 1
+    shot(page, "deadlines")
+    with page.expect_download() as download:
+        page.click("a.download")
+    assert Path(download.value.path()).read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import click
 
-from .common import guarded
+from .common import guarded, locate, policy_option
 
 
 @click.command()
-@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@policy_option
 @click.option("--records", type=click.Path(), help="School records (a folder of CSV files, or one file) to check.")
 @click.option("--roster", type=click.Path(), help="Staff records, to answer with names (default: the staff in --records).")
 @click.option("--host", default="127.0.0.1", show_default=True,
@@ -32,7 +32,7 @@ def serve(policy_path, records, roster, host, port, token, max_upload_mb):
         raise UsageError([Diagnostic("token-required", _("--host {host} is reachable from other machines: it needs "
                                                          "--token").format(host=host), Span("<command line>"),
                                      hint=_("rulekit serve --host {host} --token generate").format(host=host))])
-    settings = Settings(policy_path, records, roster, token, max_upload_mb * 1024 * 1024)
+    settings = Settings(locate(policy_path), records, roster, token, max_upload_mb * 1024 * 1024)
     app = create_app(settings, loopback_only=loopback and not token)
     app.state.rulekit.history()  # a broken policy stops here, with its findings, not on the first page
     return _run(app, host, port, token)

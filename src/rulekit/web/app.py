@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import pages_check, pages_people, pages_text
+from . import pages_check, pages_deadlines, pages_people, pages_text
 from .render import page
 from .security import Guard
 from .state import Settings, State
@@ -26,6 +26,8 @@ def create_app(settings: Settings, loopback_only: bool = False) -> Starlette:
         Route("/check", pages_check.upload, methods=["POST"]),
         Route("/check/report.md", pages_check.markdown_report),
         Route("/student/{sid}", pages_check.student),
+        Route("/deadlines", pages_deadlines.deadlines),
+        Route("/deadlines.ics", pages_deadlines.calendar),
         Route("/regulation", pages_text.regulation),
         Route("/amendments", pages_text.amendments),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),

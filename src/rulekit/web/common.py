@@ -7,7 +7,7 @@ from ..diagnostics import Diagnostic, RulekitError, Span, UsageError
 from ..i18n import _
 from ..textnorm import normalize_key
 
-NAV = (("/", "首頁"), ("/who", "問誰負責"), ("/duties", "職掌"), ("/check", "檢核"),
+NAV = (("/", "首頁"), ("/who", "問誰負責"), ("/duties", "職掌"), ("/check", "檢核"), ("/deadlines", "行事曆"),
        ("/regulation", "條文"), ("/amendments", "修正"))
 
 
