@@ -17,7 +17,7 @@ from .common import exit_codes_help
 # command -> the module under rulekit.cli that defines it (as a function of that name)
 COMMANDS = {"validate": "validate", "show": "show", "check": "check", "deadlines": "deadlines", "diff": "diff",
             "amend": "amend", "who": "people", "duties": "people", "handover": "people", "test": "test",
-            "template": "records", "docs": "records"}
+            "template": "records", "docs": "records", "serve": "serve"}
 
 
 class _LazyCommands(dict):

@@ -136,6 +136,12 @@ def _numbered(notes: list[str]) -> str:
 
 # ------------------------------------------------------------------ formats
 
+def table_rows(diff: PolicyDiff) -> list[list[str]]:
+    """The 對照表's rows [修正條文, 現行條文, 說明], changed text between U_ON and U_OFF: for a
+    renderer of its own (the web page underlines it)."""
+    return _rows(diff, markdown=True)
+
+
 def _markdown_cell(cell: str) -> str:
     return cell.replace("|", "\\|").replace(U_ON, "<u>").replace(U_OFF, "</u>").replace("\n", "<br>")
 
