@@ -9,6 +9,12 @@ each; the table shows medians, and the peak RSS of the rulekit process):
   W3  rulekit who 課程認證 vs `python -c pass`; and in-process p50 of 1,000 who() queries
   W4  rulekit validate (and rulekit test, where that command exists) of the shipped policy
   W5  rulekit diff policy/regulation.yaml examples/amendment/regulation.yaml --records <preset CSV>
+  W6  in-process: loading the preset's CSV records and checking them, against rendering the
+      report: the default table (summary, 20 rows per article), the table with --all, and
+      the report.xlsx workbook, without and with --all (medians of --runs renderings)
+  W7  engines, on the preset's CSV: the hand-written Python baseline, the hand-written DuckDB SQL
+      baseline (benchmarks/duck_baseline.py, three rules) and rulekit check --engine python|duckdb
+      (|spark with --spark), each on the same data; answers asserted identical first
 
 Before timing, W1/W2 check that rulekit and the baseline give identical
 (rule, subject, status) results (benchmarks/compare.py). Generated data is kept
@@ -47,6 +53,7 @@ HWM = ("import atexit, os\n"
 RULEKIT = [PY, "-c", HWM + "from rulekit.cli import main; main()"]
 BASELINE = [PY, "-c", HWM + "import runpy, sys; sys.argv = sys.argv[1:]; "
             "runpy.run_path(sys.argv[0], run_name='__main__')", os.path.join(REPO, "benchmarks", "baseline.py")]
+DUCK_BASELINE = BASELINE[:-1] + [os.path.join(REPO, "benchmarks", "duck_baseline.py")]
 PASS = [PY, "-c", HWM + "pass"]
 AS_OF = generate.AS_OF.isoformat()
 FORMAT_PATHS = {"csv": "{p}-csv", "jsonl": "{p}-jsonl", "yaml": "{p}.yaml"}
@@ -179,6 +186,68 @@ def who_in_process(n: int = 1000) -> float:
     return statistics.median(samples) * 1000
 
 
+def render_in_process(path: str, runs: int) -> list[str]:
+    """W6: how long rendering takes next to the run it reports on, in one process."""
+    from rulekit.evaluator.check import run_check
+    from rulekit.policy.load import require_history
+    from rulekit.policy.versions import version_on
+    from rulekit.records import load_records
+    from rulekit.report.check_table import render_table
+    from rulekit.report.check_xlsx import render_xlsx
+    from rulekit.report.subjects import people_of
+
+    start = time.perf_counter()
+    history = require_history(os.path.join(REPO, "policy", "regulation.yaml"))
+    policy = version_on(history, generate.AS_OF)
+    records = load_records(path)
+    report = run_check(policy, records, generate.AS_OF, history=history)
+    run_s = time.perf_counter() - start
+    people = people_of(records)
+    shown = sum(r.status in ("fail", "pending") for r in report.results)
+    renders = {"table (default, 20 rows per article)": lambda: render_table(report, people=people, width=100),
+               f"table --all ({len(report.results):,} rows)": lambda: render_table(report, True, people=people,
+                                                                                  width=100),
+               "report.xlsx (failing and pending)": lambda: render_xlsx(report, people),
+               "report.xlsx --all": lambda: render_xlsx(report, people, show_all=True)}
+    notes = [f"W6 load + check {os.path.basename(path)}: {run_s:.2f} s, {len(report.results):,} results, "
+             f"{shown:,} failing or pending"]
+    for label, render in renders.items():
+        samples = []
+        for _ in range(max(1, runs)):
+            t = time.perf_counter()
+            render()
+            samples.append(time.perf_counter() - t)
+        took = statistics.median(samples)
+        notes.append(f"W6 render {label}: {took:.3f} s = {took / run_s:.1%} of the load and check")
+    return notes
+
+
+def engines_workload(preset: str, runs: int, spark: bool) -> None:
+    """W7: each engine against both hand-written baselines, on the same CSV, same answers."""
+    from . import baseline, duck_baseline
+
+    path, n = dataset(preset, "csv")
+    engines = ["python", "duckdb"] + (["spark"] if spark else [])
+    for engine in engines:
+        for checker in (baseline, duck_baseline):
+            only_rulekit, only_baseline, count = compare(path, generate.AS_OF, engine=engine, checker=checker)
+            if only_rulekit or only_baseline:
+                raise SystemExit(f"{path}: rulekit --engine {engine} and {checker.__name__} disagree")
+            print(f"verified {path}: rulekit --engine {engine} == {checker.__name__} on {count} results",
+                  file=sys.stderr)
+    three = [arg for rule in duck_baseline.RULES for arg in ("--rule", rule)]
+    for engine in engines:
+        check = RULEKIT + ["check", path, "--as-of", AS_OF, "--engine", engine]
+        res = timed(check, BASELINE + [path, "--as-of", AS_OF], runs)
+        row(f"W7 {preset} CSV, all rules, --engine {engine} (vs Python baseline)", n, res,
+            f"baseline peak {mb(res['rss_b'])}")
+        res = timed(check + three, DUCK_BASELINE + [path, "--as-of", AS_OF], runs)
+        row(f"W7 {preset} CSV, 3 rules, --engine {engine} (vs DuckDB SQL)", n, res,
+            f"baseline peak {mb(res['rss_b'])}")
+        res = timed(check + ["--format", "json"], BASELINE + [path, "--as-of", AS_OF], runs)
+        row(f"W7 {preset} CSV, all rules, --engine {engine} --format json (vs Python baseline)", n, res, "")
+
+
 def has_test_command() -> bool:
     out = subprocess.run(RULEKIT + ["--help"], cwd=REPO, env=env(), capture_output=True, text=True).stdout
     return any(line.split()[:1] == ["test"] for line in out.splitlines())
@@ -189,6 +258,7 @@ def main(argv=None) -> int:
     ap.add_argument("--preset", choices=sorted(generate.PRESETS), default="school")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--workloads", default="W1,W2,W3,W4,W5")
+    ap.add_argument("--spark", action="store_true", help="W7: also rulekit --engine spark (starts a JVM per run)")
     args = ap.parse_args(argv)
     wanted = {w.strip().upper() for w in args.workloads.split(",")}
     notes = []
@@ -223,6 +293,11 @@ def main(argv=None) -> int:
         res = timed(RULEKIT + ["diff", "policy/regulation.yaml", "examples/amendment/regulation.yaml",
                                "--records", path, "--as-of", AS_OF], None, args.runs)
         row(f"W5 diff --records {args.preset} CSV", n, res)
+    if "W6" in wanted:
+        path, _ = dataset(args.preset, "csv")
+        notes += render_in_process(path, args.runs)
+    if "W7" in wanted:
+        engines_workload(args.preset, args.runs, args.spark)
     head = ["workload", "records", "rulekit s", "baseline s", "ratio", "records/s", "peak RSS", "note"]
     print(f"python -m benchmarks --preset {args.preset} --runs {args.runs} --workloads {','.join(sorted(wanted))}")
     print(f"(medians of {args.runs} whole-process runs; {os.cpu_count()} cores; Python {sys.version.split()[0]})\n")

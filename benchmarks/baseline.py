@@ -30,7 +30,9 @@ ROC = 1911
 SEATS = ["校長", "教務主任", "學務主任", "實習主任", "輔導主任", "教學組長", "課務組長", "註冊組長", "訓育組長",
          "導師代表", "教師代表", "家長代表", "學生代表"]
 WG_SIZE = 13
-DUTY_OFFICES = ["學務處", "實習處", "教務處", "輔導室"]
+# every office and section the duty table names, at the level it names them (a row naming
+# 教務處 and its 註冊組 gives the work to 註冊組): checks count for the unit they name
+DUTY_UNITS = ["教務處", "學務處", "實習處", "輔導室", "教學組", "註冊組", "課務組"]
 ROLES_IN_ACADEMIC_AFFAIRS = {"教務主任", "教學組長", "註冊組幹事", "註冊組長", "課務組長"}
 ROLES_IN_REGISTRATION = {"註冊組幹事", "註冊組長"}
 ROLES_IN_STUDENT_AFFAIRS = {"學務主任", "訓育組幹事", "訓育組長"}
@@ -395,15 +397,15 @@ def check(data: dict, as_of: dt.date) -> list[tuple[str, tuple, str, str]]:
         due = w["end"] + dt.timedelta(weeks=2) if w is not None else sem_end(c["semester"])
         add(("dispute-handled", (f"{c['student']} {sem_label(c['semester'])}",), status(ok, due), "handled"))
 
-    # 附表.14: every office checks two weeks before the upload deadline
+    # 附表.14: every unit checks two weeks before the upload deadline
     for s in semesters:
         w = first_window.get((s, "central_upload"))
         if w is None:
             continue
         deadline = w["end"] - UNIT_CHECK_LEAD
         done_units = {c["unit"] for c in data["unit_checks"] if c["semester"] == s and c["completed_on"] <= deadline}
-        done = sum(1 for u in DUTY_OFFICES if u in done_units)
-        add(("unit-checks-before-deadline", (sem_label(s),), status(done == len(DUTY_OFFICES), deadline), f"{done}"))
+        done = sum(1 for u in DUTY_UNITS if u in done_units)
+        add(("unit-checks-before-deadline", (sem_label(s),), status(done == len(DUTY_UNITS), deadline), f"{done}"))
 
     # 七.(三): paper mail to students who left before the confirmation period
     notices: dict = {}

@@ -24,22 +24,24 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLICY = os.path.join(REPO, "policy", "regulation.yaml")
 
 
-def rulekit_results(records: str, as_of: dt.date, policy: str = POLICY) -> Counter:
+def rulekit_results(records: str, as_of: dt.date, policy: str = POLICY, engine: str = "python") -> Counter:
     from rulekit.evaluator.check import run_check
     from rulekit.policy import require_valid
     from rulekit.records import load_records
 
-    report = run_check(require_valid(policy), load_records(records), as_of)
+    report = run_check(require_valid(policy), load_records(records), as_of, engine=engine)
     if report.findings:
         raise AssertionError(f"records findings: {[d.message for d in report.findings[:5]]}")
     return Counter((r.rule, tuple(r.subject.values()), r.status) for r in report.results)
 
 
-def compare(records: str, as_of: dt.date = AS_OF, policy: str = POLICY) -> tuple[Counter, Counter, int]:
-    """(only in rulekit, only in the baseline, results compared) for the baseline's rules."""
-    ours = Counter(baseline.run(records, as_of))
-    rules = set(baseline.RULES)
-    theirs = Counter({k: n for k, n in rulekit_results(records, as_of, policy).items() if k[0] in rules})
+def compare(records: str, as_of: dt.date = AS_OF, policy: str = POLICY, engine: str = "python",
+            checker=baseline) -> tuple[Counter, Counter, int]:
+    """(only in rulekit, only in the baseline, results compared) for the baseline's rules;
+    `checker` is a hand-written baseline module (baseline, duck_baseline) with run() and RULES."""
+    ours = Counter(checker.run(records, as_of))
+    rules = set(checker.RULES)
+    theirs = Counter({k: n for k, n in rulekit_results(records, as_of, policy, engine).items() if k[0] in rules})
     return theirs - ours, ours - theirs, sum(ours.values())
 
 

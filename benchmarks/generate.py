@@ -48,7 +48,7 @@ PRESETS = {
     "city": Preset(classes=140, size=(43, 48), staff=1200),
 }
 
-# Entities and their fields in the order of src/rulekit/schemas/records.schema.json.
+# Entities and their fields in the order of policy/records.yaml.
 FIELDS = {
     "students": ("id", "name", "national_id", "grade", "class", "enrolled_on", "left_on", "graduated_on"),
     "staff": ("id", "name", "roles", "status", "departed_on", "can_assist"),
@@ -76,7 +76,8 @@ SUBJECTS = ("國語文", "英語文", "數學", "物理", "化學", "生物", "�
 SUBJECTS_PER_SEMESTER = 10
 SURNAMES = "陳林黃張李王吳劉蔡楊許鄭謝郭洪曾邱廖賴周徐蘇葉莊呂江何蕭羅高"
 GIVEN = "志明美玲建國家豪淑芬雅婷宗翰怡君承恩佩珊俊傑惠宏文欣宇軒柏翰子涵詩涵冠廷品妤"
-DUTY_OFFICES = ("學務處", "實習處", "教務處", "輔導室")  # policy.duty_offices of the shipped policy
+# policy.duty_units of the shipped policy: each office and section at the level the duty table names it
+DUTY_UNITS = ("教務處", "學務處", "實習處", "輔導室", "教學組", "註冊組", "課務組")
 WG_SEATS = ("校長", "教務主任", "學務主任", "實習主任", "輔導主任", "教學組長", "課務組長", "註冊組長",
             "訓育組長", "導師代表", "教師代表", "家長代表", "學生代表")
 ADMIN_ROLES = ("校長", "教務主任", "學務主任", "實習主任", "輔導主任", "教學組長", "課務組長", "註冊組長",
@@ -475,7 +476,7 @@ class Generator:
             if cu is None:
                 continue
             deadline = cu[1] - dt.timedelta(weeks=2)
-            for unit in DUTY_OFFICES:
+            for unit in DUTY_UNITS:
                 on = deadline - dt.timedelta(days=r.randint(0, 20))
                 if s == (112, 2) and unit == "學務處":
                     on = deadline + dt.timedelta(days=3)

@@ -82,6 +82,9 @@ def zh_default(monkeypatch):
     set_language(None)
     yield
     set_language(None)
+# Tables fit the terminal (COLUMNS when set): golden outputs are made at one width, whatever
+# the terminal that runs the suite.
+os.environ["COLUMNS"] = "100"
 
 
 def pytest_unconfigure(config):

@@ -39,6 +39,20 @@ def test_rulekit_and_the_baseline_agree(tiny, fmt):
     assert n > 1000
 
 
+def test_the_duckdb_sql_baseline_and_rulekit_on_duckdb_agree(tiny):
+    """W7's second baseline (hand-written SQL) against rulekit on both engines, and rulekit on
+    DuckDB against the hand-written Python baseline: the answers W7 times must be the same."""
+    pytest.importorskip("duckdb")
+    from benchmarks import duck_baseline
+
+    for engine in ("python", "duckdb"):
+        only_rulekit, only_baseline, n = compare(str(tiny["csv"]), generate.AS_OF, POLICY, engine, duck_baseline)
+        assert not only_rulekit and not only_baseline and n > 500
+    only_rulekit, only_baseline, n = compare(str(tiny["csv"]), generate.AS_OF, POLICY, "duckdb")
+    assert not only_rulekit and not only_baseline and n > 1000
+    assert {rule for rule, _, _ in duck_baseline.run(str(tiny["csv"]), generate.AS_OF)} == set(duck_baseline.RULES)
+
+
 def test_every_rule_of_the_policy_is_in_the_baseline_and_fails_somewhere(tmp_path):
     from rulekit.policy import require_valid
 
@@ -236,3 +250,11 @@ def test_the_policy_cache_keeps_the_type_of_every_expression_node(tmp_path, monk
     assert typed_nodes(cached) == expected  # nodes compare without types: the types are compared here
     for rule in cached.rules:
         compile_rule(rule)  # refuses any node without a type
+
+
+def test_w6_times_every_rendering_of_the_tiny_preset(tiny):
+    from benchmarks.__main__ import render_in_process
+
+    notes = render_in_process(str(tiny["csv"]), runs=1)
+    assert notes[0].startswith("W6 load + check") and len(notes) == 5
+    assert all(" s = " in note and "of the load and check" in note for note in notes[1:])

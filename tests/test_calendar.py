@@ -84,7 +84,7 @@ def test_impossible_dates_are_refused_not_rolled_over(text, message, hint):
 
 @pytest.mark.parametrize("text", [
     "abc", "113.01/19", "1.1.19", "113..01.19", "113.01.19.", "113011", "113011901",
-    "113年1月", "2024-1-19T00:00", "24-01-19x", "西元2024年1月19日",
+    "113年1月", "2024-1-19T00:00", "24-01-19x", "2024/01.19", "2024年1月19",
 ])
 def test_unrecognised_text_lists_the_accepted_forms(text):
     with pytest.raises(DateError) as info:
@@ -99,11 +99,10 @@ def test_empty_text_says_so():
     assert info.value.message == "the date is empty" and "1130119" in info.value.hint
 
 
-@pytest.mark.parametrize("text", ["2024/01/19", "2024.1.19", "20240119"])
-def test_four_digit_year_with_roc_separators_is_not_guessed(text):
-    with pytest.raises(DateError) as info:
-        parse_date(text)
-    assert "YYYY-MM-DD" in info.value.hint
+@pytest.mark.parametrize("text", ["2024/01/19", "2024.1.19", "20240119", "2024年1月19日", "西元2024年1月19日"])
+def test_four_digit_year_is_gregorian_with_any_separator(text):
+    """Issue 15: Excel writes 2024/1/19; the year's four digits say it is not ROC."""
+    assert parse_date(text) == D(2024, 1, 19)
 
 
 @pytest.mark.parametrize("value", [None, 3.5, True, ["113.01.19"]])

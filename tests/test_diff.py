@@ -529,15 +529,18 @@ def test_docs_show_the_real_table():
         "docs/amendments.md: paste the table of tests/golden/diff/amendment.md again"
 
 
-def test_example_amendment_table_wraps_chinese(amended):
+@pytest.mark.parametrize("columns, expected", [(200, [50, 50, 40]), (144, [50, 50, 40]), (100, [34, 34, 28]),
+                                              (80, [27, 27, 22])])
+def test_example_amendment_table_wraps_chinese(amended, columns, expected, monkeypatch):
+    monkeypatch.setenv("COLUMNS", str(columns))
     result = run(POLICY, amended)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     widths = [len(dashes) for dashes in lines[1].split("  ")]
-    assert lines[0].split() == ["修正條文", "現行條文", "說明"] and widths == [50, 50, 40]
+    assert lines[0].split() == ["修正條文", "現行條文", "說明"] and widths == expected
     bounds = [0, widths[0] + 2, widths[0] + widths[1] + 4]
     for line in lines[2:]:
-        assert display_width(line) <= sum(widths) + 4, line
+        assert display_width(line) <= min(columns, sum(widths) + 4), line
         for start in bounds[1:]:  # every column starts at the same terminal column
             assert display_width(_cut(line, start - 2)) == start - 2 or display_width(line) <= start - 2, line
             assert _cut_rest(line, start - 2)[:2] in ("  ", "", " "), line

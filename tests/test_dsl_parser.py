@@ -22,13 +22,14 @@ names = st.one_of(
 texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8)
 
 leaves = st.one_of(
-    st.builds(A.IntLit, st.integers(min_value=0, max_value=999_999)),
+    st.builds(A.IntLit, st.integers(min_value=0, max_value=10 ** 18 - 1)),
     st.builds(A.StrLit, texts),
     st.builds(A.BoolLit, st.booleans()),
     st.just(A.NullLit()),
     st.builds(A.DateLit, st.sampled_from(["2024-01-19", "113.01.19", "113/1/19", "113年1月19日"])),
     st.builds(A.SemesterLit, st.sampled_from(["113-1", "112-2", "113上"])),
     st.builds(A.DurationLit, st.integers(min_value=0, max_value=400), st.sampled_from(A.DURATION_UNITS)),
+    st.builds(A.SizeLit, st.one_of(st.integers(0, 1024 ** 5), st.sampled_from([1536, 4 * 1024 ** 2, 10 ** 6]))),
     st.builds(A.Var, names),
     st.builds(A.Param, names),
     st.builds(A.Const, names),

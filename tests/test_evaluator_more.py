@@ -268,7 +268,7 @@ def test_any_other_failure_is_a_diagnostic_at_the_rule_field():
 
 def test_the_reference_examples_evaluate_as_documented():
     from test_dsl_rules import _doc_rule_blocks
-    _, _, meets, confirmed = _doc_rule_blocks()
+    *_, meets, confirmed = _doc_rule_blocks()
     held = evaluate(load(meets, param_types={"working_group_meetings": "int"}), RECORDS, AS_OF,
                     {"working_group_meetings": 1}, {})
     assert [(r.subject["semester"], r.status) for r in held] == [

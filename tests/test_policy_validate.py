@@ -229,12 +229,12 @@ CASES = [
     Case("parameter with an unknown type",
          (Replace("  retention_after_graduation:\n    type: duration", "  retention_after_graduation:\n    type: period"),),
          (Finding("not-allowed",
-                  "parameters.retention_after_graduation has type 'period', not one of count, duration, frequency",
-                  At("type: period", shift=6), field="type", hint="every parameter is a count, a duration or a frequency"),)),
+                  "parameters.retention_after_graduation has type 'period', not one of count, duration, frequency, list, date, size",
+                  At("type: period", shift=6), field="type", hint="every parameter is a count, a duration, a frequency, a list, a date or a size"),)),
     Case("parameter type misspelt",
          (Replace("  retention_after_graduation:\n    type: duration", "  retention_after_graduation:\n    type: durration"),),
          (Finding("not-allowed",
-                  "parameters.retention_after_graduation has type 'durration', not one of count, duration, frequency",
+                  "parameters.retention_after_graduation has type 'durration', not one of count, duration, frequency, list, date, size",
                   At("type: durration", shift=6), field="type", hint="did you mean duration?"),)),
     Case("empty substitute chain",
          (Replace(CHAIN_課程認證, "    課程認證: []"),),
@@ -287,11 +287,11 @@ CASES = [
     Case("citation that does not exist",
          (Replace("    citation: 四.(三)\n    quote: \"至多六件\"", "    citation: 四.(九)\n    quote: \"至多六件\""),),
          (Finding("unknown-citation", "citation 四.(九) does not exist in this regulation", At("四.(九)"),
-                  field="citation", hint="did you mean 四.(四)?"),)),
+                  field="citation", hint="did you mean 四? it has 四.(一)、四.(二)、四.(三)、四.(四)"),)),
     Case("also_cited a duty row that does not exist",
          (Replace("    also_cited: [附表.10]", "    also_cited: [附表.20]"),),
          (Finding("unknown-citation", "citation 附表.20 does not exist in this regulation", At("附表.20"),
-                  field="citation", hint="did you mean 附表.2?"),)),
+                  field="citation", hint="did you mean 附表? it has 附表.1、附表.2、附表.3 … 附表.19"),)),
     Case("chain with a repeated role (cycle)",
          (Replace("    修課: [註冊組長, 註冊組幹事]", "    修課: [註冊組長, 註冊組幹事, 註冊組長]"),),
          (Finding("chain-repeat", "substitute chain 修課 names 註冊組長 twice (places 1 and 3), which makes a cycle",
@@ -339,16 +339,16 @@ CASES = [
                   field="id", hint="each provision needs its own id"),
           # the task citing 四.(三).2 now cites nothing
           Finding("unknown-citation", "citation 四.(三).2 does not exist in this regulation", At("四.(三).2"),
-                  field="citation", hint="did you mean 四.(四).2?"),
+                  field="citation", hint="did you mean 四.(三)? it has 四.(三).1"),
           # and so do the known_conflicts entries naming it
           *(Finding("unknown-citation", "citation 四.(三).2 does not exist in this regulation", At(f"[四.(三).2, {other}]"),
-                    field="citation", hint="did you mean 四.(四).2?") for other in ("七.(一)", "附表.8", "附表.9")))),
+                    field="citation", hint="did you mean 四.(三)? it has 四.(三).1") for other in ("七.(一)", "附表.8", "附表.9")))),
     Case("provision id not under its parent",
          (Replace("          - id: 四.(二).3\n", "          - id: 四.(三).3\n"),),
          (Finding("citation-numbering", "四.(三).3 is listed under 四.(二) but its id does not start with 四.(二).",
                   At("四.(三).3"), field="id", hint="write it as 四.(二).<number>"),
           Finding("unknown-citation", "citation 四.(二).3 does not exist in this regulation", At("四.(二).3"),
-                  field="citation", hint="did you mean 四.(二).2?"))),
+                  field="citation", hint="did you mean 四.(二)? it has 四.(二).1、四.(二).2"))),
     Case("teacher provision pointing at the wrong chain",
          (Replace("    task: 課程認證\n    role: 任課教師", "    task: 課程成果\n    role: 任課教師"),),
          (Finding("teacher-provision", "the teacher provisions (七.(二).1) apply to 課程成果, whose chain does not start with 任課教師",
@@ -450,7 +450,7 @@ def test_duplicate_key_is_reported_where_pyyaml_would_erase(tmp_path):
     [finding] = validate_paths([path]).diagnostics
     assert finding.code == "duplicate-key"
     # and no command answers from the half-erased file
-    assert _cli("show", "七.(一)", "--policy", path).exit_code == 1
+    assert _cli("show", "七.(一)", "--policy", path).exit_code == 2
     assert _cli("validate", path).exit_code == 1
 
 

@@ -212,7 +212,7 @@ def test_chain_reordered_fails_the_certification_cases(tmp_path):
 def test_chain_reordered_without_adjusting_7_2_is_an_invalid_policy(tmp_path):
     policy, tests = copy_policy(tmp_path, replace_once("    課程認證: [任課教師, 教學組長]", "    課程認證: [教學組長, 任課教師]"))
     result = cli("test", tests, "--policy", policy)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # the policy is unusable: no case ran
     assert "error[teacher-provision]" in result.output and " passed, " not in result.output
 
 

@@ -164,9 +164,12 @@ def test_show_one_duty_row():
 # ------------------------------------------------------------------ errors
 
 @pytest.mark.parametrize("citation, hint", [
-    ("四.(九)", "did you mean 四.(四)?"),
-    ("附表.20", "did you mean 附表.2?"),
-    ("hello", "citations look like 四.(三).1, 四.段2, 附表 or 附表.8"),
+    ("四.(九)", "did you mean 四? it has 四.(一)、四.(二)、四.(三)、四.(四)"),
+    ("附表.20", "did you mean 附表? it has 附表.1、附表.2、附表.3 … 附表.19"),
+    ("4.(3)", "did you mean 四.(三)?"),
+    ("四.３", "did you mean 四.(三)?"),
+    ("附錶.8", "did you mean 附表.8?"),
+    ("hello", "citations look like 一 or 四.(二).1 or 附表.1"),
 ])
 def test_show_unknown_citation_exits_2_with_did_you_mean(citation, hint):
     result = show(citation)
@@ -183,7 +186,7 @@ def test_show_refuses_an_invalid_policy(tmp_path):
     path = tmp_path / "regulation.yaml"
     path.write_text(text, encoding="utf-8")
     result = show("七.(一)", policy=str(path))
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # unusable input (issue 15: was 1, the code for failing rules)
     assert result.stdout == ""
     assert "error[unknown-role] [修課]: role 註冊組長x is not declared" in result.stderr
 

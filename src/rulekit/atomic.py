@@ -23,7 +23,7 @@ from .i18n import _
 def write_atomic(path: str, text, inputs=()) -> None:
     """Write `text` to `path` in one step; `inputs` are the files the command read, never overwritten.
     `text`: a string, or an iterable of strings written one after another (a report streamed in
-    pieces: the temporary file grows, the target changes only at the end)."""
+    pieces: the temporary file grows, the target changes only at the end), or bytes."""
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise UsageError([Diagnostic("no-folder", _("cannot write {path}: folder {folder} does not exist").format(path=path, folder=folder),
@@ -32,8 +32,9 @@ def write_atomic(path: str, text, inputs=()) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".rulekit-", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            for piece in [text] if isinstance(text, str) else text:
+        binary = isinstance(text, bytes)  # a workbook (report.xlsx), written as it is
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8", newline="\n")) as fh:
+            for piece in [text] if isinstance(text, (str, bytes)) else text:
                 fh.write(piece)
             fh.flush()
             os.fsync(fh.fileno())

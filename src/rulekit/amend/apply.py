@@ -22,6 +22,7 @@ from ..calendar import DateError, Duration, chinese_number, chinese_numeral, par
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, errors_in
 from ..policy.history import is_dated
 from ..policy.load import LoadedPolicy, load_policy_text
+from ..policy.citations import suggest_citation
 from ..policy.model import Parameter, Policy
 from ..policy.versions import amendment_dates, version_on
 from ..policy.wording import NUMBER
@@ -197,8 +198,8 @@ def _set_text(data, old: Policy, citation: str, wording: str, first: str, on: st
     provision = old.provisions.get(citation)
     item = _find_provision(data.get("articles"), citation) if provision else None
     if item is None:
-        raise _usage(_("--text {citation}: no provision of that id").format(citation=citation), did_you_mean(citation, old.provisions)
-                     or "e.g. " + old.example_citations(), "unknown-citation")
+        raise _usage(_("--text {citation}: no provision of that id").format(citation=citation), suggest_citation(citation, old.provisions)
+                     or _("e.g. {examples}").format(examples=old.example_citations()), "unknown-citation")
     if wording.strip() == provision.text:
         raise _usage(_("--text {citation}: the wording is the same as now").format(citation=citation), _("give the amended wording"), "no-change")
     _dated(item, "text", first, on, wording.strip(), quoted=True)

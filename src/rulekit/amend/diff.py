@@ -275,7 +275,7 @@ def _articles(old: Policy, new: Policy):
 def _param_dict(p) -> dict | None:
     if p is None:
         return None
-    return {"type": p.type, "value": p.value, "unit": p.unit, "bound": p.bound, "per": p.per or None,
+    return {"type": p.type, "value": p.value if p.numeric else p.shown(), "unit": p.unit, "bound": p.bound, "per": p.per or None,
             "subject": p.subject or None, "citation": p.citation, "also_cited": list(p.also_cited), "quote": p.quote,
             "label": p.label or None}
 

@@ -152,7 +152,7 @@ def impact_of(old: Policy, new: Policy, records_path, roster_path, on: dt.date) 
     if records_path:
         from ..records import load_records
 
-        records = load_records(records_path)
+        records = load_records(records_path, new.records)
     roster = load_roster(roster_path, new) if roster_path else (
         roster_from_records(records, records_path) if records is not None else None)
     flips = result_flips(old, new, records, on) if records is not None else []

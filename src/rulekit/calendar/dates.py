@@ -1,7 +1,10 @@
-"""Dates and numbers as school paperwork writes them: ROC (民國) years, `113.01.19`, `113年1月19日`, 六/十二.
+"""Dates and numbers as school paperwork writes them: ROC (民國) years, `113.01.19`, `113年1月19日`,
+Gregorian `2024/11/12` (Excel's), `2024年11月12日`, 六/十二.
 
-Strict: the listed forms exactly; anything else raises `DateError` with a hint
-naming what would have been accepted.
+Strict: the listed forms exactly (docs/dates.md is their table); anything else raises
+`DateError` with a hint naming what would have been accepted. The year decides the
+calendar: four digits are Gregorian, one to three are ROC. A form whose order is not
+known (11/12/2024: November 12 or 11 December?) is refused with the readings it allows.
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import datetime
 import re
 import unicodedata
 from ..i18n import N_, _
+
 
 ROC_OFFSET = 1911
 # 民國元年1月1日. No regulation, record or deadline rulekit reads is older; an ISO
@@ -23,8 +27,8 @@ _RANGE_HINT = N_("check the year; rulekit reads dates from {first} (ROC year 1) 
 _DAY = datetime.timedelta(days=1)
 _MONTHS = (N_("January"), N_("February"), N_("March"), N_("April"), N_("May"), N_("June"), N_("July"),
            N_("August"), N_("September"), N_("October"), N_("November"), N_("December"))
-_FORMS_HINT = N_("accepted forms: 2024-01-19, 113.01.19, 113/1/19, 113-01-19, "
-               "113年1月19日, 中華民國113年1月19日, 1130119")
+_FORMS_HINT = N_("accepted forms: 2024-01-19, 2024/1/19, 2024.01.19, 2024年1月19日, 20240119, "
+               "113.01.19, 113/1/19, 113-01-19, 113年1月19日, 中華民國113年1月19日, 1130119")
 
 
 def _range_hint() -> str:
@@ -47,14 +51,23 @@ def _clean(text: str) -> str:
 
 # --------------------------------------------------------------------------- dates
 
-# (pattern, is_roc). ROC separated forms need a 2-3 digit year so that a
-# 4-digit year can only mean ISO; the separator must repeat (113.01/19 is a typo).
+# (pattern, is_roc). The year's digits choose the calendar, so no form needs a guess: four
+# digits are Gregorian (2024/9/1, Excel's date), two or three ROC (113/9/1); 1-digit
+# separated years are refused (5.1.1 reads as a version number as easily as a date).
+# The separator must repeat (113.01/19 is a typo).
+_YMD = r"\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _DATE_FORMS = (
-    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), False),
+    (re.compile(r"(\d{4})([./-])(\d{1,2})\2(\d{1,2})"), False),
     (re.compile(r"(\d{2,3})([./-])(\d{1,2})\2(\d{1,2})"), True),
-    (re.compile(r"(?:中華民國|民國)?\s*(\d{1,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"), True),
+    (re.compile(r"(?:西元|公元)\s*(\d{1,4})" + _YMD), False),
+    (re.compile(r"(\d{4})" + _YMD), False),
+    (re.compile(r"(?:中華民國|民國)?\s*(\d{1,3})" + _YMD), True),
     (re.compile(r"(\d{3})(\d{2})(\d{2})"), True),
+    (re.compile(r"(\d{4})(\d{2})(\d{2})"), False),
 )
+# Forms refused because their reading is not known, each with its own finding (_ambiguous).
+_YEAR_LAST = re.compile(r"(\d{1,2})([./-])(\d{1,2})\2(\d{4})")
+_ROC_FOUR_DIGITS = re.compile(r"(?:中華民國|民國)\s*(\d{4,})" + _YMD)
 
 
 def parse_date(value) -> datetime.date:
@@ -76,10 +89,42 @@ def parse_date(value) -> datetime.date:
         if m:
             numbers = [int(g) for g in m.groups() if g.isdigit()]
             return _build_date(shown, *numbers, roc=is_roc)
-    if re.fullmatch(r"\d{4}[./]\d{1,2}[./]\d{1,2}|\d{8}", text):
-        raise DateError(_("{shown} is not a recognised date").format(shown=shown),
-                        hint=_("a 4-digit year is Gregorian: write it as YYYY-MM-DD, e.g. 2024-01-19"))
-    raise DateError(_("{shown} is not a recognised date").format(shown=shown), hint=_(_FORMS_HINT))
+    raise _ambiguous(shown, text) or DateError(_("{shown} is not a recognised date").format(shown=shown),
+                                               hint=_(_FORMS_HINT))
+
+
+def _ambiguous(shown: str, text: str) -> DateError | None:
+    """The finding for a form that names a date but not which one, or None."""
+    m = _YEAR_LAST.fullmatch(text)
+    if m:
+        first, sep, second, year = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+        readings = sorted({d for d in (_valid(year, first, second), _valid(year, second, first)) if d})
+        if len(readings) == 2:
+            why = _("it could be {one} (month/day) or {other} (day/month)").format(
+                one=_valid(year, first, second).isoformat(), other=_valid(year, second, first).isoformat())
+        elif readings:
+            why = _("only {date} fits, but the same form is ambiguous whenever the day is 12 or less, "
+                    "so rulekit does not guess").format(date=readings[0].isoformat())
+        else:
+            why = _("neither month/day nor day/month is a date")
+        example = (f"{readings[0].year:04d}{sep}{readings[0].month:02d}{sep}{readings[0].day:02d}" if readings
+                   else f"YYYY{sep}MM{sep}DD")
+        return DateError(_("{date} has the year last: {why}").format(date=shown, why=why),
+                         hint=_("write the year first: {example}").format(example=example))
+    m = _ROC_FOUR_DIGITS.fullmatch(text)
+    if m:
+        return DateError(_("{date} gives 民國 a {digits}-digit year: an ROC year has at most 3 digits").format(
+            date=shown, digits=len(m.group(1))),
+            hint=_("for a Gregorian year drop 民國 ({year}年{month}月{day}日); ROC year = Gregorian year - 1911").format(
+                year=m.group(1), month=m.group(2), day=m.group(3)))
+    return None
+
+
+def _valid(year: int, month: int, day: int) -> datetime.date | None:
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        return None
 
 
 def _build_date(shown: str, year: int, month: int, day: int, roc: bool) -> datetime.date:

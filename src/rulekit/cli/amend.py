@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, guarded, parse_on
+from .common import emit, guarded, locate, parse_on, policy_option
 from ..i18n import N_, _
 
 
@@ -21,13 +21,13 @@ def _pairs(values, option: str):
 
 
 @click.command(help=N_("Amend the policy on a date: dated values, renumbered text, and the amendment entry."))
-@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@policy_option
 @click.option("--on", "on", required=True, help=N_("The day the amendment is in force from (ROC or ISO, e.g. 114.01.17)."))
 @click.option("--meeting", default="", help=N_("The meeting that adopted it, e.g. 113學年度第2次校務會議."))
 @click.option("--kind", default="修正", show_default=True, help=N_("The kind of amendment (修正, 增訂, 刪除)."))
 @click.option("--summary", default="", help=N_("One line for the amendments list (default: the meeting's name + 修正)."))
 @click.option("--set", "sets", multiple=True, help=N_("NAME=VALUE: a parameter's new value (repeatable), e.g. "
-              "course_outcome_quota=8 or confirmation_period_min='5 days'."))
+              "NAME=8 or NAME='5 days' (`rulekit show` lists the policy's parameters)."))
 @click.option("--text", "texts", multiple=True, help=N_("CITATION=WORDING: a provision's new wording (repeatable)."))
 @click.option("--dry-run", is_flag=True, help=N_("Print the 修正條文對照表 of what it would do; change nothing."))
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown"]), default="table", show_default=True)
@@ -39,6 +39,7 @@ def amend(policy_path, on, meeting, kind, summary, sets, texts, dry_run, fmt):
     from ..report.diff import render_markdown, render_table
     from ..sourceyaml import read_text
 
+    policy_path = locate(policy_path)
     day = parse_on(on)
     plan = amend_text(read_text(policy_path, _("policy file")), policy_path, day, _pairs(sets, "--set"),
                       _pairs(texts, "--text"), meeting, kind, summary)

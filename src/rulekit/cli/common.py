@@ -16,10 +16,30 @@ from ..files import read_input
 from ..i18n import ENV, LANGUAGES, N_, UnknownLanguage, _, set_language
 from ..personal import MaskingStream
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+# Exit codes, declared once: `rulekit --help` prints EXIT_CODES and docs/exit-codes.md holds the
+# same table (a test compares them). "The rules failed" (1) and "the input is broken" (2, 3) differ,
+# so a script can tell a school that breaks the regulation from a file that could not be read.
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INCOMPLETE, EXIT_INTERNAL = 0, 1, 2, 3, 70
+EXIT_INVALID = EXIT_USAGE  # a policy or records file that cannot be used is unusable input
 # The reader of stdout went away (`rulekit who ... | head -1`): the status a shell reports for
 # a program killed by SIGPIPE (128 + 13), as `cat` or `grep` would end in the same pipe.
 EXIT_PIPE = 141
+EXIT_CODES = (
+    (EXIT_OK, N_("all pass (check: no failing result; validate: no error; test: every case passes)")),
+    (EXIT_FAIL, N_("rules fail (check: a failing result; validate: an error in the policy; test: a failing case)")),
+    (EXIT_USAGE, N_("wrong usage or unusable input: nothing was checked")),
+    (EXIT_INCOMPLETE, N_("records partly unusable, results incomplete (check; wins over 1)")),
+    (EXIT_INTERNAL, N_("internal error in rulekit (please report it)")),
+    (EXIT_PIPE, N_("the reader of the output went away (| head)")),
+)
+
+
+def exit_codes_help() -> str:
+    """The exit-code table for `rulekit --help` (click keeps \b paragraphs as written). The
+    meanings above are message ids, translated here; docs/exit-codes.md holds them as written."""
+    from ..i18n import _
+
+    return "\b\n" + _("Exit codes:") + "\n" + "\n".join(f"  {code:>3}  {_(meaning)}" for code, meaning in EXIT_CODES)
 
 
 def emit_json(data) -> None:
@@ -84,7 +104,7 @@ def _run(fn, args, kwargs) -> None:
         raise
     except RecursionError:
         click.echo(_("rulekit: error: input nested too deeply to process"), err=True)
-        sys.exit(EXIT_INVALID)
+        sys.exit(EXIT_USAGE)
     except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
         click.echo(_("rulekit: internal error: {kind}: {error} (please report this)").format(
             kind=type(exc).__name__, error=exc), err=True)
@@ -113,6 +133,38 @@ def emit(text, output: str | None = None, inputs=()) -> None:
     write_atomic(output, pieces if reveal else map(mask_ids, pieces), _input_files(inputs))
 
 
+def emit_crlf(text: str, output: str | None = None, inputs=()) -> None:
+    """`emit` for a format whose lines end with CR LF (iCalendar, RFC 5545): the line ends are
+    kept, every other control character is escaped and IDs masked as `emit` does."""
+    from ..personal import MaskingStream, mask_ids
+    from ..textnorm import escape_controls
+
+    ctx = click.get_current_context(silent=True)
+    reveal = ctx is not None and ctx.find_root().params.get("show_personal_data")
+    safe = "\r\n".join(escape_controls(part) for part in text.split("\r\n"))
+    safe = safe if reveal else mask_ids(safe)
+    if output:
+        from ..atomic import write_atomic
+
+        write_atomic(output, [safe], _input_files(inputs))
+        return
+    stream = sys.stdout.inner if isinstance(sys.stdout, MaskingStream) else sys.stdout
+    stream.write(safe)  # escaped and masked above: the masking stream would escape the CRs
+    stream.flush()
+def emit_bytes(data: bytes, output: str, inputs=()) -> None:
+    """Write a binary report (a workbook) atomically to `output`, never over one of `inputs`;
+    the renderer has masked it already (it knows its cells, `mask_ids` on bytes would not)."""
+    from ..atomic import write_atomic
+
+    write_atomic(output, data, _input_files(inputs))
+
+
+def reveals_personal_data() -> bool:
+    """Whether the user asked to see national IDs (--show-personal-data)."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.find_root().params.get("show_personal_data"))
+
+
 def _input_files(paths) -> list[str]:
     from ..records.load import DATA_EXTENSIONS
 
@@ -136,6 +188,18 @@ def _sources_of(exc: RulekitError) -> dict:
             except (OSError, UnicodeDecodeError, RulekitError):
                 sources[f] = []
     return sources
+
+
+POLICY_HELP = N_("The policy file (default: $RULEKIT_POLICY, else the nearest policy/regulation.yaml, rulekit.toml "
+                 "or pyproject.toml [tool.rulekit] from this folder up).")
+policy_option = click.option("--policy", "policy_path", type=click.Path(), help=POLICY_HELP)
+
+
+def locate(policy_path: str | None) -> str:
+    """`--policy`, or the policy found from the current folder (policy/locate.py)."""
+    from ..policy.locate import find_policy
+
+    return find_policy(policy_path).path
 
 
 def parse_on(value: str | None, option: str = "--as-of") -> dt.date | None:

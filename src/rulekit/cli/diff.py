@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from .common import emit, guarded, on_or_today, parse_on
+from .common import emit, guarded, locate, on_or_today, parse_on
 from ..i18n import N_, _
 
 
@@ -23,7 +23,6 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
     from ..amend.diff import diff_policies
     from ..calendar import to_roc
     from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, errors_in
-    from ..policy import DEFAULT_POLICY
     from ..policy.sources import load_any
     from ..policy.versions import amendment_at, version_on
     from ..report.diff import render_json, render_markdown, render_table
@@ -36,7 +35,7 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
     if from_ or at:
         if len(specs) > 1 or (from_ and at):
             raise usage(_("with --from/--to or --at give one policy"), "rulekit diff --from 113.01.19 --to 114.01.17")
-        spec = specs[0] if specs else DEFAULT_POLICY
+        spec = specs[0] if specs else locate(None)
         loaded = load_any(spec)
         if not loaded.ok:
             raise RulekitError(errors_in(loaded.diagnostics))
@@ -75,5 +74,5 @@ def diff(specs, from_, to, at, records, roster, as_of, fmt, output):
         text = render_table(result) + "\n"
         if impact is not None:
             text += "\n" + impact.render_text() + "\n"
-    emit(text, output, inputs=(*(specs or (DEFAULT_POLICY,)), records, roster))
+    emit(text, output, inputs=(*(specs or (spec,)), records, roster))
     return 0

@@ -5,11 +5,10 @@ import json
 
 import click
 
-from .common import guarded, policy_on
+from .common import guarded, locate, policy_on, policy_option
 from ..i18n import N_, _
 
-POLICY_OPTION = click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True,
-                             type=click.Path())
+POLICY_OPTION = policy_option
 FORMAT_OPTION = click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                              show_default=True)
 
@@ -22,10 +21,17 @@ def _key(name: str | None) -> str | None:
 
 
 def tabulate(rows, headers) -> str:
-    """tabulate, imported when a table is drawn: `who --format json` never pays for it."""
-    from tabulate import tabulate as draw
+    """A table no wider than the terminal (COLUMNS when set), its widest cells wrapped."""
+    from ..report.text_table import fitted_table
 
-    return draw(rows, headers)
+    return fitted_table(headers, rows)
+
+
+def _say(text: str) -> None:
+    """A line of prose, wrapped to the terminal's width like the tables under it."""
+    from ..report.text_table import terminal_width, wrap
+
+    click.echo("\n".join(wrap(text, terminal_width())))
 
 
 def _via(answer) -> str:
@@ -40,42 +46,65 @@ def _json(data) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _course_teacher(records_path, course_id, roster):
-    """Resolve 任課教師 of a course from the records, and the person from the roster."""
+def _course_teacher(records_path, course_id, roster, decl, task: str):
+    """The person the records name for `task` on record `course_id` (the declaration's field
+    that `does` the task, e.g. a course's teacher certifies its outcomes), and that person
+    from the roster."""
     from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
+    from ..i18n import _
     from ..records import load_records
     from ..people.roster import roster_from_records
 
-    records = load_records(records_path)
-    courses = {r["id"]: r for r in records.get("courses").rows}
-    if course_id not in courses:
-        raise UsageError([Diagnostic("unknown-course", _("course {course_id} is not in {records_path}").format(course_id=course_id, records_path=records_path),
-                                     Span(records_path), hint=did_you_mean(course_id, courses) or _("check the course id"))])
-    teacher_id = courses[course_id]["teacher"]
+    doer = next(((e, f) for e in decl.entities for f in e.fields if task in f.does and e.key), None)
+    if doer is None:
+        raise UsageError([Diagnostic("no-record-person", _("no declared record names who does {task}").format(task=task),
+                                     Span("<command line>"), hint=_("add `does: [{task}]` to the field naming that "
+                                                                    "person in the policy's records").format(task=task))])
+    entity, field = doer
+    records = load_records(records_path, decl)
+    rows = {r[entity.key]: r for r in records.get(entity.name).rows}
+    if course_id not in rows:
+        raise UsageError([Diagnostic("unknown-course", _("{entity} {course_id} is not in {records_path}").format(
+                                         entity=entity.name, course_id=course_id, records_path=records_path),
+                                     Span(records_path), hint=did_you_mean(course_id, rows) or _("check the id"))])
+    teacher_id = rows[course_id][field.name]
     if roster is None and records.get("staff").rows:
         roster = roster_from_records(records, records_path)
     return teacher_id, roster.find(teacher_id) if roster else None, roster
 
 
-@click.command(help=N_("Who does TASK now, following the substitute list (七.(一)) and 七.(二)."))
+def _who_example(policy) -> str:
+    """A `who` command line in the policy's own words: its first chain and that chain's 承辦人."""
+    from ..i18n import _
+
+    chains = policy.substitutes.chains if policy.substitutes else {}
+    for task, chain in chains.items():
+        if chain.roles:
+            return _("e.g. rulekit who {task} --absent {role}").format(task=task, role=chain.roles[0])
+    return _("rulekit who --list lists every task")
+
+
+@click.command(help=N_("Who does TASK now, following the policy's substitute chains and what it says of departed "
+                       "teachers (`rulekit show` shows those provisions of the policy in use)."))
 @click.argument("task", required=False)
 @click.option("--absent", multiple=True, help=N_("A role or person who is away (repeatable)."))
 @click.option("--roster", type=click.Path(), help=N_("Staff records, to name persons and see who is on leave."))
 @click.option("--as-of", "as_of", help=N_("Date (ISO or ROC, default today)."))
-@click.option("--course", help=N_("Course id: 任課教師 becomes that course's teacher (needs --records)."))
+@click.option("--course", help=N_("Course id: the course's teacher, from the records, is the one who teaches it (needs --records)."))
 @click.option("--records", type=click.Path(), help=N_("School records holding the course."))
 @click.option("--list", "list_tasks", is_flag=True, help=N_("List every task and its aliases."))
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
 def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, fmt):
+
     from ..diagnostics import Diagnostic, Span, UsageError
     from ..policy.versions import in_force
     from ..people.responsibility import Situation, check_absent, task_names, who as answer
     from ..people.roster import load_roster
 
     task, absent = _key(task), tuple(map(_key, absent))  # spelt as the policy's names are read
-    policy, day, __ = policy_on(policy_path, as_of)
+    policy, day, __ = policy_on(locate(policy_path), as_of)
     if list_tasks:
         rows = task_names(policy)
         if fmt == "json":
@@ -85,14 +114,16 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
         return 0
     if not task:
         raise UsageError([Diagnostic("missing-task", _("name a task, or use --list"), Span("<command line>"),
-                                     hint=_("e.g. rulekit who 課程認證 --absent 任課教師"))])
+                                     hint=_who_example(policy))])
     if course and not records:
         raise UsageError([Diagnostic("missing-records", _("--course needs --records"), Span("<command line>"),
                                      hint=_("give the school records that hold the course"))])
     people = load_roster(roster, policy) if roster else None
     teacher_id = teacher = None
     if course:
-        teacher_id, teacher, people = _course_teacher(records, course, people)
+        from ..people.responsibility import find_task
+        teacher_id, teacher, people = _course_teacher(records, course, people, policy.records,
+                                                      find_task(policy, task).name)
     check_absent(policy, absent, people)
     sit = Situation(day, frozenset(absent), people, teacher, teacher_id)
     amendment = in_force(policy, sit.on)
@@ -101,14 +132,14 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
         _json({**result.to_json(), "as_of": sit.on.isoformat(), "policy_sha256": policy.content_hash,
                "in_force_since": amendment.roc_date if amendment else None})
         return 0
-    click.echo(result.sentence())
+    _say(result.sentence())
     if result.chain:
         click.echo(tabulate([[s.role, "✓" if s.available else "✗", s.person or "", s.reason] for s in result.chain],
                             [_("order"), _("available"), _("person"), _("note")]))
     for note in result.notes:
-        click.echo(_("note: {note}").format(note=note))
+        _say(_("note: {note}").format(note=note))
     for b in result.basis:
-        click.echo(f"[{b.citation}] {b.text}")
+        _say(f"[{b.citation}] {b.text}")
     return 0
 
 
@@ -124,7 +155,7 @@ def duties(subject, roster, as_of, policy_path, fmt):
     from ..people.roster import load_roster
 
     subject = _key(subject)
-    policy, __, __ = policy_on(policy_path, as_of)
+    policy, __, __ = policy_on(locate(policy_path), as_of)
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
         _json(result.to_json())
@@ -138,22 +169,26 @@ def duties(subject, roster, as_of, policy_path, fmt):
         click.echo(tabulate([[r.id, r.content, r.work_item, "、".join(r.administration)] for r in result.rows],
                             ["id", _("content"), _("work item"), _("administration")]))
     if result.stated:
-        click.echo("\n" + _("named in the text for: ") + "、".join(f"{t} [{c}]" for t, c in result.stated))
+        click.echo()
+        _say(_("named in the text for: ") + "、".join(f"{t} [{c}]" for t, c in result.stated))
     return 0
 
 
-@click.command(help=N_("When PERSON leaves (七 人員異動): each task they carry and who takes it over."))
+@click.command(help=N_("When PERSON leaves: each task they carry and who takes it over, by the policy's substitute "
+                       "chains (`rulekit show` shows them)."))
 @click.argument("person")
 @click.option("--roster", type=click.Path(), required=True, help=N_("Staff records."))
-@click.option("--on", "--as-of", "on", help=N_("Date the person leaves (default today); the text in force then applies."))
+@click.option("--as-of", "--on", "on", help=N_("Date the person leaves (default today); the text in force then applies. "
+                                              "--on is the same option, kept for scripts written before --as-of."))
 @POLICY_OPTION
 @FORMAT_OPTION
 @guarded
 def handover(person, roster, on, policy_path, fmt):
+
     from ..people.responsibility import handover as plan
     from ..people.roster import load_roster
 
-    policy, day, __ = policy_on(policy_path, on)
+    policy, day, __ = policy_on(locate(policy_path), on)
     result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":
         _json(result.to_json())
@@ -162,6 +197,7 @@ def handover(person, roster, on, policy_path, fmt):
     rows = [[d.task, d.label(), a.role + (f"({a.person})" if a.person else ""), _via(a)] for d, a in result.items]
     click.echo(tabulate(rows, [_("task"), _("was"), _("taken over by"), _("how")]))
     if result.unassigned:
-        click.echo("\n" + _("no available substitute, {role} must assign: ").format(role=result.unassigned[0][1].role)
-                   + "、".join(d.task for d, __ in result.unassigned))
+        click.echo()
+        _say(_("no available substitute, {role} must assign: ").format(role=result.unassigned[0][1].role)
+             + "、".join(d.task for d, __ in result.unassigned))
     return 0

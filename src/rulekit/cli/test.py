@@ -6,16 +6,18 @@ reports) and github (workflow-command annotations on the failing case lines).
 """
 from __future__ import annotations
 
+import os
+
 import click
 
-from .common import guarded, parse_on
+from .common import guarded, locate, parse_on, policy_option
 from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
 from ..i18n import N_, _
 
 
-@click.command("test", help=N_("Run the policy's test cases (PATHS: case files or folders, default policy/tests)."))
+@click.command("test", help=N_("Run the policy's test cases (PATHS: case files or folders, default the tests/ folder next to the policy)."))
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@policy_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]), default="text",
               show_default=True)
 @click.option("--coverage", is_flag=True, help=N_("Also report which rules, citations and chains the cases exercise."))
@@ -25,14 +27,17 @@ from ..i18n import N_, _
                    "test its old value and those that test the new one."))
 @guarded
 def test(paths, policy_path, fmt, coverage, verbose, changed_since):
+
     from ..diagnostics import RulekitError, errors_in
     from ..policy import load_policy
     from ..policytest import run_paths
+    from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
 
+    policy_path = locate(policy_path)
     loaded = load_policy(policy_path)
     if not loaded.ok:
         raise RulekitError(errors_in(loaded.diagnostics))
-    run = run_paths(loaded.policy, paths or ("policy/tests",), loaded.document, loaded.snapshots)
+    run = run_paths(loaded.policy, paths or (os.path.join(os.path.dirname(policy_path), "tests"),), loaded.document, loaded.snapshots)
     if changed_since:  # before the report, whose last line CI reads: `N passed, M failed`
         from ..policytest.changes import changes_since
 

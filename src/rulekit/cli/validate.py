@@ -4,11 +4,11 @@ from __future__ import annotations
 import click
 
 from ..diagnostics import render_all
-from .common import guarded, parse_on
+from .common import guarded, locate, parse_on
 from ..i18n import N_, _
 
 
-@click.command(help=N_("Check policy files (default policy/regulation.yaml); exit 1 if any is invalid."))
+@click.command(help=N_("Check policy files (default: the policy found as for --policy elsewhere); exit 1 if any is invalid."))
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help=N_("github: one workflow annotation per finding (warnings as ::warning)."))
@@ -21,14 +21,14 @@ from ..i18n import N_, _
 @click.option("--as-of", "as_of", help=N_("Date for the roster (default today)."))
 @guarded
 def validate(paths, fmt, strict, warnings_as_errors, roster, as_of):
+
     from ..diagnostics import to_json
-    from ..policy import DEFAULT_POLICY
     from ..people.roster import load_roster
     from ..policy.validate import validate_paths
 
     from ..policytest import strict_findings_of
 
-    report = validate_paths(paths or (DEFAULT_POLICY,), load_roster(roster) if roster else None, parse_on(as_of),
+    report = validate_paths(paths or (locate(None),), load_roster(roster) if roster else None, parse_on(as_of),
                             extra_checks=(strict_findings_of,) if strict else ())
     if fmt == "json":
         click.echo(to_json(report.diagnostics))

@@ -26,7 +26,7 @@ NO_SPAN = Span("")
 COMPARE_OPS = ("==", "!=", "<", "<=", ">", ">=")
 ARITH_OPS = ("+", "-")
 QUANTIFIERS = ("count", "exists", "first")
-FOLDS = ("sum", "min", "max")
+FOLDS = ("sum", "min", "max", "list")
 AGGREGATES = QUANTIFIERS + ("all",) + FOLDS
 DURATION_UNITS = ("days", "weeks", "months", "years")
 KEYWORDS = frozenset((
@@ -95,6 +95,13 @@ class DurationLit(Node):
 
     amount: int
     unit: str
+
+
+@dataclass(frozen=True)
+class SizeLit(Node):
+    """`4 MB`, `10MB`, `4194304 B`: a whole number of bytes (K, M, G are powers of 1024)."""
+
+    value: int
 
 
 @dataclass(frozen=True)
@@ -219,7 +226,7 @@ class Default(Node):
 @dataclass(frozen=True)
 class Aggregate(Node):
     """count/exists/first(x in src where P), all(x in src where P satisfy Q),
-    sum/min/max(E for x in src where P). `body` is Q or E, None for the quantifiers."""
+    sum/min/max/list(E for x in src where P). `body` is Q or E, None for the quantifiers."""
 
     op: str
     var: str
@@ -237,7 +244,7 @@ class Aggregate(Node):
             yield self.body
 
 
-Expr = Union[IntLit, StrLit, BoolLit, NullLit, DateLit, SemesterLit, DurationLit, ListLit,
+Expr = Union[IntLit, StrLit, BoolLit, NullLit, DateLit, SemesterLit, DurationLit, SizeLit, ListLit,
              Var, Param, Const, Field, Call, Unary, BinOp, Compare, If, Default, Aggregate]
 
 

@@ -23,8 +23,10 @@ from typing import Mapping
 
 from ..calendar import AcademicYear, DateError, Semester, parse_date
 from ..diagnostics import Diagnostic, did_you_mean
+from ..i18n import _
 from . import ast as A
 from . import types as T
+from .functions import ARITH, FUNCTIONS
 from .hints import arith_hint, compare_hint, literal_hint, not_bool
 from .types import Type
 from ..i18n import _, ngettext
@@ -32,26 +34,6 @@ from ..i18n import _, ngettext
 # name -> its type; None for a name that exists but whose type is unknown (its
 # definition was reported), so that its uses are not reported again
 Scope = Mapping[str, "Type | None"]
-
-# function -> (accepted base types per argument, result base type)
-FUNCTIONS: dict[str, tuple[tuple[tuple[str, ...], ...], str]] = {
-    "semester_of": (((T.DATE,),), T.SEMESTER),
-    "academic_year_of": (((T.DATE, T.SEMESTER),), T.ACADEMIC_YEAR),
-    "start": (((T.SEMESTER, T.ACADEMIC_YEAR),), T.DATE),
-    "end": (((T.SEMESTER, T.ACADEMIC_YEAR),), T.DATE),
-    "days": (((T.DATE,), (T.DATE,)), T.INT),
-    "len": (((T.LIST,),), T.INT),
-    "is_null": (((T.ANY,),), T.BOOL),
-    "academic_year": (((T.INT,),), T.ACADEMIC_YEAR),
-    "valid_national_id": (((T.STRING,),), T.BOOL),
-}
-ARITH = {  # (op, left, right) -> result
-    ("+", T.INT, T.INT): T.INT, ("-", T.INT, T.INT): T.INT,
-    ("+", T.DATE, T.DURATION): T.DATE, ("+", T.DURATION, T.DATE): T.DATE,
-    ("-", T.DATE, T.DURATION): T.DATE, ("-", T.DATE, T.DATE): T.DURATION,
-    ("+", T.DURATION, T.DURATION): T.DURATION, ("-", T.DURATION, T.DURATION): T.DURATION,
-}
-
 
 class Checker:
     def __init__(self, entities: Mapping, params: Mapping | None = None,
@@ -104,6 +86,9 @@ class Checker:
 
     def _durationlit(self, n, scope):
         return _at(n, T.T_DURATION)
+
+    def _sizelit(self, n, scope):
+        return _at(n, T.T_SIZE)
 
     def _datelit(self, n, scope):
         try:
@@ -294,8 +279,14 @@ class Checker:
     def _membership(self, n, item: Type, container: Type) -> Type | None:
         if container.name == T.ANY:
             return T.T_BOOL
+        if container.name == T.STRING:  # a text within a text
+            if item.name in (T.STRING, T.NULL, T.ANY):
+                return T.T_BOOL
+            self.error("dsl-type", _("cannot look for {item} in a text").format(item=item.base), n,
+                       _("only a text can be part of a text; turn a value into text with text(x)"))
+            return None
         if container.name != T.LIST:
-            self.error("dsl-type", _("`{op}` needs a list on its right, not {base}").format(op=n.op, base=container.base), n.right,
+            self.error("dsl-type", _("`{op}` needs a list or a text on its right, not {base}").format(op=n.op, base=container.base), n.right,
                        _("e.g. x.kind in [\"a\", \"b\"]; to search records use exists(x in ... where ...)"))
             return None
         if not T.compatible(item, container.elem):
@@ -358,7 +349,9 @@ class Checker:
         if n.op in ("count", "exists", "first", "all"):
             # first of no items is null
             return {"count": T.T_INT, "exists": T.T_BOOL, "first": elem.maybe(), "all": T.T_BOOL}[n.op]
-        allowed = (T.INT, T.DURATION) if n.op == "sum" else T.ORDERED
+        if n.op == "list":  # null values are left out, so the items are never null
+            return T.list_of(body.type.required())
+        allowed = (T.INT, T.DURATION, T.SIZE) if n.op == "sum" else T.ORDERED
         if body.type.name not in allowed:
             self.error("dsl-type", _("{op} needs {allowed} values, not {base}").format(op=n.op, allowed=' or '.join(allowed), base=body.type.base), n.body)
             return None

@@ -5,6 +5,7 @@ that help fix it (a semester written as text, a number without a unit).
 """
 from __future__ import annotations
 
+from ..i18n import _
 from . import ast as A
 from . import types as T
 from .types import Type
@@ -33,6 +34,10 @@ def arith_hint(left: Type, right: Type) -> str:
         return _("add a duration to a date: x + 3 days")
     if names == {T.DURATION, T.INT}:
         return _("give the number a unit: 3 days")
+    if names == {T.SIZE, T.INT}:
+        return _("give the number a unit: 4 MB, or 4194304 B")
+    if T.STRING in names:
+        return _("turn the other value into text first: text(x)")
     return ""
 
 
@@ -47,6 +52,8 @@ def compare_hint(n: A.Compare, left: Type, right: Type) -> str:
         return _(DATE_HINT)
     if names == {T.DURATION, T.INT}:
         return _("give the number a unit: 3 days, 2 weeks, 1 month")
+    if names == {T.SIZE, T.INT}:
+        return _("a size compares with sizes only: write the number with a unit, 4 MB or 4194304 B")
     if names == {T.ACADEMIC_YEAR, T.INT}:
         return _("write the academic year as academic_year(113), or compare its .year")
     if T.RECORD in names and T.STRING in names:

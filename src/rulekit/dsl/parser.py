@@ -16,16 +16,22 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedTok
 from lark.lexer import PatternStr
 
 from ..diagnostics import Diagnostic, RulekitError
+from ..i18n import _
+from ..sourceyaml import MAX_NUMBER_DIGITS
 from . import ast as A
 from .source import SourceMap
 from ..i18n import N_, _
+from .units import SizeError, parse_size
 
 
 # Limits that keep a hand-written (or hostile) expression from exhausting the
 # stack or the clock: the checker and compiler recurse once per nesting level.
 MAX_EXPRESSION_CHARS = 5000
 MAX_NESTING = 100
-MAX_NUMBER_DIGITS = 6  # up to 999,999: any count or duration (in days) a regulation states
+# A whole number has at most the 18 digits every number rulekit reads may have (a policy,
+# a records file, a rule's arithmetic), so a size in bytes can be written. A duration keeps
+# 6 (999,999 days is 2,700 years: more is a typo, and no date could be shifted by it).
+MAX_DURATION_DIGITS = 6
 
 
 @functools.cache
@@ -161,12 +167,21 @@ class _Build(Transformer):
     def int_lit(self, meta, c):
         return A.IntLit(self._number(meta, str(c[0])), span=self._s(meta))
 
-    def _number(self, meta, digits: str) -> int:
-        """Whole numbers a regulation can mean: a count of days, items, people."""
-        if len(digits) > MAX_NUMBER_DIGITS:
-            raise _BadLiteral(Diagnostic("dsl-bad-literal", _("the number {digits}... has {digits2} digits, more than the {MAX_NUMBER_DIGITS} rulekit accepts").format(digits=digits[:12], digits2=len(digits), MAX_NUMBER_DIGITS=MAX_NUMBER_DIGITS), self._s(meta),
+    def _number(self, meta, digits: str, limit: int = MAX_NUMBER_DIGITS) -> int:
+        """Whole numbers a regulation can mean: a count of days, items, people, bytes."""
+        if len(digits) > limit:
+            raise _BadLiteral(Diagnostic("dsl-bad-literal", _("the number {digits}... has {digits2} digits, more than the {MAX_NUMBER_DIGITS} rulekit accepts").format(digits=digits[:12], digits2=len(digits), MAX_NUMBER_DIGITS=limit), self._s(meta),
                                          hint=_("counts, days and years in a regulation are small numbers")))
         return int(digits)
+
+    def size_lit(self, meta, c):
+        text = str(c[0])
+        self._number(meta, text.split(".")[0].rstrip("BKMGTi \t"))
+        try:
+            return A.SizeLit(parse_size(text), span=self._s(meta))
+        except SizeError as exc:
+            raise _BadLiteral(Diagnostic("dsl-bad-literal", str(exc), self._s(meta),
+                                         hint=_("write a size as 4 MB, 512 KB or 1048576 B"))) from None
 
     def str_lit(self, meta, c):
         return A.StrLit(unescape(str(c[0])[1:-1]), span=self._s(meta))
@@ -177,7 +192,7 @@ class _Build(Transformer):
     def duration_lit(self, meta, c):
         amount, unit = str(c[0]).split()
         unit = _UNITS.get(unit, unit)
-        return A.DurationLit(self._number(meta, amount), unit, span=self._s(meta))
+        return A.DurationLit(self._number(meta, amount, MAX_DURATION_DIGITS), unit, span=self._s(meta))
 
     def true_lit(self, meta, c):
         return A.BoolLit(True, span=self._s(meta))
@@ -226,11 +241,12 @@ class _Build(Transformer):
 
 _WORDS = {
     "NAME": N_("a name"), "INT": N_("a number"), "STRING": N_('a quoted text ("...")'),
-    "DATE": N_("a date"), "DURATION": N_("a duration (3 days)"), "$END": N_("the end of the expression"),
+    "DATE": N_("a date"), "DURATION": N_("a duration (3 days)"), "SIZE": N_("a size (4 MB)"),
+    "$END": N_("the end of the expression"),
     "COMPARE": N_("a comparison (== != < <= > >=)"),
 }
 # the order "expected" words are listed in: punctuation, keywords, then kinds of value
-_KIND_ORDER = ("COMPARE", "NAME", "INT", "STRING", "DATE", "DURATION", "$END")
+_KIND_ORDER = ("COMPARE", "NAME", "INT", "STRING", "DATE", "DURATION", "SIZE", "$END")
 _HINTS = {
     "=": N_("compare with == (a single = is not an operator)"),
     "&": N_("write `and`"), "|": N_("write `or`"), "!": N_("write `not`, or != to compare"),
@@ -306,6 +322,8 @@ def _token_hint(tok: str, expected) -> str:
         return _("comparisons do not chain: write a <= b and b <= c")
     if tok == "in" and "NAME" not in expected:
         return _("write aggregates as count(x in collection where ...)")
+    if tok == "for":
+        return _("only sum, min, max and list take a value before `for`: list(x.name for x in collection)")
     if set(expected) == {"LPAR"}:
-        return _("count, exists, first, all, sum, min and max are aggregates: count(x in collection where ...)")
+        return _("count, exists, first, all, sum, min, max and list are aggregates: count(x in collection where ...)")
     return ""

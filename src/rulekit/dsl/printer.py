@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from . import ast as A
+from .units import format_size
 
 _ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -104,6 +105,7 @@ _PRINTERS = {
     A.DateLit: _date,
     A.SemesterLit: lambda n: f"semester({quote(n.text)})",
     A.DurationLit: _duration,
+    A.SizeLit: lambda n: format_size(n.value),
     A.ListLit: lambda n: "[" + ", ".join(_text(i, IF) for i in n.items) + "]",
     A.Var: lambda n: n.name,
     A.Param: lambda n: f"param.{n.name}",

@@ -1,6 +1,6 @@
 """The types of DSL values.
 
-    int bool string date duration semester academic_year null
+    int bool string date duration semester academic_year size null
     list[T]              e.g. list[string] (staff.roles, policy constants)
     record(entity)       a row of an entity, e.g. record(students)
     school               the single subject of a school-wide rule
@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 
 INT, BOOL, STRING, DATE, DURATION = "int", "bool", "string", "date", "duration"
 SEMESTER, ACADEMIC_YEAR, NULL = "semester", "academic_year", "null"
+SIZE = "size"  # a whole number of bytes (dsl/units.py); compares with sizes only
 LIST, RECORD, SCHOOL, ANY = "list", "record", "school", "any"
-SCALARS = (INT, BOOL, STRING, DATE, DURATION, SEMESTER, ACADEMIC_YEAR)
-ORDERED = (INT, DATE, DURATION, SEMESTER, ACADEMIC_YEAR, STRING)
+SCALARS = (INT, BOOL, STRING, DATE, DURATION, SEMESTER, ACADEMIC_YEAR, SIZE)
+ORDERED = (INT, DATE, DURATION, SEMESTER, ACADEMIC_YEAR, STRING, SIZE)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class Type:
 
 T_INT, T_BOOL, T_STRING, T_DATE = Type(INT), Type(BOOL), Type(STRING), Type(DATE)
 T_DURATION, T_SEMESTER, T_AY = Type(DURATION), Type(SEMESTER), Type(ACADEMIC_YEAR)
+T_SIZE = Type(SIZE)
 T_NULL, T_ANY, T_SCHOOL = Type(NULL, optional=True), Type(ANY), Type(SCHOOL)
 
 

@@ -20,6 +20,7 @@ from typing import Callable, Mapping
 from ..calendar import DateError, count_days
 from ..dsl import ast as A
 from ..dsl import types as T
+from ..dsl.units import format_size
 from .failure import per_row
 from .values import (MISSING, ZERO, EvalError, add_durations, compare_durations, display,
                      identity_fields, record_label, same, to_json, undated)
@@ -268,9 +269,13 @@ def _values(rows, pred, body, b):
     return values
 
 
+def _list(rows, pred, body, b, bt, span):
+    return _values(rows, pred, body, b)
+
+
 def _sum(rows, pred, body, b, bt, span):
     values = _values(rows, pred, body, b)
-    if bt.name == T.INT:
+    if bt.name in (T.INT, T.SIZE):
         return lambda env: sum(values(env))
 
     def sum_durations(env):
@@ -303,7 +308,7 @@ def _extreme(pick):
 
 
 _BUILD = {"count": _count, "exists": _exists, "first": _first, "all": _all,
-          "sum": _sum, "min": _extreme(min), "max": _extreme(max)}
+          "sum": _sum, "min": _extreme(min), "max": _extreme(max), "list": _list}
 
 
 # ------------------------------------------------------------------ value helpers
@@ -349,6 +354,7 @@ _SHOW = {
     T.SEMESTER: lambda v: MISSING if v is None else v.id,
     T.ACADEMIC_YEAR: lambda v: MISSING if v is None else v.id,
     T.DATE: lambda v: MISSING if v is None else v.isoformat(),
+    T.SIZE: lambda v: MISSING if v is None else format_size(v),
 }
 
 
@@ -368,10 +374,19 @@ def display_of(t: T.Type, entities: Mapping) -> Callable[[object], str] | None:
     return lambda v: MISSING if v is None else display(label(v))
 
 
+def joiner(elem: T.Type | None, entities: Mapping) -> Callable[[list, str], str]:
+    """join(list, sep): each item as a message shows it (a record by its id, a date as
+    2024-01-19, a size as 4 MB, a missing item as —), with sep between them."""
+    show = display_of(elem.maybe(), entities) if elem is not None else display
+    return lambda items, sep: sep.join(show(v) for v in items)
+
+
 def json_of(t: T.Type, entities: Mapping) -> Callable[[object], object]:
     """How a value of type t appears in Result.values (JSON-able)."""
     if t.name in (T.INT, T.BOOL, T.STRING) and not t.optional:
         return lambda v: v
+    if t.name == T.SIZE:  # as a policy writes it: 4 MB
+        return lambda v: None if v is None else format_size(v)
     label = _label(t, entities)
     if label is None:
         return to_json

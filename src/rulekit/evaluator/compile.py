@@ -202,6 +202,15 @@ class Compiler:
             return lambda env: a(env) is None
         if n.func == "days":
             return _guarded2(args[0], args[1], G.day_count(n.span))
+        if n.func in ("startswith", "endswith"):
+            test = str.startswith if n.func == "startswith" else str.endswith
+            return _guarded2(args[0], args[1], test)
+        if n.func == "join":
+            return _guarded2(args[0], args[1], G.joiner(self.type(n.args[0]).elem, self.entities))
+        if n.func == "text":
+            show = G.display_of(self.type(n.args[0]).required(), self.entities) or str
+            a = args[0]
+            return lambda env: None if (v := a(env)) is None else show(v)
         fn = _CALLS[n.func] if n.func != "academic_year_of" or self.type(n.args[0]).name == T.DATE \
             else operator.attrgetter("academic_year")
         a = args[0]
@@ -260,6 +269,8 @@ class Compiler:
 
     def _membership(self, n, scope):
         a = self.expr(n.left, scope)
+        if self.type(n.right).name == T.STRING:
+            return _within_text(a, self.expr(n.right, scope), n.op == "not in")
         if _by_value(self.type(n.left)):
             return self._membership_by_value(n, a, scope)
         items = constant(n.right)
@@ -312,7 +323,7 @@ class Compiler:
 
 def constant(node: A.Node):
     """The value of a literal node (and of lists of literals), else _NOT."""
-    if isinstance(node, (A.IntLit, A.StrLit, A.BoolLit)):
+    if isinstance(node, (A.IntLit, A.StrLit, A.BoolLit, A.SizeLit)):
         return node.value
     if isinstance(node, A.NullLit):
         return None
@@ -328,6 +339,16 @@ def constant(node: A.Node):
         items = tuple(constant(i) for i in node.items)
         return _NOT if any(i is _NOT for i in items) else items
     return _NOT
+
+
+def _within_text(a: Fn, b: Fn, negate: bool) -> Fn:
+    """`part in text`: a missing text holds nothing, and a missing part is in no text."""
+    def within(env):
+        text, part = b(env), a(env)
+        if text is None or part is None:
+            return negate
+        return (part in text) != negate
+    return within
 
 
 def _nullable_eq(a: Fn, b: Fn, op2, negate: bool) -> Fn:
@@ -358,8 +379,10 @@ def _guarded2(a: Fn, b: Fn, op2, none=None) -> Fn:
 
 
 def _arith(op: str, left: str, right: str, sign: int, span):
-    if left == T.INT:
+    if left in (T.INT, T.SIZE):  # a size is a whole number of bytes at run time
         return checked_arith(sign, span)
+    if left == T.STRING:
+        return operator.add
     if left == T.DATE and right == T.DATE:
         return days_between
     if left == T.DATE:

@@ -18,9 +18,11 @@ from .values import display, identity_fields, record_label
 class Context:
     """One run: the records, as_of, and what is derived from them once (rows, indexes, domains)."""
 
-    def __init__(self, records, as_of, entities: Mapping):
+    def __init__(self, records, as_of, entities: Mapping, through=None):
         self.records = records
         self.as_of = parse_date(as_of)
+        # the last day whose semester `semesters` reaches: as_of, or later for a calendar of what is due
+        self.through = max(self.as_of, parse_date(through)) if through is not None else self.as_of
         self.entities = entities
         self._rows: dict[str, tuple] = {}
         self._indexes: dict[tuple, dict] = {}
@@ -56,14 +58,14 @@ class Context:
         (period.period_fields says which fields a rule's period starts from)."""
         semesters = self._periods.get(fields)
         if semesters is None:
-            last = Semester.of(self.as_of)
+            last = Semester.of(self.through)
             first = min([last] + [s for s in map(self._earliest, fields) if s is not None])
             semesters = self._periods[fields] = Semester.range(first, last)
         return semesters
 
     def academic_years(self, fields: tuple[tuple[str, str], ...]) -> list[AcademicYear]:
         first = self.semesters(fields)[0].year
-        return [AcademicYear(y) for y in range(first, AcademicYear.of(self.as_of).year + 1)]
+        return [AcademicYear(y) for y in range(first, AcademicYear.of(self.through).year + 1)]
 
     def _earliest(self, entity_field: tuple[str, str]) -> Semester | None:
         """The semester of the smallest value of one field; scanned once per run."""

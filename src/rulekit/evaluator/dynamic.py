@@ -13,12 +13,12 @@ from typing import Callable
 
 from ..calendar import Duration
 from ..dsl import types as T
-from ..dsl.checker import ARITH
+from ..dsl.functions import ARITH
 from .values import EvalError, display
 from ..i18n import _
 
 Fn = Callable[[list], object]
-_VALUE_TYPES = ((bool, T.BOOL), (int, T.INT), (datetime.date, T.DATE), (Duration, T.DURATION))
+_VALUE_TYPES = ((bool, T.BOOL), (int, T.INT), (datetime.date, T.DATE), (Duration, T.DURATION), (str, T.STRING))
 
 
 def plain(value):

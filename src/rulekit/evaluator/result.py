@@ -7,9 +7,11 @@ from .compile import Compiled
 from ..i18n import N_, _
 
 # as staff read them, in every report
-STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用"}
+STATUS_ZH = {"pass": "符合", "fail": "不符合", "pending": "尚未到期", "not_applicable": "不適用",
+             "not_determinable": "無法判定"}
 # a status as a report shows it, in the reader's language (the catalogue gives 符合, 不符合, ...)
-STATUS_LABELS = {"pass": N_("pass"), "fail": N_("fail"), "pending": N_("pending"), "not_applicable": N_("not applicable")}
+STATUS_LABELS = {"pass": N_("pass"), "fail": N_("fail"), "pending": N_("pending"), "not_applicable": N_("not applicable"),
+                 "not_determinable": N_("not determinable")}
 
 
 def status_label(status: str) -> str:
@@ -69,6 +71,10 @@ class Result:
     def values(self) -> dict:
         return self._rule.values(self)
 
+    def due(self):
+        """The subject's last day to act (the rule's `due`), or None: computed again when asked."""
+        return self._rule.due(self)
+
     def _key(self) -> tuple:
         return (self.rule, self.citation, self.status, self.subject, self.message, self.severity, self.values)
 
@@ -85,6 +91,23 @@ class Result:
 
     def __reduce__(self):
         return (Result, self._key())
+
+    def undeterminable(self, message: str) -> "Result":
+        """This subject, not determinable (its records are missing): the subject, its bindings
+        and its due date stay as the run made them (a calendar still lists the deadline); no values."""
+        out = _SetAside.__new__(_SetAside)
+        out.status, out._rule, out._combo, out._message = "not_determinable", self._rule, self._combo, message
+        return out
+
+
+class _SetAside(Result):
+    """A result made not determinable: no let values, since they read what is missing."""
+
+    __slots__ = ()
+
+    @property
+    def values(self) -> dict:
+        return {}
 
 
 class _Fixed:
@@ -104,13 +127,16 @@ class _Fixed:
     def values(self, result) -> dict:
         return self._values
 
+    def due(self, result):
+        return None  # built directly: no rule to compute it from
+
 
 class RuleResults:
     """What the results of one rule share: the rule's identity, and how to make a subject's
     message and values again from the values kept in its Result."""
 
     __slots__ = ("id", "citation", "severity", "names", "lazy", "domains", "_base", "_var_slots", "_lets",
-                 "_render", "_values_of")
+                 "_render", "_values_of", "_due")
 
     def __init__(self, rule, c: Compiled, env: list, names: list[str], render: dict):
         self.id, self.citation, self.severity = rule.id, rule.citation, rule.severity
@@ -121,6 +147,7 @@ class RuleResults:
         self._lets = [(slot, fn) for __, slot, fn in c.lets]
         self._render = render
         self._values_of = _values_maker(c)
+        self._due = c.due
         templates = dict(rule.messages)
         self.lazy = {status: status not in templates or all(
             isinstance(part, str) or _cannot_fail(part) for part in templates[status].parts)
@@ -154,6 +181,16 @@ class RuleResults:
             return {}
         return self._values_of(self._env(result))
 
+    def due(self, result):
+        """A due date the run computed for this subject again; None without one (no `due`, not
+        applicable, or a value that cannot be computed: the run reported that already)."""
+        if self._due is None or result.status == "not_applicable":
+            return None
+        try:
+            return self._due(self._env(result))
+        except Exception:  # noqa: BLE001 - a pass never computed its due; failing here is no new finding
+            return None
+
 
 def _cannot_fail(node) -> bool:
     """Whether a placeholder is computed without anything that can fail at run time
@@ -181,6 +218,6 @@ def _values_maker(c: Compiled):
 def renderers(rule, c: Compiled) -> dict:
     """status -> env -> message: the rule's template, else the title (fail, pending) or ""."""
     title = rule.title_text()
-    defaults = {"pass": "", "fail": title, "pending": title, "not_applicable": ""}
+    defaults = {"pass": "", "fail": title, "pending": title, "not_applicable": "", "not_determinable": ""}
     return {status: c.messages.get(status) or (lambda env, text=text: text)
             for status, text in defaults.items()}

@@ -35,16 +35,18 @@ from ..i18n import _
 
 def evaluate(rules, records, as_of, params: Mapping | None = None,
              constants: Mapping | None = None,
-             diagnostics: list | None = None, budget=None) -> tuple[Result, ...]:
+             diagnostics: list | None = None, budget=None, through=None) -> tuple[Result, ...]:
     """Evaluate every rule for every subject; results in rule order, then subject order.
 
     Problems at run time (a parameter with no value, a value that cannot be computed)
     are appended to `diagnostics`; when it is None they are raised as RulekitError.
     A `Budget` (budget.py) stops the run with a UsageError once its time or results are spent.
+    `through`: semesters and academic years run to the one of this day instead of as_of's
+    (deadlines ahead: their subjects are pending, judged on as_of all the same).
     """
     rules = tuple(rules)
     entities = rules[0].entities if rules and rules[0].entities else _default_entities()
-    ctx = Context(records, as_of, entities)
+    ctx = Context(records, as_of, entities, through)
     out: list[Result] = []
     problems = _Problems()
     collecting = gc.isenabled()

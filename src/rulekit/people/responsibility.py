@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean
+from ..i18n import _
 from ..policy.model import Policy, SubstituteChain, Task
 from .roster import Person, Roster
 from ..i18n import _
@@ -91,6 +92,10 @@ def find_task(policy: Policy, name: str) -> Task:
     for task in policy.tasks.values():
         if name in task.aliases:
             return task
+    if name in policy.organization.roles:
+        hint = _("{name} is a role, not a task: `rulekit duties {name}` lists the tasks it carries").format(name=name)
+        raise UsageError([Diagnostic("unknown-task", f"unknown task {name} (not in {policy.path})",
+                                     Span("<command line>"), hint=hint)])
     names = list(policy.tasks) + [a for t in policy.tasks.values() for a in t.aliases]
     hint = did_you_mean(name, names, n=3) or _("run `rulekit who --list` for every task")
     raise UsageError([Diagnostic("unknown-task", _("unknown task {name} (not in {path})").format(name=name, path=policy.path),
@@ -124,11 +129,15 @@ def _step(policy: Policy, role: str, sit: Situation, teacher_rule) -> tuple[Chai
     """Is `role` available? Returns the step and any citations the decision rests on."""
     if role in sit.absent:
         return ChainStep(role, False, _("named absent")), ()
-    if teacher_rule and role == teacher_rule.role and (sit.course_teacher or sit.course_teacher_id):
-        return _teacher_step(role, sit, teacher_rule)
+    spec = policy.organization.roles.get(role)
+    if (sit.course_teacher or sit.course_teacher_id) and spec and spec.per:
+        # the person a record names for this task (records.yaml: `does:`) holds the role for it;
+        # 七.(二) adds only its own effect on a departed teacher
+        if teacher_rule and role == teacher_rule.role:
+            return _teacher_step(role, sit, teacher_rule)
+        return _record_person_step(role, sit)
     if sit.roster is None:
         return ChainStep(role, True), ()
-    spec = policy.organization.roles.get(role)
     if spec and spec.per:
         return ChainStep(role, True, _("held per {per}; name the {per} to get the person").format(per=spec.per)), ()
     holders = sit.roster.holders(role, sit.on, active_only=False)
@@ -141,6 +150,19 @@ def _step(policy: Policy, role: str, sit: Situation, teacher_rule) -> tuple[Chai
             return ChainStep(role, True, "", person.label()), ()
         reasons.append(why or _("{label} named absent").format(label=person.label()))
     return ChainStep(role, False, "; ".join(reasons)), ()
+
+
+def _record_person_step(role: str, sit: Situation) -> tuple[ChainStep, tuple[str, ...]]:
+    """The person the record names, available as the roster says."""
+    person = sit.course_teacher
+    if person is None and sit.roster is None:
+        return ChainStep(role, True, "no roster given: availability not checked", sit.course_teacher_id), ()
+    if person is None:
+        return ChainStep(role, False, f"{sit.course_teacher_id}, named by the record, is not in the roster"), ()
+    ok, why = person.availability(sit.on)
+    if ok and person.id not in sit.absent and person.name not in sit.absent:
+        return ChainStep(role, True, "", person.label()), ()
+    return ChainStep(role, False, why or "named absent"), ()
 
 
 def _teacher_step(role: str, sit: Situation, rule) -> tuple[ChainStep, tuple[str, ...]]:
@@ -193,7 +215,7 @@ def _working_group_answer(policy, task, chain, steps, extra) -> Answer:
     subs, wg = policy.substitutes, policy.working_group
     # the body the policy says decides; else the working group by its own name
     body = (subs.decided_by if subs and subs.decided_by else "") or (wg.name if wg and wg.name else _("working group"))
-    cites = [*extra, subs.citation if subs else chain.citation]
+    cites = [*extra, chain.citation, *([subs.citation] if subs else [])]  # 七.(三)'s own, then who decides
     if wg:
         cites.append(wg.citation)
     return Answer(task.name, body, None, WORKING_GROUP, steps, _basis(policy, *cites),
@@ -238,17 +260,26 @@ class Duties:
                 "stated": [{"task": t, "citation": c} for t, c in self.stated]}
 
 
+def chains(policy: Policy) -> list[SubstituteChain]:
+    """Every chain `who` follows: the substitute list's (七.(一)), then each task the text gives
+    one role alone (七.(三)'s 紙本郵寄通知): `duties` and `handover` list the same tasks `who` answers."""
+    listed = list(policy.substitutes.chains.values()) if policy.substitutes else []
+    named = {c.task for c in listed}
+    alone = [chain_for(policy, t) for t in policy.tasks.values() if t.name not in named]
+    return listed + [c for c in alone if c is not None]
+
+
 def duties(policy: Policy, subject: str, roster: Roster | None = None) -> Duties:
     roles = _roles_of(policy, subject, roster)
     org = policy.organization
-    chain_duties = tuple(Duty(c.task, i, r, c.citation)
-                         for c in (policy.substitutes.chains.values() if policy.substitutes else ())
+    chain_duties = tuple(Duty(c.task, i, r, c.citation) for c in chains(policy)
                          for i, r in enumerate(c.roles) if r in roles)
     units = {u for r in roles for u in org.containers(r)}
     rows = tuple(row for row in (policy.duty_table.rows if policy.duty_table else ())
                  if any(row.names(u) for u in units))
+    carried = {(d.task, d.citation) for d in chain_duties}  # listed once, as a task they carry
     stated = tuple((t.name, st.citation) for t in policy.tasks.values() for st in t.stated_in
-                   if any(p in units for p in st.parties))
+                   if any(p in units for p in st.parties) and (t.name, st.citation) not in carried)
     return Duties(subject, tuple(roles), chain_duties, rows, stated)
 
 

@@ -66,7 +66,7 @@ def load_roster(path: str, policy=None, encoding: str | None = None) -> Roster:
     """A roster file's staff; with `policy`, a role it does not declare is an error (no silent typo)."""
     from ..records import check_references, load_records
 
-    records = load_records(path, encoding=encoding)
+    records = load_records(path, policy.records if policy is not None else None, encoding=encoding)
     if not records.get("staff").rows:
         raise RulekitError([Diagnostic("no-staff", _("{path} has no staff records").format(path=path), Span(path),
                                      hint=_("a roster lists `staff:` with id, name, roles and status"))])
@@ -78,9 +78,37 @@ def load_roster(path: str, policy=None, encoding: str | None = None) -> Roster:
     return roster_from_records(records, path)
 
 
+def unknown_people(policy, records) -> list[Diagnostic]:
+    """Values of `person` fields that are no staff id (when staff were given), role or unit."""
+    from ..i18n import _
+
+    decl, org = records.declaration, policy.organization
+    if decl is None or "staff" not in records.tables:
+        return []  # a staff id cannot be told from a typo without the staff (check_references warns)
+    staff = {row.get("id") for row in records.tables["staff"].rows}
+    known = staff | set(org.units) | set(org.roles)
+    out = []
+    for e in decl.entities:
+        fields = [f.name for f in e.fields if f.ref == "person"]
+        table = records.tables.get(e.name)
+        if not fields or table is None:
+            continue
+        for i, row in enumerate(table.rows):
+            for name in fields:
+                value = row.get(name)
+                if value is None or value in known:
+                    continue
+                out.append(Diagnostic("unknown-reference", _("{field} {value} is no staff id, role or unit").format(
+                    field=name, value=value), table.span_of(i, name), field=name,
+                    hint=did_you_mean(value, known) or _("name a staff member by id, or a role or office of the policy")))
+    return out
+
+
 def unknown_roles(policy, records) -> list[Diagnostic]:
     """Staff roles the policy does not declare: 註冊組長x would silently hold nothing."""
-    table, roles = records.get("staff"), policy.organization.roles
+    if "staff" not in records.tables:  # a school whose records name no staff (their kinds are its own)
+        return []
+    table, roles = records.tables["staff"], policy.organization.roles
     return [Diagnostic("unknown-role", _("role {role} of staff {id} is not a role of {path}").format(role=role, id=row['id'], path=policy.path),
                        table.span_of(i, "roles"), field="roles", hint=did_you_mean(role, roles) or
                        _("use the roles declared under organization.roles"))

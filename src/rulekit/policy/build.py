@@ -165,11 +165,31 @@ def _parameters(spec: dict) -> dict:
     for name, p in spec.items():
         p = _map(p)
         kind = _text(p.get("type"))
-        value = p.get("times") if kind == "frequency" else p.get("value")
-        if not isinstance(value, int) or isinstance(value, bool):
-            value = None  # the schema reports it; the parameter still exists for the other checks
+        value = parameter_value(kind, p.get("times") if kind == "frequency" else p.get("value"))
         unit = "times" if kind == "frequency" else _text(p.get("unit"))
         params[name] = Parameter(name, kind, value, unit, _text(p.get("bound")), _text(p.get("citation")),
                                  _text(p.get("quote")), _text(p.get("per")), _text(p.get("subject")),
                                  _names(p.get("also_cited")), ("parameters", name), _text(p.get("label")))
     return params
+
+
+def parameter_value(kind: str, raw):
+    """The value of a parameter of type `kind`, or None when it cannot be read (the schema,
+    or checks.parameter_values_readable for dates and sizes, reports it): a whole number for
+    counts, durations and frequencies, a tuple of texts for a list, a date, a size in bytes."""
+    from ..calendar import DateError, parse_date
+    from ..dsl.units import SizeError, parse_size
+
+    if kind == "list":
+        ok = isinstance(raw, list) and all(isinstance(v, str) and v for v in raw)
+        return tuple(raw) if ok else None
+    if kind in ("date", "size"):
+        if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+            return None
+        try:
+            return parse_date(raw) if kind == "date" else parse_size(raw)
+        except (DateError, SizeError):
+            return None
+    if not isinstance(raw, int) or isinstance(raw, bool):
+        return None
+    return raw

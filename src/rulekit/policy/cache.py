@@ -45,7 +45,7 @@ FORMAT = 3
 KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
 _MODULES = ("rulekit.policy.model", "rulekit.policy.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
-            "rulekit.diagnostics", "rulekit.records.model", "rulekit.calendar.terms",
+            "rulekit.diagnostics", "rulekit.records.model", "rulekit.records.declaration", "rulekit.calendar.terms",
             "rulekit.calendar.durations", "rulekit.calendar.dates")
 
 

@@ -10,8 +10,10 @@ from typing import Callable, Iterator
 
 from ..calendar import DateError, parse_date
 from ..calendar.clock import zone
+from ..i18n import _
 from ..diagnostics import Diagnostic, did_you_mean
 from ..sourceyaml import Document
+from .citations import suggest_citation
 from .model import Policy
 from ..i18n import _
 
@@ -132,7 +134,7 @@ def citations_exist(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
         if cit and cit not in known:
             yield Diagnostic("unknown-citation", _("citation {cit} does not exist in this regulation").format(cit=cit),
                              doc.span(path), field="citation",
-                             hint=did_you_mean(cit, known) or _("citations look like {example_citations}").format(example_citations=policy.example_citations()))
+                             hint=suggest_citation(cit, known) or _("citations look like {example_citations}").format(example_citations=policy.example_citations()))
 
 
 def _citations(policy: Policy):
@@ -271,6 +273,30 @@ def quotes_in_text(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
                              hint=_("copy the words from the article; if the article was amended, amend the value too"))
 
 
+def parameter_values_readable(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
+    """A date or size parameter is text the schema cannot read: `114.02.30`, `4 XB`."""
+    from ..dsl.units import SizeError, parse_size
+
+    for p in policy.parameters.values():
+        raw = _raw_value(doc.data, p.name)
+        if p.type not in ("date", "size") or p.value is not None or not isinstance(raw, (str, int)):
+            continue  # a value of the wrong kind altogether is the schema's finding
+        try:
+            parse_date(raw) if p.type == "date" else parse_size(raw)
+        except DateError as exc:
+            yield Diagnostic("invalid-date", exc.message, doc.span(p.path + ("value",)), field=p.name,
+                             hint=exc.hint)
+        except SizeError as exc:
+            yield Diagnostic("invalid-size", str(exc), doc.span(p.path + ("value",)), field=p.name,
+                             hint=_("write a size as 4 MB, 512 KB or a whole number of bytes"))
+
+
+def _raw_value(data, name: str):
+    params = data.get("parameters") if isinstance(data, dict) else None
+    entry = params.get(name) if isinstance(params, dict) else None
+    return entry.get("value") if isinstance(entry, dict) else None
+
+
 from .names import names_distinct, names_normal, names_not_confusable  # noqa: E402 - names spelt one way
 from .wording import quote_states_value  # noqa: E402 - numbers in words
 
@@ -288,6 +314,7 @@ CHECKS: tuple[Check, ...] = (
     duty_statements_match_rows,
     quotes_in_text,
     quote_states_value,
+    parameter_values_readable,
     names_normal,
     names_distinct,
     names_not_confusable,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from typing import TYPE_CHECKING
 
-from ..diagnostics import Diagnostic, did_you_mean, errors_in, sort_key
+from ..diagnostics import Diagnostic, errors_in, sort_key
 from .model import Policy, PolicyHistory
 from ..i18n import _
 
@@ -80,8 +80,13 @@ def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     from .schema import schema_findings
     from .wording import literal_numbers, with_rendered_titles
 
+    from .declared import declared_records
+
     findings = list(schema_findings(doc))
     policy = build_policy(doc, text)
+    declaration, found = declared_records(doc)
+    findings.extend(found)
+    policy = replace(policy, records=declaration)
     findings.extend(run_checks(policy, doc))
     policy, rule_findings = _attach_rules(policy, doc)
     findings.extend(rule_findings)
@@ -99,6 +104,7 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
     from ..files import read_input
     from ..sourceyaml import MAX_FILE_BYTES
     from . import cache
+    from .declared import declaration_current
 
     key = None
     try:
@@ -106,7 +112,7 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
     except (OSError, TypeError, ValueError, RulekitError):
         pass  # load_policy reports a missing, unreadable, unusable or too large file
     history = cache.load(key) if key else None
-    if isinstance(history, PolicyHistory):
+    if isinstance(history, PolicyHistory) and declaration_current(history.latest.records):
         return history
     loaded = load_policy(path)
     if not loaded.ok:
@@ -128,18 +134,22 @@ def require_valid(path: str = DEFAULT_POLICY, on=None) -> Policy:
 def _attach_rules(policy: Policy, doc: Document) -> tuple[Policy, list[Diagnostic]]:
     if not isinstance(doc.data, dict) or not doc.data.get("rules"):
         return policy, []
+    from .citations import suggest_citation
     from .rules import load_rules  # the DSL is only loaded for policies that have rules
 
-    types = {"count": "int", "frequency": "int", "duration": "duration"}
+    types = {"count": "int", "frequency": "int", "duration": "duration", "list": "list[string]",
+             "date": "date", "size": "size"}
     params = {name: types[p.type] for name, p in policy.parameters.items() if p.type in types and p.value is not None}
-    rules, findings = load_rules(doc, params, policy_constants_types(policy))
+    from ..records.model import entity_types
+
+    rules, findings = load_rules(doc, params, policy_constants_types(policy), entity_types(policy.records))
     findings = [d for d in findings if not _follows_from_broken_entry(d, doc.data)]
     known = policy.citations()
     for rule in rules:
         if rule.citation not in known:
             findings.append(Diagnostic("unknown-citation", _("rule {id} cites {citation}, which does not exist").format(id=rule.id, citation=rule.citation),
                                        doc.span(rule.path + ("citation",)), field="citation",
-                                       hint=did_you_mean(rule.citation, known)))
+                                       hint=suggest_citation(rule.citation, known)))
     return replace(policy, rules=tuple(rules)), findings
 
 
@@ -166,15 +176,33 @@ def policy_constants(policy: Policy) -> dict:
         "duty_offices": sorted({name for row in (policy.duty_table.rows if policy.duty_table else ())
                                 for name in row.administration
                                 if name in org.units and org.units[name].kind == "office"}),
+        "duty_units": duty_units(policy),
     }
     for unit in org.units:  # policy.roles_in_教務處: every role sitting in that unit
         constants[f"roles_in_{unit}"] = sorted(r for r in org.roles if unit in org.containers(r)[1:])
+        # policy.members_of_教務處: what a record may name for "done by 教務處": the unit, its
+        # sections and its roles (a staff id is matched through its roles: roles_in_)
+        constants[f"members_of_{unit}"] = [unit] + sorted(
+            n for n in (*org.units, *org.roles) if n != unit and unit in org.containers(n)[1:])
     for task, chain in (subs.chains.items() if subs else ()):  # policy.chain_課程認證, policy.substitutes_課程認證
         constants[f"chain_{task}"] = list(chain.roles)
         constants[f"substitutes_{task}"] = list(chain.roles[1:])
     if subs and subs.student:
         constants["student_provision_roles"] = [subs.student.responsible]
     return constants
+
+
+def duty_units(policy: Policy) -> list[str]:
+    """The offices and sections the duty table gives work to, at the level each row names
+    them: a row naming 教務處 and its 註冊組 gives the work to 註冊組, a row naming 教務處
+    alone to 教務處. Which section belongs to which office is the organization's
+    (`sections: {註冊組: {office: 教務處}}`); units are listed in the order it declares them."""
+    org = policy.organization
+    named = set()
+    for row in policy.duty_table.rows if policy.duty_table else ():
+        units = [n for n in row.administration if n in org.units and org.units[n].kind in ("office", "section")]
+        named.update(n for n in units if not any(n in org.containers(other)[1:] for other in units))
+    return [u for u in org.units if u in named]
 
 
 def policy_constants_types(policy: Policy) -> dict:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..i18n import _, ngettext
+from ..records.declaration import Declaration
 
 Path = tuple
 
@@ -219,8 +220,10 @@ class Parameter:
     """A quota, deadline or frequency stated in the regulation."""
 
     name: str
-    type: str  # "count" | "duration" | "frequency"
-    value: int | None  # None only in an invalid policy (the schema reports it)
+    type: str  # "count" | "duration" | "frequency" | "list" | "date" | "size"
+    # None only in an invalid policy (the schema reports it); an int for counts, durations,
+    # frequencies and sizes (bytes), a tuple of texts for a list, a datetime.date for a date
+    value: object
     unit: str  # 件/項/人 for counts, days/weeks/months/years for durations, "times" for frequencies
     bound: str
     citation: str
@@ -231,21 +234,40 @@ class Parameter:
     path: Path = _path()
     label: str = ""  # in the regulation's words (收訖明細確認期間), for the 對照表
 
+    @property
+    def numeric(self) -> bool:
+        """A number the regulation states in words too (六件): counts, durations, frequencies."""
+        return self.type in ("count", "duration", "frequency") and isinstance(self.value, int)
+
+    def shown(self) -> str:
+        """The value as the policy writes it: 6, [pdf, jpg], 2025-02-10, 4 MB."""
+        from ..dsl.units import format_size
+
+        if self.value is None:
+            return "—"
+        if self.type == "list":
+            return "[" + ", ".join(self.value) + "]"
+        if self.type == "size":
+            return format_size(self.value)
+        return str(self.value)
+
     def describe(self) -> str:
         per = {"semester": _("per semester"), "academic_year": _("per academic year")}.get(self.per, "")
         bound = {"at_most": _("at most"), "at_least": _("at least"), "exactly": _("exactly")}.get(self.bound, self.bound)
-        return f"{self.name} = {_amount(self.value, self.unit)} ({bound}{', ' + per if per else ''})"
+        detail = ", ".join(filter(None, (bound, per)))
+        return f"{self.name} = {_amount(self.value, self.unit, self.shown())}" + (f" ({detail})" if detail else "")
 
 
-def _amount(value, unit: str) -> str:
-    """A parameter's value with its unit, as a reader says it: 3 日, 1 次 / 3 days, 1 time."""
+def _amount(value, unit: str, shown: str) -> str:
+    """A parameter's value with its unit, as a reader says it: 3 日, 1 次 / 3 days, 1 time;
+    other values as the policy writes them (`shown`): [pdf, jpg], 4 MB."""
     from ..calendar.durations import duration_text
 
-    if isinstance(value, int) and unit in ("days", "weeks", "months", "years"):
+    if isinstance(value, int) and not isinstance(value, bool) and unit in ("days", "weeks", "months", "years"):
         return duration_text(value, unit)
-    if isinstance(value, int) and unit == "times":
+    if isinstance(value, int) and not isinstance(value, bool) and unit == "times":
         return ngettext("{n} time", "{n} times", value).format(n=value)
-    return f"{value} {unit}"
+    return f"{shown} {unit or ''}".rstrip()
 
 
 @dataclass(frozen=True)
@@ -264,6 +286,7 @@ class Policy:
     parameters: dict  # name -> Parameter
     rules: tuple = ()
     record_values: dict = field(default_factory=dict)  # "meetings.kind" -> allowed values
+    records: Declaration = field(default_factory=Declaration)  # the records it declares (declared.py)
     known_conflicts: tuple = ()  # KnownConflict: disagreements acknowledged until an amendment
     time_zone: str = ""  # IANA name; "today" is the date there. "": the machine's own zone
     provisions: dict = field(default_factory=dict, compare=False, repr=False)  # id -> Provision

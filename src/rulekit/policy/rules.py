@@ -16,14 +16,14 @@ from typing import Any, Mapping
 from ..diagnostics import Diagnostic, Span, did_you_mean
 from ..dsl import ast as A
 from ..dsl.checker import Checker
-from ..dsl.parser import parse_expr
+from ..i18n import _
 from ..dsl.source import SourceMap
 from ..dsl import types as T
 from ..sourceyaml import Document
 from ..i18n import _, pick
 
 DOMAINS = {"semesters": T.T_SEMESTER, "academic_years": T.T_AY, "school": T.T_SCHOOL}
-STATUSES = ("pass", "fail", "pending", "not_applicable")
+STATUSES = ("pass", "fail", "pending", "not_applicable", "not_determinable")
 SEVERITIES = ("error", "warning")
 ENTRY_KEYS = ("id", "citation", "title", "description", "severity", "for_each",
               "where", "when", "let", "assert", "due", "message")
@@ -201,7 +201,8 @@ class _Loader:
     def _texts(self, path: tuple, entry: dict) -> None:
         citation, title = entry.get("citation"), entry.get("title")
         if citation is not None and not isinstance(citation, (str, int, float)):
-            self.error("rule-bad-value", _("citation must be an article number such as 四.(三)"),
+            self.error("rule-bad-value", _("citation must be the id of a provision, as the regulation numbers it "
+                                             "(`rulekit show` lists them)"),
                        path + ("citation",))
         if title is not None and not isinstance(title, str) and not (
                 isinstance(title, dict) and title and all(isinstance(v, str) for v in title.values())):
@@ -277,6 +278,8 @@ class _Loader:
         src = self._text(path + (key,), entry[key])
         if src is None:
             return None
+        from ..dsl.parser import parse_expr  # lark only when expressions are read, not from the cache
+
         node, diags = parse_expr(src.text, src)
         self.diagnostics.extend(diags)
         if node is None:
@@ -373,6 +376,8 @@ def split_template(text: str, src: SourceMap) -> tuple[list, list[Diagnostic]]:
             problems.append(Diagnostic("dsl-template", _("unclosed { in message"), src.at_offset(i),
                                        hint=_("close the placeholder with }, or write {{ for a brace")))
             break
+        from ..dsl.parser import parse_expr
+
         node, diags = parse_expr(text[i + 1:end], src.sub(i + 1, end))
         problems.extend(diags)
         if buf:

@@ -14,6 +14,7 @@ from typing import Iterator
 import jsonschema
 
 from ..diagnostics import Diagnostic, did_you_mean
+from ..i18n import _
 from ..sourceyaml import Document
 from ..i18n import N_, _
 
@@ -94,7 +95,7 @@ def _one_of(error: jsonschema.ValidationError, doc: Document) -> Iterator[Diagno
         path = tuple(error.absolute_path)
         yield Diagnostic("not-allowed", _("{path} has type {declared!r}, not one of {kinds}").format(path=_where(path), declared=declared, kinds=', '.join(filter(None, kinds))),
                          doc.span(path + ("type",)), field="type",
-                         hint=did_you_mean(str(declared), filter(None, kinds)) or _("every parameter is a count, a duration or a frequency"))
+                         hint=did_you_mean(str(declared), filter(None, kinds)) or _("every parameter is a count, a duration, a frequency, a list, a date or a size"))
         return
     for sub in error.context:
         if sub.schema_path and sub.schema_path[0] == chosen[0]:

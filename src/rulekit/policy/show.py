@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
+from ..diagnostics import Diagnostic, Span, UsageError
+from ..i18n import _
+from .citations import suggest_citation
 from .model import DutyRow, Parameter, Policy, Provision, SubstituteChain
 from ..i18n import _
 
@@ -33,7 +35,7 @@ class ProvisionView:
         return {
             "citation": self.citation,
             "text": [{"id": p.id, "heading": p.heading, "text": p.text} for p in self.provision.walk()] if self.provision else [],
-            "parameters": [{"name": p.name, "type": p.type, "value": p.value, "unit": p.unit, "bound": p.bound,
+            "parameters": [{"name": p.name, "type": p.type, "value": p.value if p.numeric else p.shown(), "unit": p.unit, "bound": p.bound,
                             "per": p.per or None, "citation": p.citation, "quote": p.quote} for p in self.parameters],
             "duty_rows": [{"id": r.id, "category": r.category, "content": r.content, "work_item": r.work_item,
                            "administration": list(r.administration), "parts": dict(r.parts), "remarks": r.remarks}
@@ -49,8 +51,8 @@ def provision_view(policy: Policy, citation: str) -> ProvisionView:
     known = policy.citations()
     if citation not in known:
         raise UsageError([Diagnostic("unknown-citation", _("citation {citation} does not exist in {path}").format(citation=citation, path=policy.path),
-                                     Span(policy.path), hint=did_you_mean(citation, known) or
-                                     _("citations look like 四.(三).1, 四.段2, 附表 or 附表.8"))])
+                                     Span(policy.path), hint=suggest_citation(citation, known) or
+                                     _("citations look like {examples}").format(examples=policy.example_citations()))])
     subs = policy.substitutes
     chains = tuple(subs.chains.values()) if subs and _under(subs.citation, citation) else ()
     rows = tuple(r for r in (policy.duty_table.rows if policy.duty_table else ()) if _under(r.id, citation))

@@ -38,7 +38,7 @@ def numbers_in(text: str) -> set[int]:
 def quote_states_value(policy: Policy, doc: Document) -> Iterator[Diagnostic]:
     """`value: 8` beside `quote: 至多六件` is an amendment made halfway: text and number disagree."""
     for p in policy.parameters.values():
-        if not p.quote or p.value is None or p.value < 0:  # a negative number: the schema says so
+        if not p.quote or not p.numeric or p.value < 0:  # a negative number: the schema says so
             continue
         stated = numbers_in(p.quote)
         if stated and p.value not in stated:
@@ -56,7 +56,7 @@ def render_title(text: str, params: dict) -> str:
         p = params.get(m.group(1).strip())
         if p is None or p.value is None:
             return m.group()
-        return chinese_numeral(p.value) if m.group(2) else str(p.value)
+        return chinese_numeral(p.value) if m.group(2) and p.numeric else p.shown()
     return _PLACEHOLDER.sub(one, text)
 
 

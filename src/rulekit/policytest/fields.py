@@ -11,6 +11,7 @@ from typing import Any
 
 from ..calendar import DateError, parse_date
 from ..diagnostics import Diagnostic, RulekitError, Span, did_you_mean
+from ..policy.citations import suggest_citation
 from ..policy.model import Policy
 from ..sourceyaml import Document
 from .model import VIAS, Source
@@ -212,7 +213,7 @@ class FieldReader:
         if c not in self.citations:
             ex = self.examples
             self.error("unknown-citation", _("citation {c} is not in the regulation").format(c=c), path,
-                       hint=did_you_mean(c, self.citations) or _("citations look like {citation} or {other_citation}").format(citation=ex.citation, other_citation=ex.other_citation))
+                       hint=suggest_citation(c, self.citations) or _("citations look like {citation} or {other_citation}").format(citation=ex.citation, other_citation=ex.other_citation))
             return None
         return c
 

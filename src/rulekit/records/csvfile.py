@@ -14,11 +14,12 @@ import io
 import os
 import re
 
-from ..diagnostics import WARNING, Diagnostic, Span, did_you_mean
+from ..diagnostics import WARNING, Diagnostic, Span
 from ..files import read_input
 from ..textnorm import normalize_key, what_changed
 from .encoding import ENCODING_HINT, decode  # noqa: F401 - ENCODING_HINT: part of this module's API
 from .model import ACADEMIC_YEAR, BOOL, INT, LIST_STRING, RowSpans, entity_infos
+from .lenient import misnamed
 from .validate import MISSING, RawTable
 from ..i18n import _
 
@@ -98,7 +99,8 @@ def convert_cells(kind: str, col) -> list:
     return list(map(memo.__getitem__, col))
 
 
-def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTable | None, list[Diagnostic]]:
+def read_csv(path: str, entity: str, encoding: str | None = None,
+             decl=None) -> tuple[RawTable | None, list[Diagnostic]]:
     """Read `path` as the CSV of `entity`: the raw table (None if unreadable) and findings."""
     file = os.fspath(path)
     try:
@@ -113,26 +115,31 @@ def read_csv(path: str, entity: str, encoding: str | None = None) -> tuple[RawTa
     records = _records(text)
     del text  # the generator holds it while reading, and lets it go at the end
     try:
-        raw_table, diags = _table(file, entity, records)
+        raw_table, diags = _table(file, entity, records, decl)
         return raw_table, ([notice] if notice else []) + diags
     except csv.Error as exc:
         return None, [Diagnostic("csv-syntax", _("invalid CSV: {exc}").format(exc=exc), Span(file),
                                  hint=_("check the quotes in this file"))]
 
 
-def _table(file: str, entity: str, records) -> tuple[RawTable | None, list[Diagnostic]]:
+def table_of_rows(file: str, entity: str, rows, decl=None) -> tuple[RawTable | None, list[Diagnostic]]:
+    """The raw table of `entity` from (row number, cells as text) pairs, header first: a CSV
+    file's records, or a spreadsheet's rows (records/excel.py), read the same way."""
+    return _table(file, entity, iter(rows), decl)
+
+
+def _table(file: str, entity: str, records, decl=None) -> tuple[RawTable | None, list[Diagnostic]]:
     header_line, header = next(((n, r) for n, r in records if any(c.strip() for c in r)), (0, None))
     if header is None:
         return None, [Diagnostic("empty-file", _("{file} has no header row").format(file=os.path.basename(file)), Span(file),
                                  hint=_("the first line names the columns, e.g. 學號,姓名,..."))]
-    infos = entity_infos()[entity]
+    infos = entity_infos(decl)[entity]
     diags: list[Diagnostic] = []
     lookup: dict[str, str] = {}
     for name, info in infos.items():
         for label in (name, *info.aliases):
             lookup.setdefault(_norm(label), name)
             lookup.setdefault(_norm(label).casefold(), name)
-    choices = [label for name, info in infos.items() for label in (name, *info.aliases)]
     ncol = len(header)
     field_of: list[str | None] = []
     column_of: dict[str, int] = {}
@@ -160,14 +167,15 @@ def _table(file: str, entity: str, records) -> tuple[RawTable | None, list[Diagn
     for line, r in records:
         body.add(line, r)
     body.flush()
-    diags = sorted(diags + _unknown_headers(file, entity, header_line, unknown, body.valued, infos, choices),
-                   key=lambda d: d.span.column)
+    diags = sorted(diags, key=lambda d: d.span.column)
+    ignored = _ignored_headers(unknown, body.valued)
     missing = [n for n, info in infos.items() if info.type.required and n not in column_of]
     for name in missing:
         alt = " or ".join(infos[name].aliases[:2])
         diags.append(Diagnostic("missing-column", _("no column for required field {name}").format(name=name),
                                 Span(file, row=header_line), field=name,
-                                hint=_("add a column {name}").format(name=name) + (f" (or {alt})" if alt else "")))
+                                hint=misnamed(name, infos[name].aliases, ignored)
+                                or _("add a column {name}").format(name=name) + (f" (or {alt})" if alt else "")))
     diags += rows
     columns = {name: convert_cells(infos[name].type.name, col) for name, col in body.columns.items()}
     good_lines = body.lines
@@ -178,7 +186,8 @@ def _table(file: str, entity: str, records) -> tuple[RawTable | None, list[Diagn
         return Span(file, row=good_lines[i], column=column_of.get(name, 0) if name else 0)
 
     raw = RawTable(entity, file, "csv", columns, RowSpans(file, good_lines), locate, unchecked=set(missing),
-                   problems=len(diags), csv_columns=dict(column_of))
+                   problems=len(diags), csv_columns=dict(column_of), decl=decl, ignored=ignored,
+                   csv_header=header_line)
     return raw, diags
 
 
@@ -242,29 +251,14 @@ class _Body:
 
 
 # A header of a million stray columns (a pasted row, a broken export) is one mistake: past this
-# many, one finding names the first few and counts the rest instead of one finding per column.
-MAX_HEADER_FINDINGS = 10
-_SHOWN = 5
+# many, the warning names the first few and counts the rest.
+_SHOWN = 10
 
 
-def _unknown_headers(file: str, entity: str, header_line: int, unknown: list[tuple[int, str]],
-                     valued: set[int], infos: dict, choices: list[str]) -> list[Diagnostic]:
-    """Findings for header cells that name no field; an unnamed one only where its column has
-    values (exports often end the header with empty cells)."""
-    stray = [(k, label) for k, label in unknown if label or k in valued]
-    if len(stray) > MAX_HEADER_FINDINGS:
-        names = [label or _("(column {k}, no header)").format(k=k + 1) for k, label in stray[:_SHOWN]]
-        return [Diagnostic(
-            "unknown-header", _("{stray} columns of the header name no field of {entity}: {names}, …").format(stray=len(stray), entity=entity, names=', '.join(names)), Span(file, row=header_line, column=stray[0][0] + 1),
-            hint=_("check that this is the {entity} file and that its first row is the header; columns of {entity}: {infos}").format(entity=entity, infos=', '.join(infos)))]
-    out = []
-    for k, label in stray:
-        span = Span(file, row=header_line, column=k + 1)
-        if label:
-            hint = did_you_mean(label, choices) or _("columns of {entity}: {infos}").format(entity=entity, infos=', '.join(infos))
-            out.append(Diagnostic("unknown-header", _("unknown column {label} in {entity}").format(label=label, entity=entity), span,
-                                  hint=hint, field=label))
-        else:
-            out.append(Diagnostic("missing-header", _("column {k} has values but no header").format(k=k + 1),
-                                  span, hint=_("name the column in the first row")))
-    return out
+def _ignored_headers(unknown: list[tuple[int, str]], valued: set[int]) -> tuple[str, ...]:
+    """The header cells that name no declared field (an unnamed one only where its column has
+    values: exports often end the header with empty cells), as the warning names them."""
+    stray = [label or _("(column {k})").format(k=k + 1) for k, label in unknown if label or k in valued]
+    if len(stray) > _SHOWN:
+        return (*stray[:_SHOWN], _("… ({n} in all)").format(n=len(stray)))
+    return tuple(stray)

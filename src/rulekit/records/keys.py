@@ -21,10 +21,11 @@ Report = Callable[[int, Diagnostic], None]
 
 
 @functools.cache
-def key_fields(entity: str) -> tuple[FieldInfo, ...]:
-    """Fields whose values are compared with other values: ids, references, enumerations."""
-    return tuple(info for name, info in entity_infos()[entity].items()
-                 if name == "id" or info.type.ref or info.enum)
+def key_fields(decl, entity: str) -> tuple[FieldInfo, ...]:
+    """Fields whose values are compared with other values: keys, references, enumerations."""
+    key = decl.entity(entity).key if decl is not None and decl.entity(entity) else "id"
+    return tuple(info for name, info in entity_infos(decl)[entity].items()
+                 if name == key or info.type.ref or info.enum)
 
 
 def _plain(value: str) -> bool:
@@ -50,7 +51,7 @@ def _all_plain(values: set) -> bool:
 def normalise_keys(raw, report: Report) -> dict[str, set[int]]:
     """Normalise the key columns of `raw` in place; the cells to treat as empty, by field."""
     unusable: dict[str, set[int]] = {}
-    for info in key_fields(raw.entity):
+    for info in key_fields(raw.decl, raw.entity):
         col = raw.columns.get(info.name)
         if not col:
             continue

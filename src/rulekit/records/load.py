@@ -1,4 +1,4 @@
-"""load_records: a YAML/JSON file, a JSON Lines or CSV file, or a folder of them -> RecordSet.
+"""load_records: a YAML/JSON file, a JSON Lines, CSV or spreadsheet file, or a folder of them -> RecordSet.
 
 Every problem in every file is collected first; if any is an error the whole
 load fails with RulekitError (sorted), so rules never run on partial data.
@@ -11,31 +11,40 @@ from collections.abc import Mapping, Sequence
 
 from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_mean, sort_key
 from ..files import open_input, read_input
+from ..i18n import _
 from ..sourceyaml import Document, load_text, read_text
 from . import jsonfile
 from .csvfile import read_csv
+from .excel import EXCEL_EXTENSIONS, open_workbook, read_sheet, sheet_file
 from .encoding import check_text_encoding
-from .model import RecordSet, RowSpans, Table, entity_infos
+from .declaration import Declaration, entity_of_stem, file_names
+from .model import RecordSet, RowSpans, Table, default_declaration
 from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
 from ..i18n import N_, _
 
-DATA_EXTENSIONS = (".csv", ".jsonl")
+DATA_EXTENSIONS = (".csv", ".jsonl", *EXCEL_EXTENSIONS)
 DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
 
 
-def load_records(path, encoding: str | None = None) -> RecordSet:
-    """Load school records from `path`:
+def load_records(path, declaration: Declaration | None = None, encoding: str | None = None) -> RecordSet:
+    """Load school records from `path`, as `declaration` (the policy's) declares them:
 
     - `x.yaml` / `x.yml` / `x.json`: a mapping entity name -> list of records;
-    - a folder: one `<entity>.csv` or `<entity>.jsonl` per entity (other files are ignored);
-    - a single `<entity>.csv` / `<entity>.jsonl` file.
+    - a folder: one `<entity>.csv`, `<entity>.jsonl` or workbook per entity (other files are ignored);
+    - a single `<entity>.csv` / `<entity>.jsonl` file;
+    - a workbook (.xlsx, .xls, .ods): named after an entity, its first sheet holds that entity;
+      otherwise each sheet is named after the entity it holds.
+
+    A file may be named by any of the entity's declared file names (`學生資料.csv`).
+    Without a declaration, the one beside the default policy is used.
 
     `encoding` names the encoding of CSV files (default: UTF-8, else Big5/cp950).
     Raises UsageError for a missing path or unknown encoding, RulekitError listing
     every finding otherwise.
     """
     path = os.fspath(path)
+    decl = declaration if declaration is not None else default_declaration()
     if encoding:
         check_text_encoding(encoding, path)
     if not os.path.exists(path):
@@ -46,66 +55,91 @@ def load_records(path, encoding: str | None = None) -> RecordSet:
     collecting = gc.isenabled()
     gc.disable()  # a million row dicts make no cycles, but would trigger many full collections
     try:
-        _load_path(path, encoding, tables, diags)
+        _load_path(path, encoding, tables, diags, decl)
     finally:
         if collecting:
             gc.enable()
     if any(d.is_error for d in diags):
         raise RulekitError(sorted(diags, key=sort_key))
-    return RecordSet(tables, path, tuple(diags))  # no errors: the warnings
+    return RecordSet(tables, path, tuple(diags), decl, whole=True)  # no errors: the warnings
 
 
-def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
+def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
     if os.path.isdir(path):
-        _load_folder(path, encoding, tables, diags)
+        _load_folder(path, encoding, tables, diags, decl)
     else:
         ext = os.path.splitext(path)[1].lower()
         if ext in DOCUMENT_EXTENSIONS:
-            _load_document(path, ext, tables, diags)
+            _load_document(path, ext, tables, diags, decl)
         elif ext in DATA_EXTENSIONS:
-            _load_data_file(path, encoding, tables, diags)
+            _load_data_file(path, encoding, tables, diags, decl)
         else:
             raise UsageError([Diagnostic(
                 "unsupported-file", _("cannot read records from {path}").format(path=path), Span(path),
-                hint=_("use a .yaml, .json, .jsonl or .csv file, or a folder of <entity>.csv files"))])
+                hint=_("use a .yaml, .json, .jsonl or .csv file, a workbook (.xlsx, .xls, .ods), "
+                       "or a folder of <entity>.csv files"))])
 
 
-def _entity_of(file: str, diags: list[Diagnostic]) -> str | None:
+def _entity_of(file: str, diags: list[Diagnostic], decl: Declaration) -> str | None:
     base = os.path.basename(file)
     stem, ext = os.path.splitext(base)
-    if stem in entity_infos():
-        return stem
-    close = did_you_mean(stem, entity_infos())
+    entity = entity_of_stem(decl, stem)
+    if entity is not None:
+        return entity
+    close = did_you_mean(stem, file_names(decl))
     hint = (close.replace("?", f"{ext}?") if close
-            else _("name the file after an entity: ") + ", ".join(f"{e}{ext}" for e in entity_infos()))
+            else _("name the file after an entity: ") + ", ".join(f"{e}{ext}" for e in decl.names()))
     diags.append(Diagnostic("unknown-entity", _("{base} does not name a kind of record").format(base=base), Span(file),
                             hint=hint))
     return None
 
 
-def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
-    files = sorted(f for f in os.listdir(folder)
-                   if not f.startswith(".") and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
+def _entity_of_sheet(file: str, sheet: str, diags: list[Diagnostic], decl: Declaration) -> str | None:
+    entity = entity_of_stem(decl, sheet)  # sheets are named as files are (學生資料, students)
+    if entity is None:
+        close = did_you_mean(sheet, file_names(decl))
+        diags.append(Diagnostic(
+            "unknown-entity", _("sheet {sheet} of {file} does not name a kind of record").format(
+                sheet=sheet, file=os.path.basename(file)), Span(sheet_file(file, sheet)),
+            hint=close or _("name each sheet after an entity: {names}").format(names=", ".join(decl.names()))))
+    return entity
+
+
+def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+    # `~$book.xlsx`: the lock file Excel leaves beside a workbook it has open
+    files = sorted(f for f in os.listdir(folder) if not f.startswith((".", "~$"))
+                   and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
     if not files:
         diags.append(Diagnostic("no-records", _("{folder} has no .csv or .jsonl files").format(folder=folder), Span(folder),
                                 hint=_("put one <entity>.csv per kind of record there, e.g. students.csv")))
         return
     for name in files:
-        _load_data_file(os.path.join(folder, name), encoding, tables, diags)
+        _load_data_file(os.path.join(folder, name), encoding, tables, diags, decl)
 
 
-def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) -> None:
-    entity = _entity_of(file, diags)
-    if entity is None:
+def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+    if file.lower().endswith(EXCEL_EXTENSIONS):
+        _load_workbook(file, tables, diags, decl)
         return
+    entity = _entity_of(file, diags, decl)
+    if entity is None or _given_twice(entity, file, tables, diags):
+        return
+    if file.lower().endswith(".csv"):
+        raw, found = read_csv(file, entity, encoding, decl)
+    else:
+        raw, found = _read_jsonl(file, entity, decl)
+    _add_table(entity, raw, found, tables, diags)
+
+
+def _given_twice(entity: str, file: str, tables: dict, diags: list[Diagnostic]) -> bool:
     if entity in tables:
         diags.append(Diagnostic("duplicate-entity", _("{entity} records are given twice").format(entity=entity), Span(file),
                                 hint=_("keep one of {entity}.csv and {entity}.jsonl").format(entity=entity)))
-        return
-    if file.lower().endswith(".csv"):
-        raw, found = read_csv(file, entity, encoding)
-    else:
-        raw, found = _read_jsonl(file, entity)
+        return True
+    return False
+
+
+def _add_table(entity: str, raw, found: list, tables: dict, diags: list[Diagnostic]) -> None:
     diags.extend(found)
     if raw is not None:
         table, found = finish(raw)
@@ -113,14 +147,37 @@ def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic]) 
         tables[entity] = table
 
 
+def _load_workbook(file: str, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+    """A workbook named after an entity holds it in its first sheet; any other workbook holds
+    one entity per sheet, each sheet named after its entity."""
+    book, found = open_workbook(file)
+    diags.extend(found)
+    if book is None:
+        return
+    sheets = list(book.sheet_names)
+    entity = entity_of_stem(decl, os.path.splitext(os.path.basename(file))[0])
+    if entity is not None:
+        pairs = [(sheets[0], entity)] if sheets else []
+    else:
+        pairs = [(sheet, _entity_of_sheet(file, sheet, diags, decl)) for sheet in sheets]
+    if not sheets:
+        diags.append(Diagnostic("no-records", _("{file} has no sheets").format(file=file), Span(file),
+                                hint=_("name each sheet after an entity, e.g. students")))
+    for sheet, entity in pairs:
+        if entity is None or _given_twice(entity, sheet_file(file, sheet), tables, diags):
+            continue
+        raw, found = read_sheet(book, file, sheet, entity, decl)
+        _add_table(entity, raw, found, tables, diags)
+
+
 # ------------------------------------------------------------------- JSON Lines
 
-def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnostic]]:
+def _read_jsonl(file: str, entity: str, decl: Declaration) -> tuple[RawTable | None, list[Diagnostic]]:
     try:
         with open_input(file, _("records file")) as fh:
             streamed = jsonfile.stream_lines(fh)
         if streamed is not None:
-            return _jsonl_table(file, entity, streamed)
+            return _jsonl_table(file, entity, streamed, decl)
         data = read_input(file, _("records file"))
     except OSError as exc:
         return None, [Diagnostic("unreadable", _("cannot read {file}: {strerror}").format(file=file, strerror=exc.strerror), Span(file),
@@ -140,10 +197,10 @@ def _read_jsonl(file: str, entity: str) -> tuple[RawTable | None, list[Diagnosti
              for number, (line, value) in enumerate(zip(all_lines, values), start=1)
              if value is not None or line.strip()]
     del all_lines, values
-    return _jsonl_table(file, entity, lines)
+    return _jsonl_table(file, entity, lines, decl)
 
 
-def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Diagnostic]]:
+def _jsonl_table(file: str, entity: str, lines: list, decl: Declaration) -> tuple[RawTable, list[Diagnostic]]:
     """The raw table of (line number, parsed dict or None, text to parse again) per record line."""
     records: list = []
     numbers: list[int] = []
@@ -180,7 +237,7 @@ def _jsonl_table(file: str, entity: str, lines: list) -> tuple[RawTable, list[Di
         return (table.get((name, *inner)) or table.get((name,)) or p.key_spans.get((name,))
                 or spans[i])
 
-    raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip, keep=False)
+    raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip, keep=False, decl=decl)
     raw.problems = len(diags)
     return raw, diags
 
@@ -261,7 +318,7 @@ class FieldSpans(Mapping):
 EMPTY_HINT = N_("a records file maps entity names to lists, e.g. `students:` then `- {id: S001, ...}`")
 
 
-def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -> None:
+def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
     try:
         if ext == ".json":
             doc = jsonfile.parse_document(read_text(file, _("records file")), file)
@@ -279,29 +336,37 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic]) -
         diags.append(Diagnostic("not-a-mapping", _("a records file maps entity names to lists of records"),
                                 doc.span(()), hint=_("e.g.\nstudents:\n  - id: S001\n    name: ...")))
         return
-    for entity, records in data.items():
-        if entity not in entity_infos():
-            hint = did_you_mean(entity, entity_infos()) or "entities: " + ", ".join(entity_infos())
-            diags.append(Diagnostic("unknown-entity", _("unknown entity {entity}").format(entity=entity), doc.span((entity,), key=True),
+    for key, records in data.items():
+        entity = entity_of_stem(decl, str(key))
+        if entity is None:
+            hint = did_you_mean(str(key), file_names(decl)) or _("entities: ") + ", ".join(decl.names())
+            diags.append(Diagnostic("unknown-entity", _("unknown entity {entity}").format(entity=key), doc.span((key,), key=True),
                                     hint=hint))
+            continue
+        if entity in tables:
+            diags.append(Diagnostic("duplicate-entity", f"{entity} records are given twice",
+                                    doc.span((key,), key=True), hint=f"keep one list of {entity}"))
             continue
         if records is None:
             records = []
         if not isinstance(records, list):
             diags.append(Diagnostic("not-a-list", _("{entity} must be a list of records").format(entity=entity),
-                                    doc.span((entity,)), hint=_("write each record as an item: - id: ...")))
+                                    doc.span((key,)), hint=_("write each record as an item: - id: ...")))
             continue
-        raw, found = _document_table(doc, entity, records)
+        raw, found = _document_table(doc, entity, records, decl, key)
         diags.extend(found)
         table, found = finish(raw)
         diags.extend(found)
         tables[entity] = table
 
 
-def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable, list[Diagnostic]]:
+def _document_table(doc: Document, entity: str, records: list, decl: Declaration | None = None,
+                    key: str | None = None) -> tuple[RawTable, list[Diagnostic]]:
+    """The raw table of `entity`, written in `doc` under `key` (default: its name)."""
+    key = entity if key is None else key
     diags: list[Diagnostic] = []
     skip: set[int] = set()
-    spans = DocumentSpans(doc, entity, len(records))
+    spans = DocumentSpans(doc, key, len(records))
     for i, rec in enumerate(records):
         if not isinstance(rec, dict):
             skip.add(i)
@@ -311,11 +376,12 @@ def _document_table(doc: Document, entity: str, records: list) -> tuple[RawTable
     def locate(i: int, name: str | None, key: bool = False, inner: tuple = ()) -> Span:
         if name is None:
             return spans[i]
-        return doc.span((entity, i, name, *inner), key=key)
+        return doc.span((where, i, name, *inner), key=key)
 
-    field_spans = FieldSpans(doc, entity, records)
+    where = key
+    field_spans = FieldSpans(doc, key, records)
     raw = from_records(entity, doc.path, "json" if doc.path.lower().endswith(".json") else "yaml",
-                       records, spans, locate, skip=skip)
+                       records, spans, locate, skip=skip, decl=decl)
     raw.problems = len(diags)
     raw.field_spans = field_spans
     return raw, diags

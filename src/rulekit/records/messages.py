@@ -13,6 +13,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic, did_you_mean
 from ..textnorm import normalize_key
+from .lenient import misnamed
 from .model import ACADEMIC_YEAR, DATE, SEMESTER, FieldInfo, entity_infos
 from ..i18n import N_, _
 
@@ -78,14 +79,14 @@ def _type_hint(expected: list[str], value: Any, kind: str, personal: bool) -> st
             return _("remove the quotes around the number")
         return _("write a whole number, e.g. 2")
     if expected == ["array"]:
-        return _("write a list, e.g. [教務主任, 導師]")
+        return _("write a list, e.g. [a, b]")
     return ""
 
 
 def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
     """One jsonschema error on row i of `raw` (a validate.RawTable) as Diagnostics,
     leaving out what `seen` says was already reported for that row."""
-    infos = entity_infos()[raw.entity]
+    infos = entity_infos(raw.decl)[raw.entity]
     path = list(err.absolute_path)
     name = str(path[0]) if path else None
     info: FieldInfo | None = infos.get(name) if name else None
@@ -106,8 +107,9 @@ def translate(err, raw, i: int, seen: set) -> list[Diagnostic]:
                 add("missing-field", _("required field {prop} is empty").format(prop=prop), prop, raw.locate(i, prop, False),
                     hint=_("fill in the {prop} column").format(prop=prop))
             else:
+                known = infos.get(prop)
                 add("missing-field", _("missing required field {prop}").format(prop=prop), prop, raw.locate(i, None, False),
-                    hint=_("add {prop}: to this record").format(prop=prop))
+                    hint=misnamed(prop, known.aliases if known else (), raw.ignored) or _("add {prop}: to this record").format(prop=prop))
         return out
     if v == "additionalProperties" and not path:
         for extra in sorted((k for k in err.instance if k not in infos), key=str):

@@ -1,27 +1,26 @@
-"""What loaded school records look like, and what the records schema says about each field.
+"""What loaded school records look like, and what the declaration says about each field.
 
-`records.schema.json` is the one description of the records: the loader validates
-against it, and `entity_types()` derives from it the field types the DSL type
-checker uses. Nothing here reads files other than that schema.
+The policy's records declaration (`declaration.py`) is the one description of the
+records: the loader validates against the JSON Schema generated from it, and
+`entity_types()` derives from it the field types the DSL type checker uses.
 """
 from __future__ import annotations
 
 import functools
-import json
+import os
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import Any, Iterator, Mapping, Sequence
 
 from ..diagnostics import Span, did_you_mean
 from ..i18n import _
+from .declaration import Declaration, json_schema
 
 # Names of FieldType.name
-STRING, INT, BOOL, DATE, SEMESTER, ACADEMIC_YEAR, LIST_STRING = (
-    "string", "int", "bool", "date", "semester", "academic_year", "list[string]")
-TYPE_NAMES = (STRING, INT, BOOL, DATE, SEMESTER, ACADEMIC_YEAR, LIST_STRING)
-
-# x-ref targets the loader checks; others (policy.roles, ...) are checked against the policy.
-RECORD_REF_TARGETS = ("students", "staff", "courses")
+STRING, INT, BOOL, DATE, SEMESTER, ACADEMIC_YEAR, LIST_STRING, SIZE = (
+    "string", "int", "bool", "date", "semester", "academic_year", "list[string]", "size")
+TYPE_NAMES = (STRING, INT, BOOL, DATE, SEMESTER, ACADEMIC_YEAR, LIST_STRING, SIZE)
+# The declaration used when a caller names none: the one beside the default policy.
+DEFAULT_DECLARATION = "policy/records.yaml"
 
 
 @dataclass(frozen=True)
@@ -105,6 +104,8 @@ class Table:
     # or field -> 1-based column number (CSV). Use span_of() rather than these.
     field_spans: Mapping = field(default_factory=dict, compare=False, repr=False)
     columns: Mapping = field(default_factory=dict, compare=False, repr=False)
+    # declared fields the file has no column for (CSV): a rule reading one cannot judge a row
+    missing_columns: tuple = field(default=(), compare=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -139,6 +140,11 @@ class RecordSet:
     # What loading noticed without refusing the data (a normalised id): reported with the
     # cross-record findings, so every command that checks references shows them.
     warnings: tuple = ()
+    declaration: Declaration | None = field(default=None, compare=False, repr=False)
+    set_aside: int = 0  # records dated after --as-of, left out (`without_after`)
+    # the school's records as a whole (what `load_records` read for `check`), so a kind missing
+    # from them is missing; False for records built in code, e.g. the few a policy test case writes
+    whole: bool = False
 
     def get(self, entity: str) -> Table:
         """The table of `entity`; an empty table if none was loaded.
@@ -147,8 +153,9 @@ class RecordSet:
         """
         if entity in self.tables:
             return self.tables[entity]
-        if entity not in entity_infos():
-            hint = did_you_mean(entity, entity_infos())
+        known = entity_infos(self.declaration)
+        if entity not in known:
+            hint = did_you_mean(entity, known)
             raise KeyError(_("unknown entity {entity}").format(entity=entity) + (f"; {hint}" if hint else ""))
         return Table(entity)
 
@@ -162,58 +169,82 @@ class RecordSet:
 
 # ----------------------------------------------------------------------- the schema
 
-@functools.cache
-def records_schema() -> dict:
-    text = resources.files("rulekit").joinpath("schemas/records.schema.json").read_text("utf-8")
-    return json.loads(text)
+def default_declaration() -> Declaration:
+    """The declaration beside the default policy (`policy/records.yaml` from the current folder)."""
+    from .declaration import load_declaration
+
+    return load_declaration(os.path.abspath(DEFAULT_DECLARATION))
 
 
-def _type_name(prop: Mapping[str, Any]) -> str:
-    xtype = prop.get("x-type")
-    if xtype:
-        if xtype not in (DATE, SEMESTER, ACADEMIC_YEAR):
-            raise ValueError(f"records schema: unknown x-type {xtype!r}")
-        return xtype
-    jtype = prop.get("type")
-    if isinstance(jtype, list):
-        jtype = next(t for t in jtype if t != "null")
-    if jtype == "array":
-        items = prop.get("items", {}).get("type")
-        if items != "string":
-            raise ValueError(f"records schema: unsupported list item type {items!r}")
-        return LIST_STRING
-    names = {"string": STRING, "integer": INT, "boolean": BOOL}
-    if jtype not in names:
-        raise ValueError(f"records schema: unsupported type {jtype!r}")
-    return names[jtype]
+def records_schema(decl: Declaration | None = None) -> dict:
+    """The JSON Schema of a records file under `decl` (default: `default_declaration()`)."""
+    return json_schema(decl or default_declaration())
 
 
 @functools.cache
-def entity_infos() -> dict[str, dict[str, FieldInfo]]:
-    """entity -> field -> FieldInfo, in schema order."""
+def _infos(decl: Declaration) -> dict[str, dict[str, FieldInfo]]:
     out: dict[str, dict[str, FieldInfo]] = {}
-    for entity, definition in records_schema()["$defs"].items():
-        required = set(definition.get("required", ()))
-        fields: dict[str, FieldInfo] = {}
-        for name, prop in definition.get("properties", {}).items():
-            ftype = FieldType(
-                name=_type_name(prop),
-                required=name in required,
-                personal=bool(prop.get("x-personal", False)),
-                ref=prop.get("x-ref"),
-            )
-            enum = prop.get("enum")
-            fields[name] = FieldInfo(
-                name=name, type=ftype, schema=prop,
-                aliases=tuple(prop.get("x-aliases", ())),
-                enum=tuple(enum) if enum is not None else None,
-                minimum=prop.get("minimum"), maximum=prop.get("maximum"),
-            )
-        out[entity] = fields
+    schema = json_schema(decl)
+    for e in decl.entities:
+        props = schema["$defs"][e.name]["properties"]
+        out[e.name] = {f.name: FieldInfo(
+            name=f.name, type=FieldType(f.type, f.required, f.personal, f.ref), schema=props[f.name],
+            aliases=f.aliases, enum=f.values, minimum=f.minimum, maximum=f.maximum) for f in e.fields}
     return out
 
 
-def entity_types() -> dict[str, dict[str, FieldType]]:
-    """entity -> field -> FieldType, derived from records.schema.json (a fresh copy each call)."""
-    return {entity: {name: info.type for name, info in fields.items()}
-            for entity, fields in entity_infos().items()}
+def entity_infos(decl: Declaration | None = None) -> dict[str, dict[str, FieldInfo]]:
+    """entity -> field -> FieldInfo, in declaration order."""
+    return _infos(decl or default_declaration())
+
+
+def entity_types(decl: Declaration | None = None) -> dict[str, dict[str, FieldType]]:
+    """entity -> field -> FieldType as the DSL sees it (a size is an int of bytes); a fresh copy."""
+    return {entity: {name: (info.type if info.type.name != SIZE else
+                            FieldType(INT, info.type.required, info.type.personal, info.type.ref))
+                     for name, info in fields.items()}
+            for entity, fields in entity_infos(decl).items()}
+
+
+class _Remapped(Mapping):
+    """Field spans of a table some of whose rows were set aside: new row index -> old one."""
+
+    def __init__(self, spans: Mapping, kept: Sequence[int]):
+        self.spans, self.kept = spans, kept
+
+    def __getitem__(self, key):
+        i, name = key
+        if not 0 <= i < len(self.kept):
+            raise KeyError(key)
+        return self.spans[(self.kept[i], name)]
+
+    def __iter__(self):
+        back = {old: new for new, old in enumerate(self.kept)}
+        return ((back[i], name) for i, name in self.spans if i in back)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def without_after(records: RecordSet, day) -> RecordSet:
+    """`records` without the records dated after `day` (by each kind's declared `dated_by`
+    field); `set_aside` says how many were left out. Undated records are kept."""
+    decl = records.declaration
+    if decl is None or day is None:
+        return records
+    tables, dropped = dict(records.tables), 0
+    for name, table in records.tables.items():
+        e = decl.entity(name)
+        field_name = e.dated_by if e is not None else None
+        if not field_name:
+            continue
+        kept = [i for i, row in enumerate(table.rows) if row.get(field_name) is None or row[field_name] <= day]
+        if len(kept) == len(table.rows):
+            continue
+        dropped += len(table.rows) - len(kept)
+        tables[name] = Table(name, tuple(table.rows[i] for i in kept), tuple(table.spans[i] for i in kept),
+                             field_spans=_Remapped(table.field_spans, kept), columns=table.columns,
+                             missing_columns=table.missing_columns)
+    if not dropped:
+        return records
+    return RecordSet(tables, records.source, records.warnings, decl, records.set_aside + dropped, records.whole)

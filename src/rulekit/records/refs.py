@@ -1,10 +1,11 @@
-"""Cross-record checks: every x-ref to students/staff/courses names an existing id; ids are unique."""
+"""Cross-record checks: every reference to a declared kind with a key names an existing record;
+keys are unique."""
 from __future__ import annotations
 
 import bisect
 
 from ..diagnostics import ERROR, WARNING, Diagnostic, did_you_mean, sort_key
-from .model import RECORD_REF_TARGETS, RecordSet, entity_infos
+from .model import RecordSet, default_declaration, entity_infos
 from .messages import looks_personal
 from ..i18n import _
 
@@ -30,34 +31,38 @@ def check_references(records: RecordSet) -> list[Diagnostic]:
     reference field whose target entity was not loaded at all (it cannot be checked), and
     the warnings of loading (`RecordSet.warnings`)."""
     diags: list[Diagnostic] = list(records.warnings)
+    decl = records.declaration or default_declaration()
+    infos = entity_infos(decl)
+    targets = decl.ref_targets()
     ids: dict[str, dict[str, int]] = {}
-    for target in RECORD_REF_TARGETS:
+    for target in targets:
         if target not in records.tables:
             continue
         table = records.tables[target]
-        personal = entity_infos()[target]["id"].personal
+        key = decl.entity(target).key
+        personal = infos[target][key].personal
         first: dict[str, int] = {}
         for i, row in enumerate(table.rows):
-            value = row.get("id")
+            value = row.get(key)
             if value is None:
                 continue
             if value in first:
                 # a personal id is not quoted; an ID-shaped one is masked when printed (cli.common)
                 shown = "" if personal else f" {value}"
-                where = table.span_of(first[value], "id").location()
+                where = table.span_of(first[value], key).location()
                 diags.append(Diagnostic(
-                    "duplicate-id", _("{target} id{shown} is used more than once (first at {where})").format(target=target, shown=shown, where=where),
-                    table.span_of(i, "id"), ERROR, hint=_("ids must be unique: renumber or remove one record"),
-                    field="id"))
+                    "duplicate-id", _("{target} {key}{shown} is used more than once (first at {where})").format(target=target, key=key, shown=shown, where=where),
+                    table.span_of(i, key), ERROR, hint=_("ids must be unique: renumber or remove one record"),
+                    field=key))
             else:
                 first[value] = i
         ids[target] = first
 
     for entity in records.entities():
         table = records.tables[entity]
-        for name, info in entity_infos()[entity].items():
+        for name, info in infos[entity].items():
             target = info.type.ref
-            if target not in RECORD_REF_TARGETS or not table.rows:
+            if target not in targets or not table.rows:
                 continue
             if target not in ids:
                 if any(row[name] is not None for row in table.rows):

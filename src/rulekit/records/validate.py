@@ -1,6 +1,9 @@
 """From raw records (as YAML, JSON or CSV gave them) to a checked, converted `Table`.
 
-The schema is the source of truth. Every row first goes through a fast check
+The schema generated from the policy's records declaration is the source of truth.
+Fields the declaration does not know are set aside before the check (one warning per
+file names them: exports carry columns rulekit does not use), and a blank text is a
+missing value. Every row first goes through a fast check
 compiled from its `$defs` entry (type, enum, minimum/maximum, pattern, required,
 unknown fields); only the rows that check flags are run through jsonschema's
 `iter_errors`, and jsonschema's findings become the diagnostics. A schema
@@ -17,10 +20,13 @@ from typing import Any, Callable, Sequence
 
 from ..calendar import AcademicYear, DateError, Semester, parse_date, short_roc_year
 from ..diagnostics import Diagnostic, Span
+from ..dsl.units import SizeError, parse_size
+from .declaration import Declaration, json_schema
 from .keys import normalise_keys
+from .lenient import blank_is_missing, ignored_fields
 from .messages import is_number, looks_personal, translate
-from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, STRING, FieldInfo, RowSpans, Table,
-                    entity_infos, records_schema)
+from .model import (ACADEMIC_YEAR, DATE, INT, LIST_STRING, SEMESTER, SIZE, STRING, FieldInfo, RowSpans,
+                    Table, entity_infos)
 from .scalars import typed_column, typed_record
 from ..i18n import N_, _
 
@@ -48,6 +54,9 @@ class RawTable:
     field_spans: dict = field(default_factory=dict)
     csv_columns: dict = field(default_factory=dict)
     originals: dict = field(default_factory=dict)  # row -> its mapping as read, when `records` is not kept
+    csv_header: int = 0  # the header's row, for a finding about it
+    decl: Declaration | None = None  # what the fields are (None: the default declaration)
+    ignored: tuple = ()  # fields or headers the declaration does not know, set aside
 
     @property
     def size(self) -> int:
@@ -62,19 +71,21 @@ class RawTable:
 
 
 def from_records(entity: str, file: str, kind: str, records: list, spans: list[Span],
-                 locate: Locate, skip: set[int] = frozenset(), keep: bool = True) -> RawTable:
+                 locate: Locate, skip: set[int] = frozenset(), keep: bool = True,
+                 decl: Declaration | None = None) -> RawTable:
     """Records that are mappings already (YAML, JSON, JSON Lines). `null` means absent.
 
     YAML scalars arrive as the text written (see `scalars`) and are typed here by the
     schema; JSON is typed by JSON itself.
     keep=False: keep only the columns (and the mappings of rows with unknown fields), so the
     parsed mappings of a large file are freed before the rows are built."""
-    infos = entity_infos()[entity]
+    infos = entity_infos(decl)[entity]
     if kind == "yaml":
         keep = False  # the rows jsonschema sees are rebuilt from the typed columns
     allowed = set(infos)
     clean: list = []
     flagged: set[int] = set()
+    ignored: dict = {}
     for i, rec in enumerate(records):
         if i in skip or not isinstance(rec, dict):
             clean.append(None)
@@ -82,13 +93,15 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
         if None in rec.values():
             rec = {k: v for k, v in rec.items() if v is not None}
         if not allowed.issuperset(rec):
-            flagged.add(i)
+            ignored.update(dict.fromkeys(k for k in rec if k not in allowed))
+            rec = {k: v for k, v in rec.items() if k in allowed}
         clean.append(rec)
     empty: dict = {}
     columns = {f: [(r if r is not None else empty).get(f, MISSING) for r in clean] for f in infos}
+    blank_is_missing(columns, clean, MISSING)
     if keep:
         return RawTable(entity, file, kind, columns, spans, locate, records=clean, flagged=flagged,
-                        skip=set(skip))
+                        skip=set(skip), decl=decl, ignored=tuple(map(str, ignored)))
     if kind == "yaml":
         columns = {f: typed_column(infos[f].type.name, col) for f, col in columns.items()}
         for i in flagged:
@@ -96,7 +109,7 @@ def from_records(entity: str, file: str, kind: str, records: list, spans: list[S
     originals = {i: clean[i] for i in flagged}
     originals.update((i, None) for i, r in enumerate(clean) if r is None)
     return RawTable(entity, file, kind, columns, spans, locate, flagged=flagged, skip=set(skip),
-                    originals=originals)
+                    originals=originals, decl=decl, ignored=tuple(map(str, ignored)))
 
 
 # ------------------------------------------------------------ fast check from schema
@@ -167,20 +180,27 @@ def compile_check(prop: dict) -> Callable[[Any], bool] | None:
 
 
 @functools.cache
-def _checks(entity: str) -> dict[str, Callable[[Any], bool] | None]:
-    definition = records_schema()["$defs"][entity]
+def _checks(decl: Declaration, entity: str) -> dict[str, Callable[[Any], bool] | None]:
+    definition = json_schema(decl)["$defs"][entity]
     simple = set(definition) <= {"type", "additionalProperties", "required", "properties"} | _ANNOTATIONS
     if not simple or definition.get("additionalProperties", True) is not False:
-        return {f: None for f in entity_infos()[entity]}
+        return {f: None for f in entity_infos(decl)[entity]}
     return {f: compile_check(prop) for f, prop in definition["properties"].items()}
 
 
 @functools.cache
-def validator(entity: str):
+def validator(decl: Declaration, entity: str):
     from jsonschema import Draft202012Validator  # only rows the fast check flags need it
 
-    schema = records_schema()
+    schema = json_schema(decl)
     return Draft202012Validator({"$defs": schema["$defs"], "$ref": f"#/$defs/{entity}"})
+
+
+def _decl(raw: RawTable) -> Declaration:
+    if raw.decl is None:
+        from .model import default_declaration
+        raw.decl = default_declaration()
+    return raw.decl
 
 
 _NUMERIC = {bool, int, float}
@@ -200,8 +220,8 @@ def _bad_in_column(col: list, check: Callable[[Any], bool]) -> list[int]:
 
 def _flag_rows(raw: RawTable) -> list[int]:
     flagged = set(raw.flagged)
-    checks = _checks(raw.entity)
-    for name, info in entity_infos()[raw.entity].items():
+    checks = _checks(_decl(raw), raw.entity)
+    for name, info in entity_infos(_decl(raw))[raw.entity].items():
         col = raw.columns.get(name)
         if col is None:
             continue
@@ -235,7 +255,16 @@ def _record_date(value):
     return day
 
 
+def _size(value):
+    try:
+        return parse_size(value)
+    except SizeError as exc:
+        raise DateError(str(exc), "write a size like 4 MB, 512 KB or 4194304 (bytes)") from None
+
+
 def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
+    if kind == SIZE:
+        return _size, "invalid-size"
     if kind == DATE:
         return _record_date, "invalid-date"
     if kind == SEMESTER:
@@ -245,7 +274,8 @@ def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:
     return None
 
 
-_WORDS = {DATE: N_("a valid date"), SEMESTER: N_("a valid semester"), ACADEMIC_YEAR: N_("a valid academic year")}
+_WORDS = {DATE: N_("a valid date"), SEMESTER: N_("a valid semester"), ACADEMIC_YEAR: N_("a valid academic year"),
+          SIZE: N_("a valid size")}
 
 
 def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
@@ -291,8 +321,8 @@ def _convert_column(col: list, info: FieldInfo, raw: RawTable, report) -> list:
 
 def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
     """Check every row against the schema, convert the values, build the Table."""
-    infos = entity_infos()[raw.entity]
-    diags: list[Diagnostic] = []
+    infos = entity_infos(_decl(raw))[raw.entity]
+    diags: list[Diagnostic] = ignored_fields(raw)
     budget = [MAX_PROBLEMS_PER_FILE - raw.problems]
     hidden: set[int] = set()
     bad_cells: dict[str, set[int]] = {}
@@ -306,7 +336,7 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
 
     for name, rows in normalise_keys(raw, report).items():
         bad_cells.setdefault(name, set()).update(rows)
-    vdr = validator(raw.entity)
+    vdr = validator(_decl(raw), raw.entity)
     unexamined: set[int] = set()
     for i in _flag_rows(raw):
         if budget[0] <= 0:  # enough listed: the rest are only counted
@@ -350,6 +380,7 @@ def finish(raw: RawTable) -> tuple[Table, list[Diagnostic]]:
             hint=_("fix the listed problems (often one cause) and run again")))
     rows = tuple(dict(zip(names, values)) for values in zip(*columns)) if n else ()
     spans = raw.spans if isinstance(raw.spans, RowSpans) else tuple(raw.spans)
+    missing = tuple(n for n in names if n not in raw.csv_columns) if raw.kind == "csv" else ()
     table = Table(raw.entity, rows, spans, field_spans=raw.field_spans,
-                  columns=raw.csv_columns)
+                  columns=raw.csv_columns, missing_columns=missing)
     return table, diags

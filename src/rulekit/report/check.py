@@ -1,21 +1,16 @@
-"""Render a `CheckReport`: a table with one section per article in the regulation's order, JSON for machines,
-Markdown for meetings."""
+"""Render a `CheckReport`: JSON for machines, Markdown for meetings, one section per article in the
+regulation's order (the table is check_table.py, the workbook check_xlsx.py)."""
 from __future__ import annotations
 
 import json
 from collections import Counter
 
-from tabulate import tabulate
-
 from ..calendar import parse_date
 from ..diagnostics import render_all
 from ..evaluator.result import status_label
 from ..i18n import _, ngettext
+from .subjects import subject_text
 
-
-
-def _subject(subject: dict) -> str:
-    return " ".join(f"{v}" for v in subject.values())
 
 
 def _visible(report, show_all: bool):
@@ -68,32 +63,20 @@ def _headers() -> list[str]:
 def _summary_line(s: dict) -> str:
     line = _("{fail} fail, {pending} pending, {passed} pass, {not_applicable} not applicable").format(
         fail=s["fail"], pending=s["pending"], passed=s["pass"], not_applicable=s["not_applicable"])
+    if s.get("not_determinable"):
+        line += _(", {not_determinable} not determinable").format(not_determinable=s["not_determinable"])
     if s["record_findings"]:
         line += _(", {record_findings} record findings").format(record_findings=s["record_findings"])
     return line
 
 
-def render_table(report, show_all: bool = False, explanations: dict | None = None) -> str:
-    out = [_("{title} ({texts}), as of {as_of}").format(title=report.policy.title, texts=_texts(report),
-                                                         as_of=report.as_of.isoformat())]
-    citations = report.policy.provisions
-    for citation, group in _sections(report, show_all):
-        out += ["", f"{citation} {_caption(citations.get(citation))}".rstrip()]
-        rows = [[r.rule, _subject(r.subject), status_label(r.status), r.message] for r in group]
-        out.append(tabulate(rows, _headers(), maxcolwidths=[None, None, None, 70]))
-        for r in group:
-            for text, value in (explanations or {}).get(id(r), []):
-                out.append(f"    {text} = {value}")
-    if report.findings:
-        out += ["", _("records:"), render_all(report.findings)]
-    s = report.summary()
-    out += ["", _summary_line(s)]
-    return "\n".join(out)
-
 
 def _item(report, i: int, r, explanations: dict | None) -> dict:
     item = {"rule": r.rule, "citation": r.citation, "status": r.status, "severity": r.severity,
             "subject": r.subject, "message": r.message, "values": r.values}
+    label = report.subject_label(r) if hasattr(report, "subject_label") else None
+    if label is not None:
+        item["subject_label"] = label
     if report.judged_under:
         item["in_force_since"] = report.judged_under[i]
     if explanations and id(r) in explanations:
@@ -158,14 +141,14 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report, show_all: bool = False) -> str:
+def render_markdown(report, show_all: bool = False, people=None) -> str:
     out = ["# " + _("{title}: check results ({as_of})").format(title=report.policy.title, as_of=report.as_of.isoformat()), ""]
     if report.judged_under:  # the records span an amendment: say which text judged what
         out += [f"({_texts(report)})", ""]
     for citation, group in _sections(report, show_all):
         out += [f"## {citation} {_caption(report.policy.provisions.get(citation))}".rstrip(), "",
                 "| " + " | ".join(_headers()) + " |", "|---|---|---|---|"]
-        out += [f"| {r.rule} | {_subject(r.subject)} | {status_label(r.status)} | {_cell(r.message)} |" for r in group]
+        out += [f"| {r.rule} | {subject_text(r, people)} | {status_label(r.status)} | {_cell(r.message)} |" for r in group]
         out.append("")
     if report.findings:
         out += ["## " + _("records"), "", "```text", render_all(report.findings), "```", ""]

@@ -12,7 +12,7 @@ import json
 
 from ..amend.diff import ArticleChange, ChainChange, Change, DutyChange, EntryChange, ParameterChange, PolicyDiff, RuleChange
 from .diff_words import BOUND_ZH, PER_ZH, amount, brief, entry_head, explain, joined, under
-from .text_table import text_table
+from .text_table import terminal_width, text_table
 from ..i18n import _
 
 U_ON, U_OFF = "\x01", "\x02"  # changed text in a cell: <u>...</u> in Markdown, [...] in the terminal
@@ -137,6 +137,12 @@ def _numbered(notes: list[str]) -> str:
 
 # ------------------------------------------------------------------ formats
 
+def table_rows(diff: PolicyDiff) -> list[list[str]]:
+    """The 對照表's rows [修正條文, 現行條文, 說明], changed text between U_ON and U_OFF: for a
+    renderer of its own (the web page underlines it)."""
+    return _rows(diff, markdown=True)
+
+
 def _markdown_cell(cell: str) -> str:
     return cell.replace("|", "\\|").replace(U_ON, "<u>").replace(U_OFF, "</u>").replace("\n", "<br>")
 
@@ -151,11 +157,24 @@ def render_markdown(diff: PolicyDiff, title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_table(diff: PolicyDiff, widths: tuple[int, ...] = (50, 50, 40)) -> str:
+# the 對照表's columns at their widest: the old and new text side by side, the reason narrower
+WIDEST = (50, 50, 40)
+
+
+def table_widths(total: int) -> tuple[int, ...]:
+    """The columns' widths in `total` terminal columns: in proportion to WIDEST, never wider."""
+    room = total - 2 * (len(WIDEST) - 1)
+    scale = min(1.0, room / sum(WIDEST))
+    widths = [max(6, int(w * scale)) for w in WIDEST[:-1]]
+    return (*widths, max(6, min(WIDEST[-1], room - sum(widths))))
+
+
+def render_table(diff: PolicyDiff, widths: tuple[int, ...] | None = None) -> str:
+    """The 對照表 as text; `widths` default to what fits the terminal (COLUMNS when set)."""
     if not diff:
         return _("no changes between {old_label} and {new_label}").format(old_label=diff.old_label, new_label=diff.new_label)
     rows = [[cell.replace(U_ON, "[").replace(U_OFF, "]") for cell in row] for row in _rows(diff, markdown=False)]
-    return text_table(["修正條文", "現行條文", "說明"], rows, widths)
+    return text_table(["修正條文", "現行條文", "說明"], rows, widths or table_widths(terminal_width()))
 
 
 def render_json(diff: PolicyDiff, impact=None) -> str:

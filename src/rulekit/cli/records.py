@@ -1,0 +1,35 @@
+"""`rulekit template` and `rulekit docs records`: what the policy's records declaration says, for staff."""
+from __future__ import annotations
+
+import click
+
+from .common import emit, guarded
+
+
+@click.command()
+@click.argument("folder", type=click.Path())
+@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@guarded
+def template(folder, policy_path, fmt):
+    """Write empty records files into FOLDER: the declared headers and one example row each."""
+    from ..policy.load import require_valid
+    from ..records.template import write_template
+
+    for path in write_template(require_valid(policy_path).records, folder, fmt):
+        click.echo(path)
+    return 0
+
+
+@click.command()
+@click.argument("what", type=click.Choice(["records"]))
+@click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
+@click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@guarded
+def docs(what, policy_path, output):
+    """Print a reference generated from the policy: `records` (docs/records.md)."""
+    from ..policy.load import require_valid
+    from ..report.records_doc import render_records_doc
+
+    emit(render_records_doc(require_valid(policy_path).records), output, inputs=(policy_path,))
+    return 0

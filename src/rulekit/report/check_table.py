@@ -1,0 +1,79 @@
+"""`rulekit check`'s table for staff: a summary by article first, then the failing and pending
+results of each article (at most `max_rows` each), students by name and class, every line
+within the terminal's width."""
+from __future__ import annotations
+
+from collections import Counter
+
+from ..diagnostics import render_all
+from ..evaluator.result import STATUS_ZH
+from ..i18n import _
+from ..policy.rules import STATUSES
+from .check import _caption, _regulation_order, _sections, _texts
+from .subjects import subject_text
+from .text_table import fitted_table, terminal_width, wrap
+
+# the summary's columns: what needs doing first
+SUMMARY_ORDER = ("fail", "pending", "pass", "not_applicable")
+DEFAULT_MAX_ROWS = 20
+
+
+def status_text(status: str) -> str:
+    return STATUS_ZH.get(status, status)
+
+
+def article_counts(report) -> list[tuple[str, Counter]]:
+    """(citation, results by status) per article with results, in the regulation's order."""
+    counts: dict[str, Counter] = {}
+    for (citation, status), n in Counter((r.citation, r.status) for r in report.results).items():
+        counts.setdefault(citation, Counter())[status] = n
+    order = _regulation_order(report.policy)
+    return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
+
+
+def statuses_in(report) -> list[str]:
+    """The summary's status columns: the four of every report, then any other status seen."""
+    seen = dict.fromkeys(r.status for r in report.results)
+    return [*SUMMARY_ORDER, *(s for s in STATUSES if s not in SUMMARY_ORDER and s in seen),
+            *(s for s in seen if s not in SUMMARY_ORDER and s not in STATUSES)]
+
+
+def heading(report, citation: str) -> str:
+    return f"{citation} {_caption(report.policy.provisions.get(citation))}".rstrip()
+
+
+def render_summary(report, width: int) -> str:
+    statuses = statuses_in(report)
+    rows = [[heading(report, citation), *(str(counts[s]) for s in statuses)]
+            for citation, counts in article_counts(report)]
+    return fitted_table([_("article"), *map(status_text, statuses)], rows, width)
+
+
+def render_table(report, show_all: bool = False, explanations: dict | None = None, people=None,
+                 max_rows: int | None = DEFAULT_MAX_ROWS, width: int | None = None) -> str:
+    """The report as text. `max_rows`: results listed per article (None: all; `show_all`
+    lists every result of every status, as `--all` always did)."""
+    width = width or terminal_width()
+    limit = None if show_all else max_rows
+    out = wrap(f"{report.policy.title} ({_texts(report)}), as of {report.as_of.isoformat()}", width)
+    out += ["", _("Results by article:"), render_summary(report, width)]
+    for citation, group in _sections(report, show_all):
+        shown = group if limit is None else group[:limit]
+        out += ["", *wrap(heading(report, citation), width)]
+        rows = [[r.rule, subject_text(r, people), status_text(r.status), r.message] for r in shown]
+        out.append(fitted_table([_("rule"), _("subject"), _("status"), _("message")], rows, width))
+        for r in shown:
+            for text, value in (explanations or {}).get(id(r), []):
+                out.append(f"    {text} = {value}")
+        if len(group) > len(shown):
+            out += wrap(_("… and {n} more under {citation}: `--all` lists every one, `-o report.xlsx` writes "
+                          "them all to a workbook").format(n=len(group) - len(shown), citation=citation), width)
+    if report.findings:
+        out += ["", "records:", *(part for line in render_all(report.findings).splitlines()
+                                  for part in (wrap(line, width) or [""]))]
+    s = report.summary()
+    out += ["", *wrap(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, "
+                      f"{s['not_applicable']} not applicable"
+                      + (f", {s['not_determinable']} not determinable" if s.get("not_determinable") else "")
+                      + (f", {s['record_findings']} record findings" if s["record_findings"] else ""), width)]
+    return "\n".join(out)
