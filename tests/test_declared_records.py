@@ -262,7 +262,7 @@ def test_docs_records_md_is_current():
     result = run("docs", "records")
     assert result.exit_code == 0
     assert (ROOT / "docs" / "records.md").read_text("utf-8") == result.stdout, \
-        "regenerate it: rulekit docs records > docs/records.md"
+        "regenerate it: rulekit --lang en docs records > docs/records.md"
 
 
 # ------------------------------------------------------------------ partial records (issue 15.9)

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import N_
+
 from .common import emit, guarded
 
 
-@click.command()
+@click.command(help=N_("Write empty records files into FOLDER: the declared headers and one example row each."))
 @click.argument("folder", type=click.Path())
 @click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
 @guarded
 def template(folder, policy_path, fmt):
-    """Write empty records files into FOLDER: the declared headers and one example row each."""
     from ..policy.load import require_valid
     from ..records.template import write_template
 
@@ -21,13 +22,12 @@ def template(folder, policy_path, fmt):
     return 0
 
 
-@click.command()
+@click.command(help=N_("Print a reference generated from the policy: `records` (docs/records.md)."))
 @click.argument("what", type=click.Choice(["records"]))
 @click.option("--policy", "policy_path", default="policy/regulation.yaml", show_default=True, type=click.Path())
-@click.option("-o", "--output", type=click.Path(), help="Write to this file (atomically) instead of stdout.")
+@click.option("-o", "--output", type=click.Path(), help=N_("Write to this file (atomically) instead of stdout."))
 @guarded
 def docs(what, policy_path, output):
-    """Print a reference generated from the policy: `records` (docs/records.md)."""
     from ..policy.load import require_valid
     from ..report.records_doc import render_records_doc
 

@@ -3,22 +3,23 @@ from __future__ import annotations
 
 import click
 
+from ..i18n import N_
+
 from .common import guarded, locate, policy_option
 
 
-@click.command()
+@click.command(help=N_("Serve the pages (who, duties, check, the regulation, amendments) at http://HOST:PORT/."))
 @policy_option
-@click.option("--records", type=click.Path(), help="School records (a folder of CSV files, or one file) to check.")
-@click.option("--roster", type=click.Path(), help="Staff records, to answer with names (default: the staff in --records).")
+@click.option("--records", type=click.Path(), help=N_("School records (a folder of CSV files, or one file) to check."))
+@click.option("--roster", type=click.Path(), help=N_("Staff records, to answer with names (default: the staff in --records)."))
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; anything but loopback needs --token.")
+              help=N_("Address to listen on; anything but loopback needs --token."))
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--token", help="Required on a non-loopback --host; `--token generate` makes one and prints it.")
+@click.option("--token", help=N_("Required on a non-loopback --host; `--token generate` makes one and prints it."))
 @click.option("--max-upload-mb", default=20, show_default=True, type=click.IntRange(1, 1024),
-              help="Largest upload accepted on the check page.")
+              help=N_("Largest upload accepted on the check page."))
 @guarded
 def serve(policy_path, records, roster, host, port, token, max_upload_mb):
-    """Serve the pages (who, duties, check, the regulation, amendments) at http://HOST:PORT/."""
     from ..diagnostics import Diagnostic, Span, UsageError
     from ..i18n import _
     from ..web import Settings, create_app

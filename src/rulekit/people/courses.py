@@ -7,6 +7,7 @@ two should become one call here once the branches changing that function are mer
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Span, UsageError, did_you_mean
+from ..i18n import _
 from .roster import Roster, roster_from_records
 
 
@@ -15,8 +16,8 @@ def course_teacher(records, records_path: str, course_id: str, roster: Roster | 
     without a roster, the records' own staff (if any) become it."""
     courses = {r["id"]: r for r in records.get("courses").rows}
     if course_id not in courses:
-        raise UsageError([Diagnostic("unknown-course", f"course {course_id} is not in {records_path}",
-                                     Span(records_path), hint=did_you_mean(course_id, courses) or "check the course id")])
+        raise UsageError([Diagnostic("unknown-course", _("course {course_id} is not in {records_path}").format(course_id=course_id, records_path=records_path),
+                                     Span(records_path), hint=did_you_mean(course_id, courses) or _("check the course id"))])
     teacher_id = courses[course_id]["teacher"]
     if roster is None and records.get("staff").rows:
         roster = roster_from_records(records, records_path)

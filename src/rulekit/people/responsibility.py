@@ -94,7 +94,7 @@ def find_task(policy: Policy, name: str) -> Task:
             return task
     if name in policy.organization.roles:
         hint = _("{name} is a role, not a task: `rulekit duties {name}` lists the tasks it carries").format(name=name)
-        raise UsageError([Diagnostic("unknown-task", f"unknown task {name} (not in {policy.path})",
+        raise UsageError([Diagnostic("unknown-task", _("unknown task {name} (not in {path})").format(name=name, path=policy.path),
                                      Span("<command line>"), hint=hint)])
     names = list(policy.tasks) + [a for t in policy.tasks.values() for a in t.aliases]
     hint = did_you_mean(name, names, n=3) or _("run `rulekit who --list` for every task")
@@ -156,13 +156,13 @@ def _record_person_step(role: str, sit: Situation) -> tuple[ChainStep, tuple[str
     """The person the record names, available as the roster says."""
     person = sit.course_teacher
     if person is None and sit.roster is None:
-        return ChainStep(role, True, "no roster given: availability not checked", sit.course_teacher_id), ()
+        return ChainStep(role, True, _("no roster given: availability not checked"), sit.course_teacher_id), ()
     if person is None:
-        return ChainStep(role, False, f"{sit.course_teacher_id}, named by the record, is not in the roster"), ()
+        return ChainStep(role, False, _("{id}, named by the record, is not in the roster").format(id=sit.course_teacher_id)), ()
     ok, why = person.availability(sit.on)
     if ok and person.id not in sit.absent and person.name not in sit.absent:
         return ChainStep(role, True, "", person.label()), ()
-    return ChainStep(role, False, why or "named absent"), ()
+    return ChainStep(role, False, why or _("named absent")), ()
 
 
 def _teacher_step(role: str, sit: Situation, rule) -> tuple[ChainStep, tuple[str, ...]]:

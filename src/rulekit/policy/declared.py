@@ -14,6 +14,8 @@ before declarations existed keep their meaning.
 """
 from __future__ import annotations
 
+import difflib
+
 import hashlib
 import os
 from typing import Any
@@ -89,8 +91,8 @@ def _is_declaration(path: str) -> bool:
 def _included(doc: Document, name: str, where: tuple) -> tuple[Declaration, list[Diagnostic]]:
     path = _include_path(doc, name)
     try:
-        text = read_text(path, "records declaration")
-        included = load_text(text, path, "a records declaration starts with `format: rulekit/records@1`")
+        text = read_text(path, _("records declaration"))
+        included = load_text(text, path, _("a records declaration starts with `format: rulekit/records@1`"))
     except RulekitError as exc:
         first = exc.diagnostics[0] if exc.diagnostics else None
         if first is not None and first.span.file == path:
@@ -115,7 +117,8 @@ def _values_keys(doc: Document, block: dict, decl: Declaration) -> list[Diagnost
             if e is None:
                 close = did_you_mean(str(key), fields)
             else:
-                close = did_you_mean(name, [f.name for f in e.fields]).replace("did you mean ", f"did you mean {entity}.")
+                near = difflib.get_close_matches(name, sorted({f.name for f in e.fields}), n=1, cutoff=0.5)
+                close = _("did you mean {names}?").format(names=f"{entity}.{near[0]}") if near else ""
             out.append(Diagnostic("unknown-field", _("records.values names {key}, which is not a declared field").format(
                 key=key), doc.span(("records", "values", key), key=True),
                 hint=close or _("declare the field under records: entities: first")))

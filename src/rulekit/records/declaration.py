@@ -379,8 +379,10 @@ def _load(path: str, stamp: tuple) -> Declaration:
     from ..diagnostics import RulekitError, errors_in
     from ..sourceyaml import load_text, read_text
 
-    doc = load_text(read_text(path, "records declaration"), path,
-                    "a records declaration starts with `format: rulekit/records@1`")
+    from ..i18n import _
+
+    doc = load_text(read_text(path, _("records declaration")), path,
+                    _("a records declaration starts with `format: rulekit/records@1`"))
     decl, diags = parse_declaration(doc.data, doc.span, path)
     diags += check_declaration(decl)
     if errors_in(diags):

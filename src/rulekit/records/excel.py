@@ -32,7 +32,7 @@ def open_workbook(path: str) -> tuple[object | None, list[Diagnostic]]:
     from python_calamine import CalamineWorkbook, PasswordError
 
     try:
-        data = read_input(path, "records file")
+        data = read_input(path, _("records file"))
     except OSError as exc:
         return None, [Diagnostic("unreadable", _("cannot read {file}: {reason}").format(
             file=path, reason=exc.strerror), Span(path), hint=_("check the file's permissions"))]

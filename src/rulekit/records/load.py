@@ -344,8 +344,8 @@ def _load_document(file: str, ext: str, tables: dict, diags: list[Diagnostic], d
                                     hint=hint))
             continue
         if entity in tables:
-            diags.append(Diagnostic("duplicate-entity", f"{entity} records are given twice",
-                                    doc.span((key,), key=True), hint=f"keep one list of {entity}"))
+            diags.append(Diagnostic("duplicate-entity", _("{entity} records are given twice").format(entity=entity),
+                                    doc.span((key,), key=True), hint=_("keep one list of {entity}").format(entity=entity)))
             continue
         if records is None:
             records = []

@@ -259,7 +259,7 @@ def _size(value):
     try:
         return parse_size(value)
     except SizeError as exc:
-        raise DateError(str(exc), "write a size like 4 MB, 512 KB or 4194304 (bytes)") from None
+        raise DateError(str(exc), _("write a size like 4 MB, 512 KB or 4194304 (bytes)")) from None
 
 
 def _parser(kind: str) -> tuple[Callable[[Any], Any], str] | None:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 
 from ..diagnostics import render_all
-from ..evaluator.result import STATUS_ZH
+from ..evaluator.result import status_label
 from ..i18n import _
 from ..policy.rules import STATUSES
-from .check import _caption, _regulation_order, _sections, _texts
+from .check import _caption, _regulation_order, _sections, _summary_line, _texts
 from .subjects import subject_text
 from .text_table import fitted_table, terminal_width, wrap
 
@@ -19,7 +19,8 @@ DEFAULT_MAX_ROWS = 20
 
 
 def status_text(status: str) -> str:
-    return STATUS_ZH.get(status, status)
+    """A status as the table shows it, in the reader's language (符合, 不符合, ...)."""
+    return status_label(status)
 
 
 def article_counts(report) -> list[tuple[str, Counter]]:
@@ -55,7 +56,8 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
     lists every result of every status, as `--all` always did)."""
     width = width or terminal_width()
     limit = None if show_all else max_rows
-    out = wrap(f"{report.policy.title} ({_texts(report)}), as of {report.as_of.isoformat()}", width)
+    out = wrap(_("{title} ({texts}), as of {as_of}").format(title=report.policy.title, texts=_texts(report),
+                                                             as_of=report.as_of.isoformat()), width)
     out += ["", _("Results by article:"), render_summary(report, width)]
     for citation, group in _sections(report, show_all):
         shown = group if limit is None else group[:limit]
@@ -69,11 +71,8 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
             out += wrap(_("… and {n} more under {citation}: `--all` lists every one, `-o report.xlsx` writes "
                           "them all to a workbook").format(n=len(group) - len(shown), citation=citation), width)
     if report.findings:
-        out += ["", "records:", *(part for line in render_all(report.findings).splitlines()
+        out += ["", _("records:"), *(part for line in render_all(report.findings).splitlines()
                                   for part in (wrap(line, width) or [""]))]
     s = report.summary()
-    out += ["", *wrap(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, "
-                      f"{s['not_applicable']} not applicable"
-                      + (f", {s['not_determinable']} not determinable" if s.get("not_determinable") else "")
-                      + (f", {s['record_findings']} record findings" if s["record_findings"] else ""), width)]
+    out += ["", *wrap(_summary_line(s), width)]
     return "\n".join(out)

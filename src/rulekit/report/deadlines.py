@@ -6,7 +6,7 @@ import datetime as dt
 import json
 
 from ..evaluator.deadlines import CLOSED, MET, OVERDUE, UPCOMING, Deadline, Deadlines
-from ..evaluator.result import STATUS_ZH
+from ..evaluator.result import status_label
 from ..i18n import _
 
 
@@ -19,7 +19,7 @@ def _when(d: Deadline) -> str:
 
 
 def _subjects(d: Deadline) -> str:
-    return "、".join(f"{STATUS_ZH.get(status, status)} {n}" for status, n in d.counts)
+    return "、".join(f"{status_label(status)} {n}" for status, n in d.counts)
 
 
 def _who(d: Deadline) -> str:
