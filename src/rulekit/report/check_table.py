@@ -63,7 +63,7 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
         shown = group if limit is None else group[:limit]
         out += ["", *wrap(heading(report, citation), width)]
         rows = [[r.rule, subject_text(r, people), status_text(r.status), r.message] for r in shown]
-        out.append(fitted_table([_("rule"), _("subject"), _("status"), _("message")], rows, width))
+        out.append(fitted_table([_("rule"), _("subject"), _("status"), _("message")], rows, width, keep=(0,)))
         for r in shown:
             for text, value in (explanations or {}).get(id(r), []):
                 out.append(f"    {text} = {value}")
@@ -71,8 +71,21 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
             out += wrap(_("… and {n} more under {citation}: `--all` lists every one, `-o report.xlsx` writes "
                           "them all to a workbook").format(n=len(group) - len(shown), citation=citation), width)
     if report.findings:
-        out += ["", _("records:"), *(part for line in render_all(report.findings).splitlines()
-                                  for part in (wrap(line, width) or [""]))]
+        out += ["", _("records:"), *_finding_lines(render_all(report.findings), width)]
     s = report.summary()
     out += ["", *wrap(_summary_line(s), width)]
     return "\n".join(out)
+
+
+def _finding_lines(text: str, width: int) -> list[str]:
+    """Rendered findings within `width`, still readable by a script: a finding's first line
+    (`FILE:LINE:COL: error[code] ...`, what CI and grep match) is never broken, and a wrapped
+    indented line (`  hint: ...`, the source excerpt) keeps its indentation on every piece."""
+    out: list[str] = []
+    for line in text.splitlines():
+        indent = line[:len(line) - len(line.lstrip(" "))]
+        if not indent or not line.strip():
+            out.append(line)
+            continue
+        out += [indent + part for part in wrap(line[len(indent):], max(width - len(indent), 20))]
+    return out
