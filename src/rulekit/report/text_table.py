@@ -128,9 +128,19 @@ def fit_widths(natural: list[int], total: int, narrowest: int = 6) -> list[int]:
     return widths
 
 
-def fitted_table(headers: list[str], rows: list[list[str]], width: int | None = None) -> str:
-    """A text table no wider than `width` (default: the terminal's), wrapping the widest cells."""
+def fitted_table(headers: list[str], rows: list[list[str]], width: int | None = None,
+                 keep: tuple[int, ...] = ()) -> str:
+    """A text table no wider than `width` (default: the terminal's), wrapping the widest cells;
+    the columns in `keep` (ids a reader searches for, such as rule ids) are never wrapped."""
     rows = [[str(c) for c in row] for row in rows]
     naturals = [[_natural(cell) for cell in row] for row in rows]
     natural = [max([ns[i] for ns in naturals] + [cell_width(h)]) for i, h in enumerate(headers)]
-    return text_table(headers, rows, fit_widths(natural, width or terminal_width()), naturals)
+    total = width or terminal_width()
+    rest = [i for i in range(len(natural)) if i not in keep]
+    if len(rest) == len(natural) or not rest:
+        return text_table(headers, rows, fit_widths(natural, total), naturals)
+    widths = list(natural)
+    fitted = fit_widths([natural[i] for i in rest], total - sum(natural[i] + GAP for i in keep))
+    for i, w in zip(rest, fitted):
+        widths[i] = w
+    return text_table(headers, rows, widths, naturals)
