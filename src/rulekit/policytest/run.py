@@ -224,11 +224,13 @@ class Runner:
     def _results(self, case: Case, records) -> list[Verdict]:
         from ..evaluator.check import run_check
 
-        report = run_check(self.policy, records, case.as_of, history=self.history)
         # A case's expected message is written in the policy's words (「只有 2 日」), which the
         # default language renders: messages are made (and kept) in it whatever --lang says,
-        # so `RULEKIT_LANG=en rulekit test` judges the same cases the same way.
+        # so `RULEKIT_LANG=en rulekit test` judges the same cases the same way. The run itself
+        # is in it too: with several texts in force (an amended policy) it renders messages
+        # as it goes.
         with using(DEFAULT):
+            report = run_check(self.policy, records, case.as_of, history=self.history)
             for r in report.results:
                 r.message  # noqa: B018 - rendered once, kept by the result
         return [self._result_verdict(exp, report.results) for exp in case.results]
