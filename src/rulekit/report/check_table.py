@@ -69,8 +69,7 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
             out += wrap(_("… and {n} more under {citation}: `--all` lists every one, `-o report.xlsx` writes "
                           "them all to a workbook").format(n=len(group) - len(shown), citation=citation), width)
     if report.findings:
-        out += ["", "records:", *(part for line in render_all(report.findings).splitlines()
-                                  for part in (wrap(line, width) or [""]))]
+        out += ["", "records:", render_all(report.findings)]
     s = report.summary()
     out += ["", *wrap(f"{s['fail']} fail, {s['pending']} pending, {s['pass']} pass, "
                       f"{s['not_applicable']} not applicable"
