@@ -83,6 +83,7 @@ def test_a_missing_environment_policy_is_a_usage_error(tmp_path, monkeypatch):
 def test_rulekit_toml_names_the_policy_relative_to_itself(tmp_path, monkeypatch):
     (tmp_path / "regs").mkdir()
     shutil.copy(POLICY, tmp_path / "regs" / "school.yaml")
+    shutil.copy(Path(POLICY).parent / "records.yaml", tmp_path / "regs" / "records.yaml")  # the records it includes
     (tmp_path / "rulekit.toml").write_text('policy = "regs/school.yaml"\n', encoding="utf-8")
     (tmp_path / "deep" / "er").mkdir(parents=True)
     monkeypatch.chdir(tmp_path / "deep" / "er")

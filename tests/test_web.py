@@ -219,6 +219,51 @@ def test_markdown_download_is_the_cli_report(web):
     assert r.text == cli.stdout
 
 
+def _workbook_rows(content: bytes) -> list[tuple]:
+    """Every row of every per-article sheet of a report workbook, read back with openpyxl."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    return [tuple(row) for sheet in book.worksheets[1:] for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_workbook_download_holds_every_failure_the_cli_reports(web):
+    r = web.get("/check/report.xlsx", params={"on": DAY})
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment")
+    rows = _workbook_rows(r.content)
+    messages = {cell for row in rows for cell in row if isinstance(cell, str)}
+    failing = [x for x in cli_json("--as-of", DAY)["results"] if x["status"] == "fail"]
+    assert failing and all(x["message"] in messages for x in failing)
+    assert not any(re.search(r"[A-Z][12]\d{8}", cell) for cell in messages)  # national IDs masked
+
+
+def test_uploaded_workbook_download(web):
+    r = upload(web, school_files(), on=DAY, download="xlsx")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert _workbook_rows(r.content) == _workbook_rows(web.get("/check/report.xlsx", params={"on": DAY}).content)
+
+
+def test_an_uploaded_excel_workbook_gives_the_csv_counts(web):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for path in sorted(SCHOOL.glob("*.csv")):
+        sheet = book.create_sheet(path.stem)
+        for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))):
+            sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    parts = [("files", ("匯出.xlsx", data.getvalue(), "application/octet-stream"))]
+    r = web.post("/check", files=parts, data={"on": DAY})
+    assert r.status_code == 200, text_of(r.text)[:500]
+    assert summary_rows(r.text) == expected_counts(cli_json("--as-of", DAY))
+
+
 def upload(web, files: dict, **form):
     parts = [("files", (name, content, "text/csv")) for name, content in files.items()]
     return web.post("/check", files=parts, data=form)

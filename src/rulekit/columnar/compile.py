@@ -295,6 +295,8 @@ class RuleCompiler:
         for term in conjuncts(n.where):
             test = self.pred(term, inner)
             where = test if where is None else exp.And(this=where, expression=test)
+        if n.op not in _AGGREGATES:  # e.g. list(...): a value per subject that SQL would build as an array
+            raise Unsupported(_("the aggregate {op}").format(op=n.op))
         return _AGGREGATES[n.op](self, n, inner, binding, table, where)
 
 

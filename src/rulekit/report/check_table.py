@@ -71,21 +71,8 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
             out += wrap(_("… and {n} more under {citation}: `--all` lists every one, `-o report.xlsx` writes "
                           "them all to a workbook").format(n=len(group) - len(shown), citation=citation), width)
     if report.findings:
-        out += ["", _("records:"), *_finding_lines(render_all(report.findings), width)]
+        out += ["", _("records:"), render_all(report.findings)]
     s = report.summary()
     out += ["", *wrap(_summary_line(s), width)]
     return "\n".join(out)
 
-
-def _finding_lines(text: str, width: int) -> list[str]:
-    """Rendered findings within `width`, still readable by a script: a finding's first line
-    (`FILE:LINE:COL: error[code] ...`, what CI and grep match) is never broken, and a wrapped
-    indented line (`  hint: ...`, the source excerpt) keeps its indentation on every piece."""
-    out: list[str] = []
-    for line in text.splitlines():
-        indent = line[:len(line) - len(line.lstrip(" "))]
-        if not indent or not line.strip():
-            out.append(line)
-            continue
-        out += [indent + part for part in wrap(line[len(indent):], max(width - len(indent), 20))]
-    return out

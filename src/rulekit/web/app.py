@@ -25,6 +25,7 @@ def create_app(settings: Settings, loopback_only: bool = False) -> Starlette:
         Route("/check", pages_check.check, methods=["GET"]),
         Route("/check", pages_check.upload, methods=["POST"]),
         Route("/check/report.md", pages_check.markdown_report),
+        Route("/check/report.xlsx", pages_check.workbook_report),
         Route("/student/{sid}", pages_check.student),
         Route("/deadlines", pages_deadlines.deadlines),
         Route("/deadlines.ics", pages_deadlines.calendar),

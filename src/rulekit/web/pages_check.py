@@ -17,8 +17,10 @@ MAX_EXPLAINED = 200  # 「為什麼?」 for at most this many failures on one pa
 def _run(state, records, on: str):
     from ..evaluator.check import run_check
 
+    from ..records.model import without_after
+
     policy, day, history = in_force(state, on)
-    return run_check(policy, records, day, history=history), history
+    return run_check(policy, without_after(records, day), day, history=history), history
 
 
 def _explanations(report, history, records, lines) -> dict:
@@ -73,15 +75,38 @@ def markdown_report(request):
         records = state.records()
         if records is None:
             return Response(_("no records were loaded: upload them on the check page"), status_code=404)
-        return _markdown(_run(state, records, request.query_params.get("on", ""))[0])
+        return _markdown(_run(state, records, request.query_params.get("on", ""))[0], records)
     return page(request, "check.html", context)
 
 
-def _markdown(report) -> Response:
+def workbook_report(request):
+    """The loaded records' report as a workbook (the `check -o report.xlsx` file)."""
+    state = request.app.state.rulekit
+    context = base(request, state)
+    with findings(context):
+        records = state.records()
+        if records is None:
+            return Response(_("no records were loaded: upload them on the check page"), status_code=404)
+        return _workbook(_run(state, records, request.query_params.get("on", ""))[0], records)
+    return page(request, "check.html", context)
+
+
+def _workbook(report, records) -> Response:
+    from ..report.check_xlsx import render_xlsx
+    from ..report.subjects import people_of
+
+    return Response(render_xlsx(report, people_of(records), mask=True),
+                    media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"content-disposition": 'attachment; filename="check-report.xlsx"'})
+
+
+def _markdown(report, records) -> Response:
     from ..personal import mask_ids
     from ..report.check import render_markdown
+    from ..report.subjects import people_of
 
-    return Response(mask_ids(render_markdown(report)), media_type="text/markdown; charset=utf-8",
+    return Response(mask_ids(render_markdown(report, False, people_of(records))),
+                    media_type="text/markdown; charset=utf-8",
                     headers={"content-disposition": 'attachment; filename="check-report.md"'})
 
 
@@ -105,10 +130,12 @@ def _check_upload(request, state, context, chosen, path, folder, want):
     from ..records import load_records
 
     with findings(context, strip=folder):
-        records = load_records(path)
+        records = load_records(path, state.history().latest.records)
         run = _run(state, records, chosen["on"])
         if want == "markdown":
-            return _markdown(run[0])
+            return _markdown(run[0], records)
+        if want == "xlsx":
+            return _workbook(run[0], records)
         _fill(context, run, records, chosen)
     return page(request, "check.html", context)
 

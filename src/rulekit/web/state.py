@@ -73,7 +73,8 @@ class State:
 
         self.settings = settings
         self._history = _Reloading(settings.policy_path, require_history)
-        self._records = _Reloading(settings.records_path, load_records)
+        # records as the policy in use declares them (its records.yaml), as `rulekit check` reads them
+        self._records = _Reloading(settings.records_path, lambda p: load_records(p, self.history().latest.records))
         roster_path = settings.roster_path or settings.records_path
         self._roster = _Reloading(roster_path, lambda p: load_roster(p, self.history().latest))
         self._roster_optional = settings.roster_path is None  # the records' staff, when they have any
