@@ -63,7 +63,8 @@ def render_table(report, show_all: bool = False, explanations: dict | None = Non
         shown = group if limit is None else group[:limit]
         out += ["", *wrap(heading(report, citation), width)]
         rows = [[r.rule, subject_text(r, people), status_text(r.status), r.message] for r in shown]
-        out.append(fitted_table([_("rule"), _("subject"), _("status"), _("message")], rows, width, keep=(0,)))
+        out.append(fitted_table([_("rule"), _("subject"), _("status"), _("message")], rows, width,
+                                  keep=(0,) if width >= 80 else ()))
         for r in shown:
             for text, value in (explanations or {}).get(id(r), []):
                 out.append(f"    {text} = {value}")
