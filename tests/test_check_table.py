@@ -20,6 +20,9 @@ from wcwidth import wcswidth
 from rulekit.cli import main
 from rulekit.report.text_table import fit_widths, fitted_table, wrap
 
+# the staff table, workbook and answers as shipped: in the default language, zh-TW
+pytestmark = pytest.mark.usefixtures("zh_module")
+
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "policy" / "regulation.yaml"
 SCHOOL = ROOT / "examples" / "school"
@@ -63,7 +66,7 @@ def test_the_summary_counts_every_result_of_every_article(results):
     code, text = run()
     assert code == 1
     expected = Counter((r["citation"], r["status"]) for r in results)
-    summary = sections(text)["Results by article:"]
+    summary = sections(text)["各條文檢核結果:"]
     header = summary[0].split()
     assert header[1:5] == ["不符合", "尚未到期", "符合", "不適用"]
     seen = set()
@@ -90,7 +93,7 @@ def test_students_are_named_with_their_class_and_never_by_national_id(results, s
 def test_at_most_max_rows_per_article_with_a_pointer_to_the_rest(results):
     _, text = run("--max-rows", "1")
     shown = Counter(r["citation"] for r in results if r["status"] in ("fail", "pending"))
-    more = {citation: int(n) for n, citation in re.findall(r"… and (\d+) more under (\S+):", text)}
+    more = {citation: int(n) for n, citation in ((n, c) for c, n in re.findall(r"… (\S+) 另有 (\d+) 筆:", text))}
     assert more == {c: n - 1 for c, n in shown.items() if n > 1}
     assert "-o report.xlsx" in text and "--all" in text
 
@@ -99,14 +102,14 @@ def test_all_lists_every_result(results):
     _, text = run("--all", columns=300)  # wide enough that no row wraps
     rows = [line for line in text.splitlines() if any(line.startswith(r["rule"] + " ") for r in results)]
     assert len(rows) == len(results)
-    assert "more under" not in text
+    assert "另有" not in text
 
 
 @settings(max_examples=15, deadline=None)
 @given(st.integers(min_value=40, max_value=200))
 def test_every_line_fits_the_width(columns):
     code, text = run("--max-rows", "3", columns=columns)
-    assert code == 1 and "Results by article:" in text
+    assert code == 1 and "各條文檢核結果:" in text
     too_wide = [line for line in _table_part(text).splitlines() if wcswidth(line) > columns]
     assert too_wide == []
 
@@ -114,7 +117,7 @@ def test_every_line_fits_the_width(columns):
 def _table_part(text: str) -> str:
     """The report without its record findings: a finding is one line, `FILE:LINE:COL: error[code]`,
     whatever the width, so that it can be found with grep and read by an editor's jump-to-line."""
-    head, _, rest = text.partition("\nrecords:\n")
+    head, _, rest = text.replace("\n資料:\n", "\nrecords:\n").partition("\nrecords:\n")  # zh-TW: 資料:
     return head + ("\n" + rest.split("\n\n", 1)[1] if "\n\n" in rest else "")
 
 

@@ -79,7 +79,7 @@ def test_parameters_are_described_as_written():
     loaded, _ = policy_with()
     p = loaded.policy.parameters
     assert p["allowed_formats"].describe() == "allowed_formats = [pdf, jpg, png]"
-    assert p["upload_limit"].describe() == "upload_limit = 4 MB (at_most)"
+    assert p["upload_limit"].describe() == "upload_limit = 4 MB (at most)"  # the bound in words, as other parameters
     assert p["first_day"].describe() == "first_day = 2025-02-10"
 
 

@@ -15,6 +15,9 @@ from click.testing import CliRunner
 
 from rulekit.cli import main
 
+# the staff table, workbook and answers as shipped: in the default language, zh-TW
+pytestmark = pytest.mark.usefixtures("zh_module")
+
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = str(ROOT / "policy" / "regulation.yaml")
 SCHOOL_STAFF = str(ROOT / "examples" / "school" / "staff.csv")

@@ -105,7 +105,7 @@ def test_no_national_id_is_shown_on_any_page(web):
 
 # ------------------------------------------------------------------ 問誰負責
 
-def test_who_the_teacher_absent_names_the_substitute_with_the_article():
+def test_who_the_teacher_absent_names_the_substitute_with_the_article(zh_default):
     r = client().get("/who", params={"task": "課程認證", "absent": "任課教師"})
     page = text_of(r.text)
     assert r.status_code == 200
@@ -124,7 +124,7 @@ def test_who_for_a_course_whose_teacher_left_follows_the_teacher_provision():
     assert f"教學組長({holder('教學組長')})" in page and "[七.(二).1]" in page
 
 
-def test_who_without_a_roster_answers_with_roles():
+def test_who_without_a_roster_answers_with_roles(zh_default):
     r = client(records=None).get("/who", params={"task": "課程認證", "absent": "任課教師"})
     assert "由代理人教學組長辦理" in text_of(r.text)
 
