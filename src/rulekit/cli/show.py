@@ -4,7 +4,7 @@ from __future__ import annotations
 import click
 
 from .common import emit_json, guarded, locate, policy_on, policy_option
-from ..i18n import N_, _
+from ..i18n import N_
 
 
 @click.command(help=N_("Print an article's text and everything encoded from it (CITATION as the policy numbers it)."))

@@ -12,7 +12,7 @@ import click
 
 from .common import guarded, locate, parse_on, policy_option
 from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
-from ..i18n import N_, _
+from ..i18n import N_
 
 
 @click.command("test", help=N_("Run the policy's test cases (PATHS: case files or folders, default the tests/ folder next to the policy)."))
@@ -31,7 +31,6 @@ def test(paths, policy_path, fmt, coverage, verbose, changed_since):
     from ..diagnostics import RulekitError, errors_in
     from ..policy import load_policy
     from ..policytest import run_paths
-    from ..report.policytest import render_changes, render_github, render_json, render_junit, render_text
 
     policy_path = locate(policy_path)
     loaded = load_policy(policy_path)

@@ -5,7 +5,7 @@ import click
 
 from ..diagnostics import render_all
 from .common import guarded, locate, parse_on
-from ..i18n import N_, _
+from ..i18n import N_
 
 
 @click.command(help=N_("Check policy files (default: the policy found as for --policy elsewhere); exit 1 if any is invalid."))

@@ -29,7 +29,7 @@ from . import types as T
 from .functions import ARITH, FUNCTIONS
 from .hints import arith_hint, compare_hint, literal_hint, not_bool
 from .types import Type
-from ..i18n import _, ngettext
+from ..i18n import ngettext
 
 # name -> its type; None for a name that exists but whose type is unknown (its
 # definition was reported), so that its uses are not reported again

@@ -9,7 +9,7 @@ from ..i18n import _
 from . import ast as A
 from . import types as T
 from .types import Type
-from ..i18n import N_, _
+from ..i18n import N_
 
 DATE_HINT = N_('write a date as 2024-01-19 or date("113.01.19"); shift a date by a duration: x + 3 days')
 

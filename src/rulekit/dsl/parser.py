@@ -20,7 +20,7 @@ from ..i18n import _
 from ..sourceyaml import MAX_NUMBER_DIGITS
 from . import ast as A
 from .source import SourceMap
-from ..i18n import N_, _
+from ..i18n import N_
 from .units import SizeError, parse_size
 
 

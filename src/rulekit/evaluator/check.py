@@ -15,7 +15,6 @@ from ..i18n import _
 from ..policy.load import policy_constants
 from ..policy.model import Policy, PolicyHistory
 from ..policy.versions import in_force, periods, version_on
-from ..i18n import _
 from .partial import NOT_DETERMINABLE, missing_kinds, set_aside, subject_label, without_columns
 
 SEVERITY_RANK = {"warning": 1, "error": 2}

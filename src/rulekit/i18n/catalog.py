@@ -123,7 +123,7 @@ def main(argv: list[str]) -> int:
         for locale in LOCALES:
             update(locale)
     elif command != "check":
-        print(f"usage: python -m rulekit.i18n.catalog [update|check]", file=sys.stderr)
+        print("usage: python -m rulekit.i18n.catalog [update|check]", file=sys.stderr)
         return 2
     status = 0
     for locale in LOCALES:

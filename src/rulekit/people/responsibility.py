@@ -15,7 +15,6 @@ from ..diagnostics import Diagnostic, RulekitError, Span, UsageError, did_you_me
 from ..i18n import _
 from ..policy.model import Policy, SubstituteChain, Task
 from .roster import Person, Roster
-from ..i18n import _
 
 PRIMARY, SUBSTITUTE, WORKING_GROUP, STATED = "primary", "substitute", "working_group", "stated"
 

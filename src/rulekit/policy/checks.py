@@ -15,7 +15,6 @@ from ..diagnostics import Diagnostic, did_you_mean
 from ..sourceyaml import Document
 from .citations import suggest_citation
 from .model import Policy
-from ..i18n import _
 
 Check = Callable[[Policy, Document], Iterator[Diagnostic]]
 

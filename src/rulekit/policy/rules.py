@@ -20,7 +20,7 @@ from ..i18n import _
 from ..dsl.source import SourceMap
 from ..dsl import types as T
 from ..sourceyaml import Document
-from ..i18n import _, pick
+from ..i18n import pick
 
 DOMAINS = {"semesters": T.T_SEMESTER, "academic_years": T.T_AY, "school": T.T_SCHOOL}
 STATUSES = ("pass", "fail", "pending", "not_applicable", "not_determinable")

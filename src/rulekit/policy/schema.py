@@ -16,7 +16,7 @@ import jsonschema
 from ..diagnostics import Diagnostic, did_you_mean
 from ..i18n import _
 from ..sourceyaml import Document
-from ..i18n import N_, _
+from ..i18n import N_
 
 _TYPE_WORDS = {"integer": N_("a whole number"), "string": N_("text"), "array": N_("a list"), "object": N_("a mapping"),
                "boolean": N_("true or false"), "number": N_("a number")}

@@ -12,7 +12,6 @@ from ..diagnostics import Diagnostic, Span, UsageError
 from ..i18n import _
 from .citations import suggest_citation
 from .model import DutyRow, Parameter, Policy, Provision, SubstituteChain
-from ..i18n import _
 
 
 def _under(citation: str, prefix: str) -> bool:

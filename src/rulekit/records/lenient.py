@@ -28,7 +28,7 @@ def blank_is_missing(columns: dict, records: list, missing) -> None:
                     records[i] = {k: x for k, x in rec.items() if k != name}
 
 
-def ignored_fields(raw: RawTable) -> list[Diagnostic]:
+def ignored_fields(raw: RawTable) -> list[Diagnostic]:  # noqa: F821 - validate.RawTable (it imports this module)
     """One warning per file naming the fields (or columns) it has that are not declared."""
     if not raw.ignored:
         return []

@@ -21,7 +21,7 @@ from .declaration import Declaration, entity_of_stem, file_names
 from .model import RecordSet, RowSpans, Table, default_declaration
 from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
-from ..i18n import N_, _
+from ..i18n import N_
 
 DATA_EXTENSIONS = (".csv", ".jsonl", *EXCEL_EXTENSIONS)
 DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
