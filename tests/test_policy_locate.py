@@ -158,3 +158,20 @@ def find_policy_or_none():
         return find_policy(environ=NO_ENV)
     except UsageError:
         return None
+
+
+@pytest.mark.parametrize("command", [
+    ("check", "school", "--as-of", "2025-03-31"),
+    ("check", "school", "--as-of", "2025-03-31", "-o", "report.xlsx"),
+    ("deadlines", "school", "--as-of", "2025-01-10"),
+    ("template", "blank"),
+    ("docs", "records"),
+])
+def test_every_command_reads_the_records_declared_beside_the_policy_it_found(tmp_path, monkeypatch, command):
+    """A staff member's folder has no policy/ of its own: the records are read as the policy named
+    by RULEKIT_POLICY declares them (its records.yaml), never from a policy/ under the current folder."""
+    shutil.copytree(ROOT / "examples" / "school", tmp_path / "school")
+    monkeypatch.chdir(tmp_path)
+    result = run(*command, env={"RULEKIT_POLICY": str(POLICY)})
+    assert result.exit_code in (0, 1), result.output
+    assert "error[" not in result.output, result.output

@@ -28,7 +28,7 @@ def deadlines(records, roster, as_of, from_, to, fmt, encoding, output, policy_p
 
     policy_path = locate(policy_path)
     policy, day, history = policy_on(policy_path, as_of)
-    data = load_records(records, encoding=encoding)
+    data = load_records(records, policy.records, encoding=encoding)
     people = load_roster(roster, policy) if roster else (
         roster_from_records(data, records) if data.get("staff").rows else None)
     result = find(policy, data, day, parse_on(from_, "--from"), parse_on(to, "--to"), people, history)

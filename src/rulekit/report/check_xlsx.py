@@ -29,9 +29,9 @@ WIDEST = 80  # columns wider than this wrap instead
 MEASURED_ROWS = 2000  # column widths come from the first rows: measuring a city's every cell costs seconds
 
 
-def _field_title(field: str) -> str:
+def _field_title(field: str, decl=None) -> str:
     """A students field as the school's files title it: its first alias (學號), else its name."""
-    info = entity_infos().get(STUDENTS, {}).get(field)
+    info = entity_infos(decl).get(STUDENTS, {}).get(field)
     return info.aliases[0] if info is not None and info.aliases else field
 
 
@@ -73,7 +73,7 @@ def render_xlsx(report, people: People | None = None, mask: bool = True, show_al
     citations = sorted(groups, key=lambda c: order.get(c, len(order)))
     names = sheet_names(citations)
     for citation in citations:
-        _article_sheet(book, names[citation], groups[citation], people or People(), fmt, text)
+        _article_sheet(book, names[citation], groups[citation], people or People(), fmt, text, report.policy.records)
     book.close()
     return buffer.getvalue()
 
@@ -132,8 +132,8 @@ def _summary_sheet(book, report, fmt: _Formats, text) -> None:
     _table(sheet, [_("article"), _("heading"), *map(status_text, statuses), _("total")], rows, fmt, text)
 
 
-def _article_sheet(book, name: str, results: list, people: People, fmt: _Formats, text) -> None:
-    headers = [_field_title("id"), _field_title("name"), _field_title("class"),
+def _article_sheet(book, name: str, results: list, people: People, fmt: _Formats, text, decl=None) -> None:
+    headers = [_field_title("id", decl), _field_title("name", decl), _field_title("class", decl),
                _("status"), _("message"), _("citation"), _("rule"), _("subject")]
     rows = []
     rank = {s: i for i, s in enumerate(SUMMARY_ORDER)}

@@ -35,11 +35,11 @@ class Article:
 
 
 @lru_cache(maxsize=1)
-def _student_fields() -> frozenset[str]:
-    """Names of record fields that refer to a student (x-ref: students)."""
+def _student_fields(decl) -> frozenset[str]:
+    """Names of record fields that refer to a student (x-ref: students), as `decl` declares them."""
     from ..records.model import entity_infos
 
-    return frozenset(name for fields in entity_infos().values() for name, info in fields.items()
+    return frozenset(name for fields in entity_infos(decl).values() for name, info in fields.items()
                      if info.type.ref == "students")
 
 
@@ -50,9 +50,9 @@ def student_index(records) -> dict:
     return {row.get("id"): row for row in records.get("students").rows}
 
 
-def student_of(result, students: dict) -> dict | None:
+def student_of(result, students: dict, decl=None) -> dict | None:
     """The students record a result is about, or None (a semester, a meeting, the school)."""
-    fields = _student_fields()
+    fields = _student_fields(decl)
     for value in result.bindings().values():
         if not isinstance(value, dict):
             continue
@@ -73,7 +73,7 @@ def overview(report, records, statuses=("fail",), article: str | None = None, kl
     counts: dict[str, Counter] = {}
     lines: dict[str, list[Line]] = {}
     for i, r in enumerate(report.results):
-        who = student_of(r, students) if (klass or student or r.status in statuses) else None
+        who = student_of(r, students, getattr(records, "declaration", None)) if (klass or student or r.status in statuses) else None
         if student and (who is None or who.get("id") != student):
             continue
         counts.setdefault(r.citation, Counter())[r.status] += 1

@@ -62,12 +62,15 @@ class People:
 
 def people_of(records) -> People:
     """The students of `records` (a RecordSet), or no one when it has none."""
-    if records is None or STUDENTS not in entity_infos():
+    if records is None:
+        return People()
+    infos = entity_infos(getattr(records, "declaration", None))  # as the policy in use declares them
+    if STUDENTS not in infos or STUDENTS not in getattr(records, "tables", {STUDENTS: None}):
         return People()
     rows = records.get(STUDENTS).rows
     students = {str(r["id"]): Student(str(r["id"]), str(r.get("name") or ""), str(r.get("class") or ""))
                 for r in rows if r.get("id") is not None}
-    refs = tuple(dict.fromkeys(name for fields in entity_infos().values() for name, info in fields.items()
+    refs = tuple(dict.fromkeys(name for fields in infos.values() for name, info in fields.items()
                                if info.type.ref == STUDENTS))
     return People(students, refs, frozenset(map(id, rows)))
 
