@@ -69,25 +69,23 @@ def check(request):
 
 def markdown_report(request):
     """The loaded records' report as Markdown (the `check --format markdown` text)."""
-    state = request.app.state.rulekit
-    context = base(request, state)
-    with findings(context):
-        records = state.records()
-        if records is None:
-            return Response(_("no records were loaded: upload them on the check page"), status_code=404)
-        return _markdown(_run(state, records, request.query_params.get("on", ""))[0], records)
-    return page(request, "check.html", context)
+    return _download(request, _markdown)
 
 
 def workbook_report(request):
     """The loaded records' report as a workbook (the `check -o report.xlsx` file)."""
+    return _download(request, _workbook)
+
+
+def _download(request, render):
+    """The loaded records' report as a file made by `render(report, records)`."""
     state = request.app.state.rulekit
     context = base(request, state)
     with findings(context):
         records = state.records()
         if records is None:
             return Response(_("no records were loaded: upload them on the check page"), status_code=404)
-        return _workbook(_run(state, records, request.query_params.get("on", ""))[0], records)
+        return render(_run(state, records, request.query_params.get("on", ""))[0], records)
     return page(request, "check.html", context)
 
 
