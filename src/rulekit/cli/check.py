@@ -43,14 +43,22 @@ def check(records, policy_path, as_of, rule_ids, fmt, fail_on, explain, show_all
     from ..records import load_records
     from ..records.model import without_after
 
+    from ..evaluator.engine import engine_for_records, reader_for
+
     policy_path = locate(policy_path)
     policy, day, history = policy_on(policy_path, as_of)
-    data = without_after(load_records(records, policy.records, encoding=encoding), day)
-    budget = None
-    if max_seconds is not None or max_results is not None:
-        from ..evaluator.budget import Budget
-        budget = Budget(max_seconds, max_results)
-    report = run_check(policy, data, day, rule_ids, history=history, budget=budget, engine=engine)
+    engine = engine_for_records(engine, records)
+    con = reader_for(engine)  # DuckDB reads CSV and Parquet files straight into its tables
+    try:
+        data = without_after(load_records(records, policy.records, encoding=encoding, engine=con), day)
+        budget = None
+        if max_seconds is not None or max_results is not None:
+            from ..evaluator.budget import Budget
+            budget = Budget(max_seconds, max_results)
+        report = run_check(policy, data, day, rule_ids, history=history, budget=budget, engine=engine)
+    finally:
+        if con is not None:
+            con.close()
     for note in report.notes:
         click.echo(_("note: {note}").format(note=note), err=True)
     explanations = None

@@ -37,7 +37,8 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
     params, constants = params or {}, constants or {}
     entities = rules[0].entities if rules and rules[0].entities else _default_entities()
     ctx = Context(records, as_of, entities)
-    backend = _backend(engine, session)
+    shared = getattr(records, "engine", None) if engine == "duckdb" else None
+    backend = _backend(engine, session, shared.con if shared is not None else None)
     staging = Staging()
     notes: list[str] = []
     answered: dict[str, list] = {}
@@ -46,7 +47,7 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
         for entity, names in reads(rule).items():
             needed.setdefault(entity, set()).update(names)
     try:
-        loaded: set[str] = set()
+        loaded: set[str] = set(shared.entities) if shared is not None else set()  # read in as tables
         for rule in rules:
             try:
                 answered[rule.id] = _run(rule, ctx, backend, staging, loaded, needed, params, constants)
@@ -111,10 +112,10 @@ def _results(rule, compiled, env: list, ranges: list, rows) -> list:
     return out
 
 
-def _backend(engine: str, session):
+def _backend(engine: str, session, con=None):
     if engine == "duckdb":
         from .duck import DuckBackend
-        return DuckBackend()
+        return DuckBackend(con)
     if engine == "spark":
         from .spark import SparkBackend
         return SparkBackend(session)

@@ -1,7 +1,8 @@
 """School records as engine tables: one table per entity, a column per field.
 
-The records are read and validated by rulekit.records (the same findings as
-the Python evaluator gets), then handed to the engine as JSON Lines with an
+CSV and Parquet records read with a DuckDB connection are already engine tables
+(records/duckread.py). Other records are read and validated by rulekit.records (the
+same findings as the Python evaluator gets), then handed to the engine as JSON Lines with an
 explicit column type per field, so that the engine never guesses a type:
 a date is a DATE, a semester the integer year*10+term (calendar_sql.py), a
 list of strings a VARCHAR[]. Column types come from the entity types the rules
@@ -21,18 +22,12 @@ from typing import Iterable, Mapping
 
 from ..calendar import AcademicYear, Semester
 from ..i18n import _
+from ..records.duckread import POS, SQL_TYPES as _SQL_TYPES, table_name  # noqa: F401 - one naming for both
 
-POS = "__pos"
-_SQL_TYPES = {"string": "VARCHAR", "int": "BIGINT", "bool": "BOOLEAN", "date": "DATE",
-              "semester": "INTEGER", "academic_year": "INTEGER", "list[string]": "VARCHAR[]"}
 
 
 class NotTabular(Exception):
     """A value that does not fit its declared column (the run stays in Python)."""
-
-
-def table_name(entity: str) -> str:
-    return f"e_{entity}"
 
 
 def column_types(fields: Mapping) -> dict[str, str]:

@@ -8,6 +8,7 @@ Spark is never picked by auto: it is for data that is already on a cluster.
 from __future__ import annotations
 
 import importlib.util
+import os
 
 from ..diagnostics import Diagnostic, Span, UsageError
 from ..i18n import _
@@ -15,6 +16,8 @@ from ..i18n import _
 ENGINES = ("auto", "python", "duckdb", "spark")
 # measured crossover (docs/performance.md): the school preset (93k records) is faster in Python
 AUTO_RECORDS = 1_000_000
+# the same crossover in bytes of CSV, for records not yet read (about 52 bytes a record)
+AUTO_BYTES = 50_000_000
 _MODULES = {"duckdb": ("duckdb", "sqlglot"), "spark": ("pyspark", "sqlglot")}
 
 
@@ -24,6 +27,34 @@ def available(engine: str) -> bool:
 
 def record_count(records) -> int:
     return sum(len(table) for table in getattr(records, "tables", {}).values())
+
+
+def records_bytes(path) -> int:
+    """The size on disk of a records file, or of the files of a records folder."""
+    path = os.fspath(path)
+    if not os.path.isdir(path):
+        return os.path.getsize(path) if os.path.exists(path) else 0
+    total = 0
+    for entry in os.scandir(path):
+        if entry.is_file():
+            total += entry.stat().st_size
+    return total
+
+
+def engine_for_records(engine: str, path) -> str:
+    """The engine for records not yet read: auto decides by their size on disk (AUTO_BYTES)."""
+    if engine == "auto":
+        return "duckdb" if records_bytes(path) >= AUTO_BYTES and available("duckdb") else "python"
+    return choose_engine(engine, None)
+
+
+def reader_for(engine: str):
+    """A DuckDB connection to read records into when `engine` is duckdb (the caller closes it), else None."""
+    if engine != "duckdb":
+        return None
+    import duckdb
+
+    return duckdb.connect(":memory:")
 
 
 def choose_engine(engine: str, records) -> str:

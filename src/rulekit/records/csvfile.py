@@ -13,6 +13,7 @@ from array import array
 import io
 import os
 import re
+from dataclasses import dataclass
 
 from ..diagnostics import WARNING, Diagnostic, Span
 from ..files import read_input
@@ -128,11 +129,19 @@ def table_of_rows(file: str, entity: str, rows, decl=None) -> tuple[RawTable | N
     return _table(file, entity, iter(rows), decl)
 
 
-def _table(file: str, entity: str, records, decl=None) -> tuple[RawTable | None, list[Diagnostic]]:
-    header_line, header = next(((n, r) for n, r in records if any(c.strip() for c in r)), (0, None))
-    if header is None:
-        return None, [Diagnostic("empty-file", _("{file} has no header row").format(file=os.path.basename(file)), Span(file),
-                                 hint=_("the first line names the columns, e.g. 學號,姓名,..."))]
+@dataclass(frozen=True)
+class Header:
+    """What a header row says: the field of each column (None: not a declared field, or a
+    repeat), the 1-based column of each field, the columns naming no field, and findings."""
+
+    field_of: tuple
+    column_of: dict
+    unknown: tuple
+    diags: tuple
+
+
+def read_header(file: str, entity: str, header_line: int, header: list[str], decl=None) -> Header:
+    """The columns of a CSV (or spreadsheet, or Parquet) header, as the entity's declaration names them."""
     infos = entity_infos(decl)[entity]
     diags: list[Diagnostic] = []
     lookup: dict[str, str] = {}
@@ -140,7 +149,6 @@ def _table(file: str, entity: str, records, decl=None) -> tuple[RawTable | None,
         for label in (name, *info.aliases):
             lookup.setdefault(_norm(label), name)
             lookup.setdefault(_norm(label).casefold(), name)
-    ncol = len(header)
     field_of: list[str | None] = []
     column_of: dict[str, int] = {}
     unknown: list[tuple[int, str]] = []
@@ -161,6 +169,18 @@ def _table(file: str, entity: str, records, decl=None) -> tuple[RawTable | None,
         else:
             column_of[name] = k + 1
         field_of.append(name)
+    return Header(tuple(field_of), column_of, tuple(unknown), tuple(diags))
+
+
+def _table(file: str, entity: str, records, decl=None) -> tuple[RawTable | None, list[Diagnostic]]:
+    header_line, header = next(((n, r) for n, r in records if any(c.strip() for c in r)), (0, None))
+    if header is None:
+        return None, [Diagnostic("empty-file", _("{file} has no header row").format(file=os.path.basename(file)), Span(file),
+                                 hint=_("the first line names the columns, e.g. 學號,姓名,..."))]
+    infos = entity_infos(decl)[entity]
+    ncol = len(header)
+    head = read_header(file, entity, header_line, header, decl)
+    field_of, column_of, unknown, diags = head.field_of, dict(head.column_of), list(head.unknown), list(head.diags)
     rows: list[Diagnostic] = []
     body = _Body(file, ncol, {name: k for k, name in enumerate(field_of) if name is not None},
                  [k for k, label in unknown if not label], rows)

@@ -23,11 +23,12 @@ from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
 from ..i18n import N_
 
-DATA_EXTENSIONS = (".csv", ".jsonl", *EXCEL_EXTENSIONS)
+DATA_EXTENSIONS = (".csv", ".jsonl", ".parquet", *EXCEL_EXTENSIONS)
 DOCUMENT_EXTENSIONS = (".yaml", ".yml", ".json")
 
 
-def load_records(path, declaration: Declaration | None = None, encoding: str | None = None) -> RecordSet:
+def load_records(path, declaration: Declaration | None = None, encoding: str | None = None,
+                 engine=None) -> RecordSet:
     """Load school records from `path`, as `declaration` (the policy's) declares them:
 
     - `x.yaml` / `x.yml` / `x.json`: a mapping entity name -> list of records;
@@ -40,6 +41,9 @@ def load_records(path, declaration: Declaration | None = None, encoding: str | N
     Without a declaration, the one beside the default policy is used.
 
     `encoding` names the encoding of CSV files (default: UTF-8, else Big5/cp950).
+    `engine`: a DuckDB connection. Its readers then load CSV and Parquet files, making
+    each entity's engine table there as well (records/duckread.py; `RecordSet.engine`
+    says which); a Parquet file is always read by DuckDB.
     Raises UsageError for a missing path or unknown encoding, RulekitError listing
     every finding otherwise.
     """
@@ -52,27 +56,64 @@ def load_records(path, declaration: Declaration | None = None, encoding: str | N
                                      hint=_("check the path and spelling"))])
     tables: dict[str, Table] = {}
     diags: list[Diagnostic] = []
+    reader = _Engine(engine)
     collecting = gc.isenabled()
     gc.disable()  # a million row dicts make no cycles, but would trigger many full collections
     try:
-        _load_path(path, encoding, tables, diags, decl)
+        _load_path(path, encoding, tables, diags, decl, reader)
     finally:
         if collecting:
             gc.enable()
+        reader.close()
     if any(d.is_error for d in diags):
         raise RulekitError(sorted(diags, key=sort_key))
-    return RecordSet(tables, path, tuple(diags), decl, whole=True)  # no errors: the warnings
+    return RecordSet(tables, path, tuple(diags), decl, whole=True,  # no errors: the warnings
+                     engine=reader.tables if engine is not None else None)
 
 
-def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+class _Engine:
+    """The DuckDB connection CSV and Parquet files are read with: the caller's, or one of
+    our own opened for the first Parquet file (closed at the end)."""
+
+    def __init__(self, con):
+        from .model import EngineTables
+
+        self.con, self.own = con, False
+        self.tables = EngineTables(con, set()) if con is not None else None
+
+    def read(self, file: str, entity: str, encoding, decl):
+        parquet = file.lower().endswith(".parquet")
+        if self.con is None and not parquet:
+            return None
+        from . import duckread
+
+        if self.con is None:
+            self.con, self.own = duckread.connect(), True
+        found = duckread.read_file(self.con, file, entity, encoding, decl)
+        if found is not None and self.tables is not None:
+            self.tables.entities.add(entity)
+        if found is not None:
+            return found, False
+        if parquet:  # the fast path found something: Python reads its cells
+            from .csvfile import table_of_rows
+
+            return table_of_rows(file, entity, duckread.parquet_cells(self.con, file, entity), decl), True
+        return None
+
+    def close(self) -> None:
+        if self.own:
+            self.con.close()
+
+
+def _load_path(path: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration, reader) -> None:
     if os.path.isdir(path):
-        _load_folder(path, encoding, tables, diags, decl)
+        _load_folder(path, encoding, tables, diags, decl, reader)
     else:
         ext = os.path.splitext(path)[1].lower()
         if ext in DOCUMENT_EXTENSIONS:
             _load_document(path, ext, tables, diags, decl)
         elif ext in DATA_EXTENSIONS:
-            _load_data_file(path, encoding, tables, diags, decl)
+            _load_data_file(path, encoding, tables, diags, decl, reader)
         else:
             raise UsageError([Diagnostic(
                 "unsupported-file", _("cannot read records from {path}").format(path=path), Span(path),
@@ -105,7 +146,7 @@ def _entity_of_sheet(file: str, sheet: str, diags: list[Diagnostic], decl: Decla
     return entity
 
 
-def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration, reader) -> None:
     # `~$book.xlsx`: the lock file Excel leaves beside a workbook it has open
     files = sorted(f for f in os.listdir(folder) if not f.startswith((".", "~$"))
                    and os.path.splitext(f)[1].lower() in DATA_EXTENSIONS)
@@ -114,15 +155,24 @@ def _load_folder(folder: str, encoding, tables: dict, diags: list[Diagnostic], d
                                 hint=_("put one <entity>.csv per kind of record there, e.g. students.csv")))
         return
     for name in files:
-        _load_data_file(os.path.join(folder, name), encoding, tables, diags, decl)
+        _load_data_file(os.path.join(folder, name), encoding, tables, diags, decl, reader)
 
 
-def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration) -> None:
+def _load_data_file(file: str, encoding, tables: dict, diags: list[Diagnostic], decl: Declaration, reader) -> None:
     if file.lower().endswith(EXCEL_EXTENSIONS):
         _load_workbook(file, tables, diags, decl)
         return
     entity = _entity_of(file, diags, decl)
     if entity is None or _given_twice(entity, file, tables, diags):
+        return
+    found = reader.read(file, entity, encoding, decl)
+    if found is not None:
+        (table, found), raw = found
+        if raw:  # a Parquet file's text cells, to be checked as a CSV file's are
+            _add_table(entity, table, found, tables, diags)
+        else:
+            tables[entity] = table
+            diags.extend(found)
         return
     if file.lower().endswith(".csv"):
         raw, found = read_csv(file, entity, encoding, decl)

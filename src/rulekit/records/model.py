@@ -131,6 +131,23 @@ class Table:
         return base
 
 
+POS = "__pos"  # an engine table's row number: the record's place in its Table
+
+
+def table_name(entity: str) -> str:
+    """The engine table of an entity's records (records/duckread.py, columnar/tables.py)."""
+    return f"e_{entity}"
+
+
+@dataclass
+class EngineTables:
+    """A DuckDB connection holding an engine table of each of `entities` (records/duckread.py):
+    the same records as the RecordSet's tables, typed, in the same order."""
+
+    con: Any
+    entities: set
+
+
 @dataclass(frozen=True)
 class RecordSet:
     """All loaded tables by entity name, and the file or folder they came from."""
@@ -145,6 +162,8 @@ class RecordSet:
     # the school's records as a whole (what `load_records` read for `check`), so a kind missing
     # from them is missing; False for records built in code, e.g. the few a policy test case writes
     whole: bool = False
+    # the engine tables made while reading (records/duckread.py), or None
+    engine: EngineTables | None = field(default=None, compare=False, repr=False)
 
     def get(self, entity: str) -> Table:
         """The table of `entity`; an empty table if none was loaded.
@@ -247,4 +266,19 @@ def without_after(records: RecordSet, day) -> RecordSet:
                              missing_columns=table.missing_columns)
     if not dropped:
         return records
-    return RecordSet(tables, records.source, records.warnings, decl, records.set_aside + dropped, records.whole)
+    if records.engine is not None:
+        _engine_without_after(records, day)
+    return RecordSet(tables, records.source, records.warnings, decl, records.set_aside + dropped, records.whole,
+                     records.engine)
+
+
+def _engine_without_after(records: RecordSet, day) -> None:
+    """The same records set aside from the engine tables, renumbered as the rows are."""
+    for name in sorted(records.engine.entities):
+        e = records.declaration.entity(name)
+        if e is None or not e.dated_by:
+            continue
+        t, f = table_name(name), e.dated_by.replace('"', '""')
+        records.engine.con.execute(
+            f'CREATE OR REPLACE TABLE "{t}" AS SELECT row_number() OVER (ORDER BY {POS}) - 1 AS {POS}, '
+            f'* EXCLUDE ({POS}) FROM "{t}" WHERE "{f}" IS NULL OR "{f}" <= ? ORDER BY {POS}', [day])
