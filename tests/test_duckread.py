@@ -222,3 +222,27 @@ def test_check_on_parquet_matches_csv(tmp_path):
         out = runner.invoke(main, args + [str(tmp_path), "--engine", engine])
         assert out.exit_code == csv_out.exit_code == 1
         assert out.stdout.replace(str(tmp_path), "X") == csv_out.stdout.replace(str(ROOT / "examples" / "school"), "X")
+
+
+@pytest.mark.parametrize("change", [
+    ("course_outcomes.csv", "C11301", "C99999"),  # a reference to no course
+    ("students.csv", "1120202", "1120201"),  # a duplicate student id
+    ("staff.csv", "T012,", "T912,"),  # references to a teacher who is not in the staff list
+    (None, None, None),
+])
+def test_references_counted_in_the_engine_as_python_finds_them(tmp_path, change):
+    from rulekit.records import check_references
+
+    shutil.copytree(ROOT / "examples" / "school", tmp_path / "school")
+    file, old, new = change
+    if file:
+        path = tmp_path / "school" / file
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    slow = load_records(tmp_path / "school", DECL)
+    fast = load_records(tmp_path / "school", DECL, engine=duckdb.connect())
+    assert fast.engine.entities
+    found = check_references(fast)
+    assert found == check_references(slow)
+    assert bool([d for d in found if d.is_error]) == bool(file)

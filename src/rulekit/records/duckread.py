@@ -316,3 +316,32 @@ def read_file(con, file: str, entity: str, encoding, decl) -> tuple[Table, list[
     except NotPlain:
         con.execute(f'DROP TABLE IF EXISTS "{table_name(entity)}"')
         return None
+
+
+def references_clean(records) -> bool:
+    """True when the engine tables show no duplicate key and no reference to a missing record,
+    so that `check_references` would find nothing but the loading warnings. False when they
+    show something, or some records are not engine tables: then Python looks, and says where."""
+    engine, decl = records.engine, records.declaration
+    if engine is None or decl is None or set(records.tables) - engine.entities:
+        return False
+    targets = [t for t in decl.ref_targets() if t in records.tables]
+    if len(targets) < len(decl.ref_targets()):
+        return False  # a kind that was not loaded: `unchecked-reference` warnings, said by Python
+    counts = []
+    for target in targets:
+        key = f'"{_q(decl.entity(target).key)}"'
+        counts.append(f'(SELECT count({key}) - count(DISTINCT {key}) FROM "{table_name(target)}")')
+    for entity, fields in entity_infos(decl).items():
+        for name, info in fields.items():
+            target = info.type.ref
+            if target not in targets or entity not in records.tables:
+                continue
+            key, col = f'"{_q(decl.entity(target).key)}"', f'"{_q(name)}"'
+            values = (f'(SELECT unnest({col}) AS v FROM "{table_name(entity)}")' if info.type.name == LIST_STRING
+                      else f'(SELECT {col} AS v FROM "{table_name(entity)}")')
+            counts.append(f'(SELECT count(*) FROM {values} x WHERE x.v IS NOT NULL AND NOT EXISTS '
+                          f'(SELECT 1 FROM "{table_name(target)}" k WHERE k.{key} = x.v))')
+    if not counts:
+        return True
+    return not any(engine.con.execute(f"SELECT {', '.join(counts)}").fetchone())
