@@ -246,3 +246,54 @@ def test_references_counted_in_the_engine_as_python_finds_them(tmp_path, change)
     found = check_references(fast)
     assert found == check_references(slow)
     assert bool([d for d in found if d.is_error]) == bool(file)
+
+
+def test_benchmark_jsonl_reads_alike(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from benchmarks import generate
+
+    generate.WRITERS["jsonl"](generate.generate_data("tiny"), str(tmp_path / "tiny"))
+    python, duck, con = both(tmp_path / "tiny")
+    assert python[0] == "ok" and duck == python
+    records = load_records(tmp_path / "tiny", DECL)
+    fast = load_records(tmp_path / "tiny", DECL, engine=con)
+    assert fast.engine.entities == set(records.tables)
+    for entity in records.tables:
+        rows, names = engine_rows(con, entity)
+        assert rows == staged(records.tables[entity].rows, names), entity
+
+
+JGOOD = ('{"id": "S001", "name": "王小明", "national_id": "A123456789", "grade": 1, "class": "101", '
+         '"enrolled_on": "113.08.30"}\n'
+         '{"id": "S002", "name": "李美玲", "national_id": "B223456789", "grade": 2, "class": "201", '
+         '"enrolled_on": "2024-08-30", "left_on": null}\n')
+JCASES = {
+    "plain": JGOOD,
+    "crlf": JGOOD.replace("\n", "\r\n"),
+    "bom": "\ufeff" + JGOOD,
+    "blank line": JGOOD.replace("}\n{", "}\n\n  \n{"),
+    "unknown key": JGOOD.replace('"class": "101"', '"class": "101", "remark": "x"'),
+    "repeated key": JGOOD.replace('"class": "101"', '"class": "101", "class": "102"'),
+    "grade as text": JGOOD.replace('"grade": 1', '"grade": "1"'),
+    "grade as float": JGOOD.replace('"grade": 1', '"grade": 1.0'),
+    "grade out of range": JGOOD.replace('"grade": 1', '"grade": 9'),
+    "huge number": JGOOD.replace('"grade": 1', '"grade": 1234567890123456789012'),
+    "blank name": JGOOD.replace("王小明", "  "),
+    "missing required": JGOOD.replace('"name": "王小明", ', ""),
+    "bad date": JGOOD.replace("113.08.30", "113.13.40"),
+    "date as number": JGOOD.replace('"113.08.30"', "1130830"),
+    "full-width id": JGOOD.replace("S002", "Ｓ００２"),
+    "spaces in id": JGOOD.replace('"S002"', '" S002"'),
+    "not an object": JGOOD + "[1, 2]\n",
+    "broken line": JGOOD + '{"id": "S003", \n',
+    "object value": JGOOD.replace('"class": "101"', '"class": {"a": 1}'),
+    "line separator": JGOOD.replace("李美玲", "李\u2028美玲"),
+    "duplicate id": JGOOD.replace("S002", "S001"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JCASES))
+def test_jsonl_cases_read_alike(tmp_path, name):
+    (tmp_path / "students.jsonl").write_text(JCASES[name], encoding="utf-8", newline="")
+    python, duck, con = both(tmp_path)
+    assert duck == python

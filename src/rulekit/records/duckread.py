@@ -309,10 +309,15 @@ def _python_table(file: str, entity: str, column_of: dict, memos: dict, infos, n
 
 def read_file(con, file: str, entity: str, encoding, decl) -> tuple[Table, list[Diagnostic]] | None:
     """The fast path for one CSV or Parquet file; None when the Python reader must read it."""
+    if file.lower().endswith(".parquet"):
+        return guarded(con, entity, read_parquet_file, con, file, entity, decl)
+    return guarded(con, entity, read_csv_file, con, file, entity, encoding, decl)
+
+
+def guarded(con, entity: str, read, *args):
+    """read(*args), or None (and no engine table) when it found the file not plain."""
     try:
-        if file.lower().endswith(".parquet"):
-            return read_parquet_file(con, file, entity, decl)
-        return read_csv_file(con, file, entity, encoding, decl)
+        return read(*args)
     except NotPlain:
         con.execute(f'DROP TABLE IF EXISTS "{table_name(entity)}"')
         return None

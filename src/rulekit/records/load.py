@@ -18,7 +18,7 @@ from .csvfile import read_csv
 from .excel import EXCEL_EXTENSIONS, open_workbook, read_sheet, sheet_file
 from .encoding import check_text_encoding
 from .declaration import Declaration, entity_of_stem, file_names
-from .model import RecordSet, RowSpans, Table, default_declaration
+from .model import LineSpans, RecordSet, RowSpans, Table, default_declaration  # noqa: F401 - LineSpans: API
 from .validate import RawTable, finish, from_records
 from .yamlfast import fast_document
 from ..i18n import N_
@@ -89,7 +89,12 @@ class _Engine:
 
         if self.con is None:
             self.con, self.own = duckread.connect(), True
-        found = duckread.read_file(self.con, file, entity, encoding, decl)
+        if file.lower().endswith(".jsonl"):
+            from .duckjson import read_jsonl_file
+
+            found = duckread.guarded(self.con, entity, read_jsonl_file, self.con, file, entity, decl)
+        else:
+            found = duckread.read_file(self.con, file, entity, encoding, decl)
         if found is not None and self.tables is not None:
             self.tables.entities.add(entity)
         if found is not None:
@@ -290,25 +295,6 @@ def _jsonl_table(file: str, entity: str, lines: list, decl: Declaration) -> tupl
     raw = from_records(entity, file, "jsonl", records, spans, locate, skip=skip, keep=False, decl=decl)
     raw.problems = len(diags)
     return raw, diags
-
-
-class LineSpans(RowSpans):
-    """Spans of JSON Lines records, made on demand: `Span(file, line, 1)`."""
-
-    __slots__ = ()
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return tuple(Span(self.file, line, 1) for line in self.lines[index])
-        return Span(self.file, self.lines[index], 1)
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, LineSpans):
-            return self.file == other.file and list(self.lines) == list(other.lines)
-        return isinstance(other, Sequence) and tuple(self) == tuple(other)
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
 
 
 # ------------------------------------------------------------------- YAML, JSON

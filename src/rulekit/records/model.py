@@ -89,6 +89,25 @@ class RowSpans(Sequence):
         return f"RowSpans({self.file!r}, {len(self.lines)} rows)"
 
 
+class LineSpans(RowSpans):
+    """Spans of JSON Lines records, made on demand: `Span(file, line, 1)`."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return tuple(Span(self.file, line, 1) for line in self.lines[index])
+        return Span(self.file, self.lines[index], 1)
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LineSpans):
+            return self.file == other.file and list(self.lines) == list(other.lines)
+        return isinstance(other, Sequence) and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+
 @dataclass(frozen=True)
 class Table:
     """The records of one entity: each row has every field of the entity (absent -> None).
