@@ -75,7 +75,7 @@ def _run(rule, ctx: Context, backend, staging: Staging, loaded: set, needed: dic
     env = prepare(rule, compiled, ctx, params, constants, problems)
     if env is None or problems.diagnostics():
         raise Fallback(_("a parameter or constant has no value"))
-    ranges = domains(rule, ctx)
+    ranges = domains(rule, ctx, lazy=True)
     query = rule_query(rule, ranges, params, constants, ctx.as_of)
     for entity in sorted(set(reads(rule)) - loaded):
         fields = ctx.entities.get(entity, {})
@@ -93,7 +93,6 @@ def _results(rule, compiled, env: list, ranges: list, rows) -> list:
     names = [var for var, _ in rule.for_each]
     shared = RuleResults(rule, compiled, env, names, renderers(rule, compiled))
     shared.domains = ranges
-    single = len(ranges) == 1
     eager = {status for status in STATUSES if not shared.lazy[status]}
     new = object.__new__
     out = []
@@ -101,7 +100,7 @@ def _results(rule, compiled, env: list, ranges: list, rows) -> list:
         result = new(Result)
         result.status = status
         result._rule = shared
-        result._combo = ranges[0][index] if single else index
+        result._combo = index  # its place in the domain (RuleResults.combo)
         result._message = None
         if status in eager:  # a placeholder that may fail: the Python path would report it now
             try:

@@ -80,6 +80,16 @@ class Context:
                 earliest(kind, filter(None, map(itemgetter(name), rows))) if kind and rows else None
         return self._earliest_of[entity_field]
 
+    def lazy_domain(self, name: str, period: tuple[tuple[str, str], ...] = ()):
+        """`domain`, except that an entity's records are labelled when one is read: a columnar
+        engine decides every subject's status, and only the results shown need a label."""
+        if name in ("semesters", "academic_years", "school") or name in self._domains:
+            return self.domain(name, period)
+        key = ("lazy", name)
+        if key not in self._domains:
+            self._domains[key] = LazyDomain(self.rows(name), identity_fields(self.entities.get(name, {})))
+        return self._domains[key]
+
     def domain(self, name: str, period: tuple[tuple[str, str], ...] = ()) -> list[tuple[Any, str]]:
         """(value, label) of every subject a for_each variable ranges over; semesters and
         academic years start from the earliest value of the `period` fields."""
@@ -97,6 +107,31 @@ class Context:
                 _labels(list(map(itemgetter(keys[0]), rows)))
             pairs = self._domains[name] = list(zip(rows, labels))
         return pairs
+
+
+class LazyDomain:
+    """(record, label) of each record of an entity, as `Context.domain` gives them, the label
+    made when the pair is first read."""
+
+    __slots__ = ("rows", "keys", "_labels")
+
+    def __init__(self, rows: tuple, keys: tuple):
+        self.rows, self.keys, self._labels = rows, keys, {}
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int):
+        row = self.rows[i]
+        label = self._labels.get(i)
+        if label is None:
+            keys = self.keys
+            # display(text) is the text: the same labels as _labels and record_label give
+            label = self._labels[i] = display(row[keys[0]]) if len(keys) == 1 else record_label(row, keys)
+        return row, label
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.rows)))
 
 
 def _labels(values: list) -> list:

@@ -155,8 +155,9 @@ class RuleResults:
 
     def combo(self, result) -> tuple:
         """The ((value, label), ...) of the result's subject."""
-        if len(self.domains) == 1:
-            return (result._combo,)
+        if len(self.domains) == 1:  # the (value, label) pair itself, or its place in the domain
+            combo = result._combo
+            return (self.domains[0][combo],) if type(combo) is int else (combo,)
         index, picked = result._combo, []
         for domain in reversed(self.domains):
             index, k = divmod(index, len(domain))

@@ -127,10 +127,12 @@ def subjects(rule, ctx: Context):
     return itertools.product(*domains(rule, ctx))
 
 
-def domains(rule, ctx: Context) -> list[list]:
-    """What each for_each variable ranges over; semesters from the rule's own records."""
+def domains(rule, ctx: Context, lazy: bool = False) -> list[list]:
+    """What each for_each variable ranges over; semesters from the rule's own records.
+    `lazy`: records labelled when read (Context.lazy_domain)."""
     period = period_fields(rule, ctx.entities)
-    return [ctx.domain(domain, period) for __, domain in rule.for_each]
+    domain = ctx.lazy_domain if lazy else ctx.domain
+    return [domain(name, period) for __, name in rule.for_each]
 
 
 def _run_rule(rule, c: Compiled, ctx: Context, env: list, out: list, problems: "_Problems", budget=None) -> None:
