@@ -12,6 +12,9 @@ each; the table shows medians, and the peak RSS of the rulekit process):
   W6  in-process: loading the preset's CSV records and checking them, against rendering the
       report: the default table (summary, 20 rows per article), the table with --all, and
       the report.xlsx workbook, without and with --all (medians of --runs renderings)
+  W8  which engine at which size (for --engine auto): rulekit check --engine python and
+      --engine duckdb on the tiny, school, district and city presets' CSV (each preset's bytes
+      on disk beside its times); the smallest size where DuckDB wins is the crossover
   W7  engines, on the preset's CSV: the hand-written Python baseline, the hand-written DuckDB SQL
       baseline (benchmarks/duck_baseline.py, all rules) and rulekit check --engine python|duckdb
       (|spark with --spark), each on the same data; answers asserted identical first
@@ -247,6 +250,25 @@ def engines_workload(preset: str, runs: int, spark: bool) -> None:
         row(f"W7 {preset} CSV, all rules, --engine {engine} --format json (vs Python baseline)", n, res, "")
 
 
+def crossover_workload(runs: int) -> list[str]:
+    """W8: the Python evaluator and DuckDB on growing presets; where DuckDB starts to win."""
+    from rulekit.evaluator.engine import AUTO_BYTES, records_bytes
+
+    notes, won = [], None
+    for preset in ("tiny", "school", "district", "city"):
+        path, n = dataset(preset, "csv")
+        size = records_bytes(path)
+        check = RULEKIT + ["check", path, "--as-of", AS_OF]
+        res = timed(check + ["--engine", "python"], check + ["--engine", "duckdb"], runs)
+        row(f"W8 {preset} CSV ({size / 1e6:.1f} MB), --engine python (baseline: --engine duckdb)", n, res,
+            f"duckdb peak {mb(res['rss_b'])}")
+        if won is None and res["b"] < res["a"]:
+            won = (preset, size)
+    notes.append("W8 DuckDB first faster on: " + (f"{won[0]} ({won[1]:,} bytes)" if won else "none of the presets")
+                 + f"; AUTO_BYTES is {AUTO_BYTES:,}")
+    return notes
+
+
 def has_test_command() -> bool:
     out = subprocess.run(RULEKIT + ["--help"], cwd=REPO, env=env(), capture_output=True, text=True).stdout
     return any(line.split()[:1] == ["test"] for line in out.splitlines())
@@ -297,6 +319,8 @@ def main(argv=None) -> int:
         notes += render_in_process(path, args.runs)
     if "W7" in wanted:
         engines_workload(args.preset, args.runs, args.spark)
+    if "W8" in wanted:
+        notes += crossover_workload(args.runs)
     head = ["workload", "records", "rulekit s", "baseline s", "ratio", "records/s", "peak RSS", "note"]
     print(f"python -m benchmarks --preset {args.preset} --runs {args.runs} --workloads {','.join(sorted(wanted))}")
     print(f"(medians of {args.runs} whole-process runs; {os.cpu_count()} cores; Python {sys.version.split()[0]})\n")

@@ -45,6 +45,7 @@ class Preset:
 PRESETS = {
     "tiny": Preset(classes=2, size=(6, 9), staff=30),
     "school": Preset(classes=14, size=(43, 48), staff=120),
+    "district": Preset(classes=42, size=(43, 48), staff=360),  # three schools' worth: for W8's crossover
     "city": Preset(classes=140, size=(43, 48), staff=1200),
 }
 

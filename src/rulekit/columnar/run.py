@@ -37,9 +37,12 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
     params, constants = params or {}, constants or {}
     entities = rules[0].entities if rules and rules[0].entities else _default_entities()
     ctx = Context(records, as_of, entities)
-    shared = getattr(records, "engine", None) if engine == "duckdb" else None
-    backend = _backend(engine, session, shared.con if shared is not None else None)
+    shared = getattr(records, "engine", None)
+    backend = _backend(engine, session, shared.con if shared is not None and engine == "duckdb" else None)
     staging = Staging()
+    if shared is not None and engine == "spark":  # DuckDB's tables, handed over as Parquet
+        for entity in sorted(shared.entities):
+            backend.load_parquet(entity, staging.parquet(shared.con, entity))
     notes: list[str] = []
     answered: dict[str, list] = {}
     needed: dict[str, set[str]] = {}
@@ -47,7 +50,7 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
         for entity, names in reads(rule).items():
             needed.setdefault(entity, set()).update(names)
     try:
-        loaded: set[str] = set(shared.entities) if shared is not None else set()  # read in as tables
+        loaded: set[str] = set(shared.entities) if shared is not None else set()  # tables already
         for rule in rules:
             try:
                 answered[rule.id] = _run(rule, ctx, backend, staging, loaded, needed, params, constants)

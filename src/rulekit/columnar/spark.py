@@ -2,7 +2,8 @@
 through spark-submit, docs/scale.md).
 
 The query trees of plan.py are printed in Spark's dialect by sqlglot; the records
-reach Spark as the same JSON Lines files with the same column types. A rule whose
+reach Spark as Parquet written by DuckDB from its engine tables when DuckDB read them
+(records/duckread.py), else as the same JSON Lines files with the same column types. A rule whose
 plan Spark does not accept (some correlated subqueries) is answered by the Python
 evaluator, like any rule the engine stops on (run.py).
 """
@@ -47,6 +48,14 @@ class SparkBackend:
         frame = self.spark.read.schema(ddl).option("dateFormat", "yyyy-MM-dd").json(path)
         name = table_name(entity)
         frame.cache().createOrReplaceTempView(name)
+        self.views.append(name)
+
+    def load_parquet(self, entity: str, path: str) -> None:
+        """An engine table DuckDB wrote as Parquet: its column types travel with it."""
+        from .tables import table_name
+
+        name = table_name(entity)
+        self.spark.read.parquet(path).cache().createOrReplaceTempView(name)
         self.views.append(name)
 
     def run(self, query: exp.Expression) -> list:

@@ -79,6 +79,13 @@ class Staging:
         self.files.append(path)
         return path, {**types, POS: "BIGINT"}
 
+    def parquet(self, con, entity: str) -> str:
+        """The engine table of `entity` in DuckDB connection `con`, written as a Parquet file."""
+        path = os.path.join(self.folder, f"{len(self.files)}.parquet")
+        con.execute(f"COPY (SELECT * FROM \"{table_name(entity)}\" ORDER BY {POS}) TO '{path}' (FORMAT parquet)")
+        self.files.append(path)
+        return path
+
     def close(self) -> None:
         for path in self.files:
             try:

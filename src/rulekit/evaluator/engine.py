@@ -49,8 +49,9 @@ def engine_for_records(engine: str, path) -> str:
 
 
 def reader_for(engine: str):
-    """A DuckDB connection to read records into when `engine` is duckdb (the caller closes it), else None."""
-    if engine != "duckdb":
+    """A DuckDB connection to read records into (the caller closes it) for the duckdb engine, and
+    for spark when DuckDB is installed (Spark then reads its tables as Parquet); else None."""
+    if engine not in ("duckdb", "spark") or not available("duckdb"):
         return None
     import duckdb
 

@@ -107,7 +107,7 @@ def read_csv_file(con, file: str, entity: str, encoding, decl) -> tuple[Table, l
     try:
         con.execute(f'CREATE OR REPLACE TEMP TABLE "raw_{entity}" AS SELECT * FROM read_csv(\'{path}\', '
                     f"header=false, skip=1, auto_detect=false, delim=',', quote='', escape='', "
-                    f"columns={columns}, null_padding=false, strict_mode=true)")
+                    f"columns={columns}, null_padding=false)")
     except Exception:  # noqa: BLE001 - a row DuckDB cannot read: the Python reader says why
         return None
     finally:
