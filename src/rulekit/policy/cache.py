@@ -44,7 +44,7 @@ from ..i18n import _
 FORMAT = 3
 KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
-_MODULES = ("rulekit.policy.model", "rulekit.policy.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
+_MODULES = ("rulekit.policy.model", "rulekit.policy.rule", "rulekit.dsl.ast", "rulekit.dsl.types",
             "rulekit.diagnostics", "rulekit.records.model", "rulekit.records.declaration", "rulekit.calendar.terms",
             "rulekit.calendar.durations", "rulekit.calendar.dates")
 
@@ -143,7 +143,7 @@ class _Encoder:
         fields = {}
         for f in dataclasses.fields(v):
             value = getattr(v, f.name)
-            if name == "rulekit.policy.rules:Rule" and f.name == "cache":
+            if name == "rulekit.policy.rule:Rule" and f.name == "cache":
                 fields[f.name] = {"d": []}
                 continue
             fields[f.name] = self.value(value)

@@ -18,12 +18,13 @@ import difflib
 
 import hashlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, RulekitError, did_you_mean
 from ..i18n import _
 from ..records.declaration import Declaration, check_declaration, merge, parse_declaration, parse_entities
-from ..sourceyaml import Document, load_text, read_text
+if TYPE_CHECKING:  # the YAML reader is imported when a declaration is read, not to check a cached one
+    from ..sourceyaml import Document
 
 DEFAULT_POLICY = "policy/regulation.yaml"  # as policy.load has it (which imports this module)
 
@@ -89,6 +90,8 @@ def _is_declaration(path: str) -> bool:
 
 
 def _included(doc: Document, name: str, where: tuple) -> tuple[Declaration, list[Diagnostic]]:
+    from ..sourceyaml import load_text, read_text
+
     path = _include_path(doc, name)
     try:
         text = read_text(path, _("records declaration"))

@@ -101,8 +101,7 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
     """For commands that answer questions: every version of a policy without errors;
     a policy with errors is refused, not half-used."""
     from ..diagnostics import RulekitError
-    from ..files import read_input
-    from ..sourceyaml import MAX_FILE_BYTES
+    from ..files import MAX_FILE_BYTES, read_input
     from . import cache
     from .declared import declaration_current
 
