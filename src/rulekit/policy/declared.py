@@ -14,8 +14,6 @@ before declarations existed keep their meaning.
 """
 from __future__ import annotations
 
-import difflib
-
 import hashlib
 import os
 from typing import TYPE_CHECKING, Any
@@ -120,6 +118,8 @@ def _values_keys(doc: Document, block: dict, decl: Declaration) -> list[Diagnost
             if e is None:
                 close = did_you_mean(str(key), fields)
             else:
+                import difflib  # only for a misspelt key: checking a cached policy needs none
+
                 near = difflib.get_close_matches(name, sorted({f.name for f in e.fields}), n=1, cutoff=0.5)
                 close = _("did you mean {names}?").format(names=f"{entity}.{near[0]}") if near else ""
             out.append(Diagnostic("unknown-field", _("records.values names {key}, which is not a declared field").format(
