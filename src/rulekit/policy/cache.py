@@ -19,7 +19,9 @@ write the cache folder and read the policy can compute it.)
 
 The format is plain JSON read with `json.loads` (no pickle: nothing in the file
 can run code). Objects are rebuilt only from a fixed list of rulekit's own
-dataclasses, field by field. Any problem with an entry -- missing, unreadable,
+dataclasses, field by field, as `json.loads` completes each object. The policies'
+rules (most of an entry) are a JSON text of their own inside it, parsed only by
+commands that use rules: `who` rebuilds the rest. Any problem with an entry -- missing, unreadable,
 corrupt, from another version, a class or field that does not fit -- is a miss:
 the policy is loaded from its file as usual and the entry written again. So a
 cache problem can make a command slower, never change its answer.
@@ -40,10 +42,12 @@ from ..files import read_input
 from ..i18n import _
 
 # 2: types on the AST nodes (no id-keyed tables in a Rule); 3: sealed with a digest (_seal);
-# 4: objects written where they are first met, and built as json.loads reads them
-FORMAT = 4
+# 4: objects written where they are first met, and built as json.loads reads them;
+# 5: the policies' rules in a section of their own, read only when asked for
+FORMAT = 5
 KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
+_POLICY = "rulekit.policy.model:Policy"
 _MODULES = ("rulekit.policy.model", "rulekit.policy.rule", "rulekit.dsl.ast", "rulekit.dsl.types",
             "rulekit.diagnostics", "rulekit.records.model", "rulekit.records.declaration", "rulekit.calendar.terms",
             "rulekit.calendar.durations", "rulekit.calendar.dates")
@@ -114,6 +118,7 @@ class _Encoder:
     def __init__(self):
         self.refs: dict[int, int] = {}
         self.keep: list = []  # keeps encoded objects alive so their ids stay unique
+        self.rules: list = []  # each Policy's rules, written after everything else (_RULES)
 
     def value(self, v):
         if v is None or isinstance(v, (bool, int, float, str)):
@@ -145,13 +150,21 @@ class _Encoder:
             if name == "rulekit.policy.rule:Rule" and f.name == "cache":
                 entry[f.name] = {"d": []}
                 continue
+            if name == _POLICY and f.name == "rules":
+                entry[f.name] = {"rules": len(self.rules)}
+                self.rules.append(v.rules)
+                continue
             entry[f.name] = self.value(getattr(v, f.name))
         self.refs[id(v)] = len(self.keep)
         self.keep.append(v)
         return entry
 
 
-_ENVELOPE = {"format", "key", "policy"}
+_ENVELOPE = {"format", "key", "policy", "rules"}
+
+
+class _Rules(int):
+    """Where a Policy's rules will be: their place in the entry's rules section."""
 
 
 class _Decoder:
@@ -162,6 +175,7 @@ class _Decoder:
     def __init__(self):
         self.classes: dict[str, tuple] = {}  # name -> (class, field names, instances have a __dict__)
         self.built: list = []
+        self.policies: list = []  # the Policy objects whose rules are still a _Rules
 
     def hook(self, d: dict):
         name = d.pop("@", None)
@@ -178,6 +192,8 @@ class _Decoder:
             return self.built[x]
         if kind == "date":
             return dt.date.fromisoformat(x)
+        if kind == "rules" and type(x) is int:
+            return _Rules(x)
         if type(x) is not list:
             raise _Unsupported(kind)
         if kind == "t":
@@ -200,6 +216,10 @@ class _Decoder:
         if fields.keys() != names:
             raise _Unsupported(_("fields of {c}").format(c=name))
         out = object.__new__(cls)
+        if name == _POLICY:
+            if type(fields["rules"]) is not _Rules:
+                raise _Unsupported("rules")
+            self.policies.append(out)
         if has_dict:  # the fields as __init__ would have set them, without running it
             object.__setattr__(out, "__dict__", fields)
         else:
@@ -208,20 +228,36 @@ class _Decoder:
         self.built.append(out)
         return out
 
+    def fill_rules(self, section: str | None) -> None:
+        """Each Policy's rules, decoded from the entry's rules section (whose objects may refer
+        to those already built); or, with no section, none: `rules == ()`."""
+        found = json.loads(section, object_hook=self.hook) if section is not None else None
+        if found is not None and (type(found) is not list or not all(type(r) is tuple for r in found)):
+            raise _Unsupported("rules")
+        for policy in self.policies:
+            object.__setattr__(policy, "rules", found[policy.rules] if found is not None else ())
+
 
 # ------------------------------------------------------------------ the cache
 
-def load(key: str):
-    """The cached PolicyHistory for `key`, or None (a miss, whatever the reason)."""
+def load(key: str, rules: bool = True):
+    """The cached PolicyHistory for `key`, or None (a miss, whatever the reason). With
+    `rules=False` its policies have no rules (`rules == ()`): the rules section of the entry,
+    most of it, is neither parsed nor rebuilt, nor the DSL's modules imported, for commands
+    that answer from the rest of the policy (`who`)."""
     if not enabled():
         return None
     try:
         body = _unseal(key, read_input(_file(key), _("cache entry")))
         if body is None:
             return None
-        data = json.loads(body.decode("utf-8"), object_hook=_Decoder().hook)
+        decoder = _Decoder()
+        data = json.loads(body.decode("utf-8"), object_hook=decoder.hook)
         if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
+        if type(data["rules"]) is not str:
+            return None
+        decoder.fill_rules(data["rules"] if rules else None)
         policy = data["policy"]
         from .model import PolicyHistory
 
@@ -239,7 +275,9 @@ def store(key: str, policy) -> None:
     try:
         enc = _Encoder()
         root = enc.value(policy)
-        text = json.dumps({"format": FORMAT, "key": key, "policy": root},
+        # the rules last, as a JSON text of their own: read only when wanted (load's `rules`)
+        rules = json.dumps([enc.value(r) for r in enc.rules], ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps({"format": FORMAT, "key": key, "policy": root, "rules": rules},
                           ensure_ascii=False, separators=(",", ":"))
         folder = cache_dir()
         os.makedirs(folder, exist_ok=True)
