@@ -125,7 +125,7 @@ def test_the_policy_cache_gives_the_same_policy_and_survives_corruption(tmp_path
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.delenv("RULEKIT_NO_CACHE", raising=False)
-    fresh = load_policy(POLICY).policy
+    fresh, fresh_history = load_policy(POLICY).policy, load_policy(POLICY).history
     first = require_valid(POLICY)  # a miss: loads the file and writes the entry
     entries = list((tmp_path / "rulekit").glob("policy-*.json"))
     assert len(entries) == 1
@@ -140,9 +140,15 @@ def test_the_policy_cache_gives_the_same_policy_and_survives_corruption(tmp_path
         entries[0].write_bytes(damage)
         assert require_valid(POLICY) == fresh
     data = json.loads(entries[0].read_text(encoding="utf-8"))
-    data["objects"][0]["c"] = "os:system"  # a class outside rulekit's own: never built
-    entries[0].write_text(json.dumps(data), encoding="utf-8")
-    assert cache.load(data["key"]) is None
+    del data["digest"]
+    for name in ("os:system", "rulekit.policy.model:_", "rulekit.policy.cache:_Rules"):
+        data["policy"]["@"] = name  # a class outside rulekit's listed dataclasses: never built,
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")  # even in an entry sealed for its key
+        entries[0].write_bytes(cache._seal(data["key"], body))
+        assert cache.load(data["key"]) is None
+    data["policy"]["@"] = "rulekit.policy.model:PolicyHistory"
+    entries[0].write_bytes(cache._seal(data["key"], json.dumps(data, ensure_ascii=False).encode("utf-8")))
+    assert cache.load(data["key"]) == fresh_history  # the probe above: only the class made it a miss
     assert require_valid(POLICY) == fresh
 
 

@@ -16,6 +16,10 @@ from typing import BinaryIO, Iterator
 from .diagnostics import Diagnostic, RulekitError, Span, UsageError
 from .i18n import N_, _
 
+# The largest policy or records file read as YAML; here, so a command that only hashes the policy
+# file (a cache hit) need not import the YAML reader to know it.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
 # O_NONBLOCK: opening a FIFO must return at once, not wait for a writer (no-op on regular files);
 # O_NOCTTY: a terminal named as an input must not become the controlling terminal.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)

@@ -19,10 +19,9 @@ import yaml
 
 from .textnorm import char_name
 from .diagnostics import Diagnostic, RulekitError, Span, UsageError
-from .files import read_input
+from .files import MAX_FILE_BYTES, read_input
 from .i18n import N_, _
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 # Counts, days and years in a regulation are small numbers; a longer one is a slip of the
 # keyboard, and past 4300 digits Python refuses to read it at all.

@@ -745,8 +745,9 @@ def edited_cache_entry(tmp: Path) -> Made:
     require_history(str(policy))
     entry = Path(cache._file(cache.key_of(str(policy), policy.read_bytes())))
     good = entry.read_bytes()
-    assert good.count(b'"course-outcome-quota"') == 1, "the entry names the rule otherwise: update this row"
-    entry.write_bytes(good.replace(b'"course-outcome-quota"', b'"course-outcome-qouta"'))
+    name = b'\\"course-outcome-quota\\"'  # quoted in the rules section, a JSON text inside the entry
+    assert good.count(name) == 1, "the entry names the rule otherwise: update this row"
+    entry.write_bytes(good.replace(name, name.replace(b"quota", b"qouta")))
     records = write(tmp / "records.yaml", RECORDS)
     return Made(["check", str(records), "--policy", str(policy), "--as-of", AS_OF, "--rule", "course-outcome-qouta"],
                 {"policy": str(policy)})

@@ -225,13 +225,14 @@ def on_or_today(value: str | None, policy) -> dt.date:
     return day if day is not None else today_for(policy)
 
 
-def policy_on(policy_path: str, value: str | None):
+def policy_on(policy_path: str, value: str | None, rules: bool = True):
     """(the version in force, the day, every version) for a command's `--policy` and `--as-of`:
-    the day defaults to today in the policy's own time zone, and picks the text in force then."""
+    the day defaults to today in the policy's own time zone, and picks the text in force then.
+    `rules=False`: the command reads no rule, which may then be left out (require_history)."""
     from ..policy.load import require_history
     from ..policy.versions import version_on
 
-    history = require_history(policy_path)
+    history = require_history(policy_path, rules)
     day = on_or_today(value, history.latest)
     return version_on(history, day), day, history
 

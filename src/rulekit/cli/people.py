@@ -104,7 +104,7 @@ def who(task, absent, roster, as_of, course, records, list_tasks, policy_path, f
     from ..people.roster import load_roster
 
     task, absent = _key(task), tuple(map(_key, absent))  # spelt as the policy's names are read
-    policy, day, __ = policy_on(locate(policy_path), as_of)
+    policy, day, __ = policy_on(locate(policy_path), as_of, rules=False)  # the people, not the rules
     if list_tasks:
         rows = task_names(policy)
         if fmt == "json":
@@ -155,7 +155,7 @@ def duties(subject, roster, as_of, policy_path, fmt):
     from ..people.roster import load_roster
 
     subject = _key(subject)
-    policy, __, __ = policy_on(locate(policy_path), as_of)
+    policy, __, __ = policy_on(locate(policy_path), as_of, rules=False)
     result = find_duties(policy, subject, load_roster(roster, policy) if roster else None)
     if fmt == "json":
         _json(result.to_json())
@@ -188,7 +188,7 @@ def handover(person, roster, on, policy_path, fmt):
     from ..people.responsibility import handover as plan
     from ..people.roster import load_roster
 
-    policy, day, __ = policy_on(locate(policy_path), on)
+    policy, day, __ = policy_on(locate(policy_path), on, rules=False)
     result = plan(policy, person, day, load_roster(roster, policy))
     if fmt == "json":
         _json(result.to_json())

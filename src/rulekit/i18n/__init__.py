@@ -21,10 +21,10 @@ from __future__ import annotations
 import gettext
 import os
 from contextlib import contextmanager
-from pathlib import Path
 
 DOMAIN = "rulekit"
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+# a str, not a Path: pathlib is a 5 ms import that a short command (`who`) has no other use for
+LOCALE_DIR = os.path.join(os.path.dirname(os.path.realpath(__file__)), "locale")
 DEFAULT = "zh_TW"
 ENGLISH = "en"
 ENV = "RULEKIT_LANG"
@@ -94,7 +94,7 @@ def translations(code: str | None = None) -> gettext.NullTranslations:
         if code == ENGLISH:
             found = gettext.NullTranslations()
         else:
-            found = gettext.translation(DOMAIN, str(LOCALE_DIR), languages=[code], fallback=True)
+            found = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
         _loaded[code] = found
     return found
 

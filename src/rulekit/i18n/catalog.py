@@ -29,7 +29,7 @@ _FIELD = re.compile(r"\{([^{}!:]*)[^{}]*\}")
 
 
 def po_path(locale: str) -> Path:
-    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    return Path(LOCALE_DIR) / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 def mo_path(locale: str) -> Path:

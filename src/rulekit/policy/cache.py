@@ -19,7 +19,9 @@ write the cache folder and read the policy can compute it.)
 
 The format is plain JSON read with `json.loads` (no pickle: nothing in the file
 can run code). Objects are rebuilt only from a fixed list of rulekit's own
-dataclasses, field by field. Any problem with an entry -- missing, unreadable,
+dataclasses, field by field, as `json.loads` completes each object. The policies'
+rules (most of an entry) are a JSON text of their own inside it, parsed only by
+commands that use rules: `who` rebuilds the rest. Any problem with an entry -- missing, unreadable,
 corrupt, from another version, a class or field that does not fit -- is a miss:
 the policy is loaded from its file as usual and the entry written again. So a
 cache problem can make a command slower, never change its answer.
@@ -34,17 +36,19 @@ import hmac
 import json
 import os
 import sys
-import tempfile
 from importlib import import_module
 
 from ..files import read_input
 from ..i18n import _
 
-# 2: types on the AST nodes (no id-keyed tables in a Rule); 3: sealed with a digest (_seal)
-FORMAT = 3
+# 2: types on the AST nodes (no id-keyed tables in a Rule); 3: sealed with a digest (_seal);
+# 4: objects written where they are first met, and built as json.loads reads them;
+# 5: the policies' rules in a section of their own, read only when asked for
+FORMAT = 5
 KEEP = 32  # entries kept in the cache folder
 # Modules whose dataclasses may appear in a cached policy, and be rebuilt from one.
-_MODULES = ("rulekit.policy.model", "rulekit.policy.rules", "rulekit.dsl.ast", "rulekit.dsl.types",
+_POLICY = "rulekit.policy.model:Policy"
+_MODULES = ("rulekit.policy.model", "rulekit.policy.rule", "rulekit.dsl.ast", "rulekit.dsl.types",
             "rulekit.diagnostics", "rulekit.records.model", "rulekit.records.declaration", "rulekit.calendar.terms",
             "rulekit.calendar.durations", "rulekit.calendar.dates")
 
@@ -92,24 +96,29 @@ class _Unsupported(Exception):
     pass
 
 
-def _classes() -> dict:
-    out = {}
-    for name in _MODULES:
-        module = import_module(name)
-        for attr, value in vars(module).items():
-            if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == name:
-                out[f"{name}:{attr}"] = value
-    return out
+def _class(name: str):
+    """The dataclass `module:Name` names, if it is one of rulekit's own listed in _MODULES."""
+    module, __, qualname = name.partition(":")
+    if module not in _MODULES:
+        raise _Unsupported(name)
+    cls = getattr(import_module(module), qualname, None)
+    if not (isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == module
+            and cls.__qualname__ == qualname):
+        raise _Unsupported(name)
+    return cls
 
 
 class _Encoder:
-    """Objects -> JSON values. Dataclass instances are written once and referred to by number
-    afterwards, so shared objects (a Type used by many nodes) stay shared."""
+    """Objects -> JSON values. A dataclass instance is written where it is first met, as an
+    object with its class under "@" and its fields; met again, it is {"r": n}, the n-th object
+    finished so far (objects are numbered as they are completed: fields first), so shared
+    objects (a Type used by many nodes) stay shared. That order is the order in which
+    json.loads completes them, which lets _Decoder build every object during the parse."""
 
     def __init__(self):
         self.refs: dict[int, int] = {}
-        self.objects: list = []
         self.keep: list = []  # keeps encoded objects alive so their ids stay unique
+        self.rules: list = []  # each Policy's rules, written after everything else (_RULES)
 
     def value(self, v):
         if v is None or isinstance(v, (bool, int, float, str)):
@@ -125,87 +134,131 @@ class _Encoder:
         if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
             return {"date": v.isoformat()}
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
-            return {"r": self.obj(v)}
+            return self.obj(v)
         raise _Unsupported(type(v).__name__)
 
-    def obj(self, v) -> int:
+    def obj(self, v) -> dict:
         ref = self.refs.get(id(v))
         if ref is not None:
-            return ref
+            return {"r": ref}
         cls = type(v)
         name = f"{cls.__module__}:{cls.__qualname__}"
         if cls.__module__ not in _MODULES:
             raise _Unsupported(name)
-        ref = self.refs[id(v)] = len(self.objects)
-        self.keep.append(v)
-        entry: dict = {"c": name}
-        self.objects.append(entry)
-        fields = {}
+        entry: dict = {"@": name}
         for f in dataclasses.fields(v):
-            value = getattr(v, f.name)
-            if name == "rulekit.policy.rules:Rule" and f.name == "cache":
-                fields[f.name] = {"d": []}
+            if name == "rulekit.policy.rule:Rule" and f.name == "cache":
+                entry[f.name] = {"d": []}
                 continue
-            fields[f.name] = self.value(value)
-        entry["f"] = fields
-        return ref
+            if name == _POLICY and f.name == "rules":
+                entry[f.name] = {"rules": len(self.rules)}
+                self.rules.append(v.rules)
+                continue
+            entry[f.name] = self.value(getattr(v, f.name))
+        self.refs[id(v)] = len(self.keep)
+        self.keep.append(v)
+        return entry
+
+
+_ENVELOPE = {"format", "key", "policy", "rules"}
+
+
+class _Rules(int):
+    """Where a Policy's rules will be: their place in the entry's rules section."""
 
 
 class _Decoder:
-    def __init__(self, objects: list):
-        self.classes = _classes()
-        self.raw = objects
-        self.built: list = [None] * len(objects)
+    """JSON objects -> values, as json.loads completes each one (its `object_hook`): what an
+    object holds is already decoded when the object itself is. Only the classes _class allows
+    are made, and only with exactly their fields; anything else raises _Unsupported."""
 
-    def value(self, v):
-        if v is None or isinstance(v, (bool, int, float, str)):
-            return v
-        (kind, x), = v.items()
-        if kind == "t":
-            return tuple(self.value(i) for i in x)
-        if kind == "l":
-            return [self.value(i) for i in x]
-        if kind == "fs":
-            return frozenset(self.value(i) for i in x)
-        if kind == "d":
-            return {self.value(k): self.value(i) for k, i in x}
+    def __init__(self):
+        self.classes: dict[str, tuple] = {}  # name -> (class, field names, instances have a __dict__)
+        self.built: list = []
+        self.policies: list = []  # the Policy objects whose rules are still a _Rules
+
+    def hook(self, d: dict):
+        name = d.pop("@", None)
+        if name is not None:
+            return self.obj(name, d)
+        if len(d) != 1:
+            if d.keys() == _ENVELOPE:
+                return d
+            raise _Unsupported("entry")
+        (kind, x), = d.items()
+        if kind == "r":
+            if type(x) is not int or not 0 <= x < len(self.built):
+                raise _Unsupported("reference")
+            return self.built[x]
         if kind == "date":
             return dt.date.fromisoformat(x)
-        if kind == "r":
-            return self.obj(x)
+        if kind == "rules" and type(x) is int:
+            return _Rules(x)
+        if type(x) is not list:
+            raise _Unsupported(kind)
+        if kind == "t":
+            return tuple(x)
+        if kind == "l":
+            return x
+        if kind == "fs":
+            return frozenset(x)
+        if kind == "d":
+            return {k: i for k, i in x}
         raise _Unsupported(kind)
 
-    def obj(self, ref: int):
-        done = self.built[ref]
-        if done is not None:
-            return done
-        entry = self.raw[ref]
-        cls = self.classes.get(entry["c"])
-        if cls is None:
-            raise _Unsupported(entry["c"])
-        names = {f.name for f in dataclasses.fields(cls)}
-        if set(entry["f"]) != names:
-            raise _Unsupported(_("fields of {c}").format(c=entry['c']))
-        out = self.built[ref] = object.__new__(cls)
-        for name, value in entry["f"].items():
-            object.__setattr__(out, name, self.value(value))
+    def obj(self, name, fields: dict):
+        spec = self.classes.get(name)
+        if spec is None:
+            cls = _class(name)
+            spec = self.classes[name] = (cls, {f.name for f in dataclasses.fields(cls)},
+                                         hasattr(object.__new__(cls), "__dict__"))
+        cls, names, has_dict = spec
+        if fields.keys() != names:
+            raise _Unsupported(_("fields of {c}").format(c=name))
+        out = object.__new__(cls)
+        if name == _POLICY:
+            if type(fields["rules"]) is not _Rules:
+                raise _Unsupported("rules")
+            self.policies.append(out)
+        if has_dict:  # the fields as __init__ would have set them, without running it
+            object.__setattr__(out, "__dict__", fields)
+        else:
+            for key, value in fields.items():
+                object.__setattr__(out, key, value)
+        self.built.append(out)
         return out
+
+    def fill_rules(self, section: str | None) -> None:
+        """Each Policy's rules, decoded from the entry's rules section (whose objects may refer
+        to those already built); or, with no section, none: `rules == ()`."""
+        found = json.loads(section, object_hook=self.hook) if section is not None else None
+        if found is not None and (type(found) is not list or not all(type(r) is tuple for r in found)):
+            raise _Unsupported("rules")
+        for policy in self.policies:
+            object.__setattr__(policy, "rules", found[policy.rules] if found is not None else ())
 
 
 # ------------------------------------------------------------------ the cache
 
-def load(key: str):
-    """The cached PolicyHistory for `key`, or None (a miss, whatever the reason)."""
+def load(key: str, rules: bool = True):
+    """The cached PolicyHistory for `key`, or None (a miss, whatever the reason). With
+    `rules=False` its policies have no rules (`rules == ()`): the rules section of the entry,
+    most of it, is neither parsed nor rebuilt, nor the DSL's modules imported, for commands
+    that answer from the rest of the policy (`who`)."""
     if not enabled():
         return None
     try:
         body = _unseal(key, read_input(_file(key), _("cache entry")))
         if body is None:
             return None
-        data = json.loads(body.decode("utf-8"))
-        if data.get("format") != FORMAT or data.get("key") != key:
+        decoder = _Decoder()
+        data = json.loads(body.decode("utf-8"), object_hook=decoder.hook)
+        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("key") != key:
             return None
-        policy = _Decoder(data["objects"]).value(data["policy"])
+        if type(data["rules"]) is not str:
+            return None
+        decoder.fill_rules(data["rules"] if rules else None)
+        policy = data["policy"]
         from .model import PolicyHistory
 
         return policy if isinstance(policy, PolicyHistory) else None
@@ -217,10 +270,14 @@ def store(key: str, policy) -> None:
     """Keep a valid policy's history for next time; failing to write is not an error."""
     if not enabled():
         return
+    import tempfile  # only when writing: a hit needs none
+
     try:
         enc = _Encoder()
         root = enc.value(policy)
-        text = json.dumps({"format": FORMAT, "key": key, "policy": root, "objects": enc.objects},
+        # the rules last, as a JSON text of their own: read only when wanted (load's `rules`)
+        rules = json.dumps([enc.value(r) for r in enc.rules], ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps({"format": FORMAT, "key": key, "policy": root, "rules": rules},
                           ensure_ascii=False, separators=(",", ":"))
         folder = cache_dir()
         os.makedirs(folder, exist_ok=True)

@@ -14,16 +14,15 @@ before declarations existed keep their meaning.
 """
 from __future__ import annotations
 
-import difflib
-
 import hashlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Diagnostic, RulekitError, did_you_mean
 from ..i18n import _
 from ..records.declaration import Declaration, check_declaration, merge, parse_declaration, parse_entities
-from ..sourceyaml import Document, load_text, read_text
+if TYPE_CHECKING:  # the YAML reader is imported when a declaration is read, not to check a cached one
+    from ..sourceyaml import Document
 
 DEFAULT_POLICY = "policy/regulation.yaml"  # as policy.load has it (which imports this module)
 
@@ -89,6 +88,8 @@ def _is_declaration(path: str) -> bool:
 
 
 def _included(doc: Document, name: str, where: tuple) -> tuple[Declaration, list[Diagnostic]]:
+    from ..sourceyaml import load_text, read_text
+
     path = _include_path(doc, name)
     try:
         text = read_text(path, _("records declaration"))
@@ -117,6 +118,8 @@ def _values_keys(doc: Document, block: dict, decl: Declaration) -> list[Diagnost
             if e is None:
                 close = did_you_mean(str(key), fields)
             else:
+                import difflib  # only for a misspelt key: checking a cached policy needs none
+
                 near = difflib.get_close_matches(name, sorted({f.name for f in e.fields}), n=1, cutoff=0.5)
                 close = _("did you mean {names}?").format(names=f"{entity}.{near[0]}") if near else ""
             out.append(Diagnostic("unknown-field", _("records.values names {key}, which is not a declared field").format(

@@ -97,12 +97,13 @@ def _build_one(doc: Document, text: str) -> tuple[Policy, list[Diagnostic]]:
     return policy, findings
 
 
-def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
+def require_history(path: str = DEFAULT_POLICY, rules: bool = True) -> PolicyHistory:
     """For commands that answer questions: every version of a policy without errors;
-    a policy with errors is refused, not half-used."""
+    a policy with errors is refused, not half-used. `rules=False` is for commands that
+    read no rule (`who`): from the cache, the policies come without their rules (`rules == ()`),
+    which are most of the work of reading an entry."""
     from ..diagnostics import RulekitError
-    from ..files import read_input
-    from ..sourceyaml import MAX_FILE_BYTES
+    from ..files import MAX_FILE_BYTES, read_input
     from . import cache
     from .declared import declaration_current
 
@@ -111,7 +112,7 @@ def require_history(path: str = DEFAULT_POLICY) -> PolicyHistory:
         key = cache.key_of(path, read_input(path, _("policy file"), MAX_FILE_BYTES))
     except (OSError, TypeError, ValueError, RulekitError):
         pass  # load_policy reports a missing, unreadable, unusable or too large file
-    history = cache.load(key) if key else None
+    history = cache.load(key, rules) if key else None
     if isinstance(history, PolicyHistory) and declaration_current(history.latest.records):
         return history
     loaded = load_policy(path)

@@ -3,8 +3,9 @@ and as a whole no wider than the terminal (`COLUMNS` when set)."""
 from __future__ import annotations
 
 import functools
+import os
 import re
-import shutil
+import sys
 
 from ..diagnostics import display_width
 
@@ -23,8 +24,20 @@ DEFAULT_WIDTH = 100
 
 
 def terminal_width() -> int:
-    """Columns the output may use: `COLUMNS` if set, else the terminal's, else DEFAULT_WIDTH."""
-    return max(NARROWEST, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+    """Columns the output may use: `COLUMNS` if set, else the terminal's, else DEFAULT_WIDTH.
+    The columns as shutil.get_terminal_size gives them, without importing shutil (and the
+    compression modules it imports) for a short command's answer."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = DEFAULT_WIDTH
+        columns = columns or DEFAULT_WIDTH
+    return max(NARROWEST, columns)
 
 
 def _pieces(token: str, width: int) -> list[str]:
