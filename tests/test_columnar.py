@@ -119,7 +119,7 @@ def test_the_lets_computed_in_the_engine_equal_the_python_values(tiny):
             except Exception:  # noqa: BLE001 - rules the compiler leaves to Python
                 continue
             names = [n for n, node in rule.lets if node.type.name in SHOWN_LETS]
-            rows = backend.run(query)
+            rows = backend.rows(query)
             for (index, status, *lets), result in zip(rows, by_rule.get(rule.id, [])):
                 assert status == result.status
                 if status == "not_applicable":

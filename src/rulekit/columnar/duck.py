@@ -27,6 +27,10 @@ class DuckBackend:
         self.con.execute(f'CREATE OR REPLACE TABLE "{table_name(entity)}" AS SELECT * FROM read_json('
                          f"'{_quote(path)}', format='newline_delimited', columns={columns})")
 
+    def rows(self, query: exp.Expression) -> list:
+        """Every row of the query as it is: subject number, status and the lets' values."""
+        return self.con.execute(query.sql("duckdb")).fetchall()
+
     def run(self, query: exp.Expression):
         """(subject number, status) of each subject, in order. The subjects come back grouped by
         status, as one list of numbers each: two million rows of tuples cost twice as much to

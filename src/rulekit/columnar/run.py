@@ -12,6 +12,7 @@ never a different answer, and a note saying which rules ran where.
 """
 from __future__ import annotations
 
+import gc
 from typing import Mapping
 
 from ..i18n import _
@@ -40,9 +41,8 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
     shared = getattr(records, "engine", None)
     backend = _backend(engine, session, shared.con if shared is not None and engine == "duckdb" else None)
     staging = Staging()
-    if shared is not None and engine == "spark":  # DuckDB's tables, handed over as Parquet
-        for entity in sorted(shared.entities):
-            backend.load_parquet(entity, staging.parquet(shared.con, entity))
+    collecting = gc.isenabled()
+    gc.disable()  # results are acyclic: collection passes would only re-scan the records (as in run.py)
     notes: list[str] = []
     answered: dict[str, list] = {}
     needed: dict[str, set[str]] = {}
@@ -50,6 +50,9 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
         for entity, names in reads(rule).items():
             needed.setdefault(entity, set()).update(names)
     try:
+        if shared is not None and engine == "spark":  # DuckDB's tables, handed over as Parquet
+            for entity in sorted(shared.entities):
+                backend.load_parquet(entity, staging.parquet(shared.con, entity))
         loaded: set[str] = set(shared.entities) if shared is not None else set()  # tables already
         for rule in rules:
             try:
@@ -62,6 +65,8 @@ def evaluate_columnar(rules, records, as_of, params: Mapping | None = None, cons
     finally:
         backend.close()
         staging.close()
+        if collecting:
+            gc.enable()
     rest = [rule for rule in rules if rule.id not in answered]
     if rest:
         by_rule: dict[str, list] = {}
@@ -99,7 +104,7 @@ def _results(rule, compiled, env: list, ranges: list, rows) -> list:
     eager = {status for status in STATUSES if not shared.lazy[status]}
     new = object.__new__
     out = []
-    for index, status, *_lets in rows:
+    for index, status, *_lets in rows:  # Spark's rows carry the lets too
         result = new(Result)
         result.status = status
         result._rule = shared

@@ -38,8 +38,20 @@ class CheckReport:
         """The amendment whose text judged result `index`."""
         return self.judged_under[index] if self.judged_under else self.amendment
 
+    def status_counts(self) -> dict:
+        """(citation, status) -> how many results; counted once per report."""
+        counts = self.__dict__.get("_status_counts")
+        if counts is None:
+            from .result import status_counts
+
+            counts = status_counts(self.results)
+            object.__setattr__(self, "_status_counts", counts)
+        return counts
+
     def summary(self) -> dict:
-        counts = Counter(r.status for r in self.results)
+        counts = Counter()
+        for (_citation, status), n in self.status_counts().items():
+            counts[status] += n
         out = {"pass": counts["pass"], "fail": counts["fail"], "pending": counts["pending"],
                "not_applicable": counts["not_applicable"], "record_findings": len(self.findings)}
         if counts[NOT_DETERMINABLE]:  # only when records were missing: earlier reports stay as they were

@@ -26,7 +26,7 @@ def status_text(status: str) -> str:
 def article_counts(report) -> list[tuple[str, Counter]]:
     """(citation, results by status) per article with results, in the regulation's order."""
     counts: dict[str, Counter] = {}
-    for (citation, status), n in Counter((r.citation, r.status) for r in report.results).items():
+    for (citation, status), n in report.status_counts().items():
         counts.setdefault(citation, Counter())[status] = n
     order = _regulation_order(report.policy)
     return sorted(counts.items(), key=lambda item: order.get(item[0], len(order)))
@@ -34,7 +34,7 @@ def article_counts(report) -> list[tuple[str, Counter]]:
 
 def statuses_in(report) -> list[str]:
     """The summary's status columns: the four of every report, then any other status seen."""
-    seen = dict.fromkeys(r.status for r in report.results)
+    seen = dict.fromkeys(status for _citation, status in report.status_counts())
     return [*SUMMARY_ORDER, *(s for s in STATUSES if s not in SUMMARY_ORDER and s in seen),
             *(s for s in seen if s not in SUMMARY_ORDER and s not in STATUSES)]
 
