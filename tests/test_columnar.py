@@ -261,7 +261,15 @@ TERMS = ["student.left_on < student.enrolled_on", "student.left_on == null", "st
          "join(list(k for k in [\"101\", \"102\"] where k != student.class), \",\") == \"102\"",
          "len(list(x for x in [student.class, if student.left_on == null then null else \"left\"])) == 2",
          "text(student.left_on) + \"/\" + text(semester) != \"2024-01-31/113-1\"",
-         "valid_national_id(student.national_id)"]
+         "valid_national_id(student.national_id)",
+         # aggregates over lists: known item by item, computed ones by functions on arrays
+         "exists(r in [\"101\", student.class] where r == \"102\")",
+         "first(k in policy.working_group_seats where k != student.class) == \"召集人\"",
+         "all(k in policy.working_group_seats satisfy k != student.class)",
+         "count(x in [student.class, null] where x != null) == 1",
+         "count(x in list(o.id for o in course_outcomes where o.student == student.id) where x != \"O1\") > 0",
+         "exists(x in list(text(o.semester) for o in course_outcomes where o.student == student.id) "
+         "where x == text(semester))"]
 
 
 @st.composite

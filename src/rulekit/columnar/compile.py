@@ -187,9 +187,16 @@ class RuleCompiler:
     def record_field(self, obj: A.Node, name: str, scope: dict) -> exp.Expression:
         if isinstance(obj, A.Var) and obj.name in scope and scope[obj.name].fields is not None:
             return scope[obj.name].fields[name]
-        entity = _type(obj).entity
+        if isinstance(obj, A.Aggregate) and obj.op == "first" and isinstance(obj.source, A.Var) \
+                and obj.source.name not in scope:  # over an entity
+            # the field read in the same subquery as the first row: a lookup by its number would put
+            # that subquery inside another, where Spark resolves no outer column
+            return self._aggregate(obj, scope, field=name)
+        return self.lookup(_type(obj).entity, self.val(obj, scope), name)
+
+    def lookup(self, entity: str, pos: exp.Expression, name: str) -> exp.Expression:
+        """Field `name` of the record numbered `pos` in its entity's table."""
         x = self.alias()
-        pos = self.val(obj, scope)
         # max over the one row with that number: an aggregate, as Spark wants of a scalar subquery
         return exp.select(exp.func("MAX", exp.column(name, x, quoted=True))) \
             .from_(exp.to_table(table_name(entity)).as_(x)) \
@@ -295,9 +302,9 @@ class RuleCompiler:
                              for u in n.exceptions], default=self.val(n.base, scope))
 
     # ------------------------------------------------------------ aggregates
-    def _aggregate(self, n, scope):
-        from .aggregates import AGGREGATES, list_of_known_items
-        unrolled = list_of_known_items(self, n, scope)
+    def _aggregate(self, n, scope, field: str | None = None):
+        from .aggregates import AGGREGATES, over_known_items
+        unrolled = over_known_items(self, n, scope)
         if unrolled is not None:
             return unrolled
         source = _type(n.source)
@@ -308,9 +315,13 @@ class RuleCompiler:
             binding = Binding(exp.column(POS, x, quoted=True), entity, fields)
             table = exp.to_table(table_name(entity)).as_(x)
         elif source.name == T.LIST and source.elem is not None and source.elem.name in SCALAR:
+            items = self.val(n.source, scope)
+            from .aggregates import over_array
+            folded = over_array(self, n, scope, items, x)
+            if folded is not None:
+                return folded
             if n.op in ("first", "list"):
                 raise Unsupported(_("{op} of a list computed at run time (its order)").format(op=n.op))
-            items = self.val(n.source, scope)
             binding = Binding(exp.column("v", x))
             table = exp.select(exp.alias_(exp.Unnest(expressions=[items]), "v")).subquery(x)
         else:
@@ -325,6 +336,9 @@ class RuleCompiler:
             where = test if where is None else exp.And(this=where, expression=test)
         if n.op not in AGGREGATES:
             raise Unsupported(_("the aggregate {op}").format(op=n.op))
+        if field is not None:
+            from .aggregates import first_field
+            return first_field(binding, table, where, field)
         return AGGREGATES[n.op](self, n, inner, binding, table, where)
 
 

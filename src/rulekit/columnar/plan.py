@@ -31,6 +31,8 @@ def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: b
             raise AssertionError("a let that was not type-checked")
         if t.name == T.DURATION:
             query, binding = _duration_let(c, query, name, c.duration(node, scope))
+        elif t.name == T.RECORD:
+            query, binding = _record_let(c, query, name, c.val(node, scope), t.entity, reads(rule).get(t.entity, ()))
         else:
             query = _layer(query, f"let.{name}", c.val(node, scope))
             binding = Binding(exp.column(f"let.{name}", "t", quoted=True), t.entity if t.name == T.RECORD else None)
@@ -51,6 +53,20 @@ def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: b
              if not with_lets or node.type.name in SHOWN_LETS]
     return exp.select(exp.column(INDEX, "t", quoted=True), exp.alias_(status, STATUS), *shown) \
         .from_(query.subquery("t")).order_by(exp.column(INDEX, "t", quoted=True))
+
+
+def _record_let(c, query, name: str, pos, entity: str, fields):
+    """A record let as its row number and, beside it, every field the rule reads of its entity:
+    an aggregate reading `window.start` then reads a column of the subject's row, not a lookup
+    inside its own subquery (Spark resolves no outer column two subqueries down)."""
+    column = f"let.{name}"
+    query = _layer(query, column, pos)
+    row = exp.column(column, "t", quoted=True)
+    columns = {}
+    for f in sorted(fields):
+        query = _layer(query, f"{column}.{f}", c.lookup(entity, row.copy(), f))
+        columns[f] = exp.column(f"{column}.{f}", "t", quoted=True)
+    return query, Binding(row, entity, columns)
 
 
 def _duration_let(c, query, name: str, dur):
