@@ -23,7 +23,7 @@ from ..dsl import ast as A
 from ..dsl import types as T
 from ..evaluator.aggregate import conjuncts
 from ..i18n import _
-from .compile import SCALAR, Binding, Unsupported, _type, literal
+from .sqlbase import SCALAR, Binding, Unsupported, _type, literal
 
 # a list known when compiling is written into the query item by item; a longer one is left
 # to Python rather than made into a query of that many subqueries

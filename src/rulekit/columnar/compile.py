@@ -39,53 +39,17 @@ from typing import Mapping
 
 from sqlglot import exp
 
-from ..calendar import AcademicYear, Duration, Semester
+from ..calendar import AcademicYear, Duration
 from ..dsl import ast as A
 from ..i18n import _
 from ..dsl import types as T
 from ..evaluator.aggregate import conjuncts
+from . import aggregates as G
 from . import calendar_sql as C
+from . import durations_sql as D
+from . import text_sql as X
+from .sqlbase import MAX_NUMBER, SCALAR, Binding, Unsupported, _checked, _type, literal  # noqa: F401 - shared names
 from .tables import POS, table_name
-
-MAX_NUMBER = 10 ** 18 - 1  # evaluator.values.MAX_NUMBER: what + and - may compute
-# DSL types held in a column, and how each is kept
-SCALAR = (T.INT, T.BOOL, T.STRING, T.DATE, T.SEMESTER, T.ACADEMIC_YEAR)
-
-
-class Unsupported(Exception):
-    """A construct the columnar compiler does not translate (the rule runs in Python)."""
-
-
-def literal(value) -> exp.Expression:
-    """A run-time value of the Python evaluator as an SQL literal."""
-    if value is None:
-        return exp.Null()
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int):
-        return exp.Literal.number(value)
-    if isinstance(value, str):
-        return exp.Literal.string(value)
-    if isinstance(value, datetime.date):
-        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
-    if isinstance(value, Semester):
-        return exp.Literal.number(value.year * 10 + value.term)
-    if isinstance(value, AcademicYear):
-        return exp.Literal.number(value.year)
-    if isinstance(value, (list, tuple)) and value and all(not isinstance(v, (list, tuple, dict)) for v in value):
-        return exp.Array(expressions=[literal(v) for v in value])
-    raise Unsupported(_("value {value}").format(value=repr(value)))
-
-
-class Binding:
-    """What a name stands for in SQL: a row of an entity (fields are columns) or a value."""
-
-    def __init__(self, value: exp.Expression, entity: str | None = None, fields=None, dur=None):
-        self.value = value  # the row number for a row, else the value itself
-        self.entity = entity
-        self.fields = fields  # field name -> column expression, for rows
-        self.dur = dur  # a duration's columns (durations_sql.Dur)
-
 
 class RuleCompiler:
     def __init__(self, rule, params: Mapping, constants: Mapping, as_of: datetime.date):
@@ -117,8 +81,7 @@ class RuleCompiler:
         return getattr(self, "_" + type(node).__name__.lower())(node, scope)
 
     def duration(self, node: A.Node, scope: dict):
-        from .durations_sql import duration
-        return duration(self, node, scope)
+        return D.duration(self, node, scope)
 
     def constant(self, node: A.Node):
         """The compile-time value of a literal, parameter or policy constant, else None."""
@@ -204,7 +167,6 @@ class RuleCompiler:
 
     # ------------------------------------------------------------ calls
     def _call(self, n, scope):
-        from . import text_sql as X
         if n.func == "academic_year" and isinstance(n.args[0], A.IntLit):
             return literal(AcademicYear(n.args[0].value))
         if n.func == "is_null" and _type(n.args[0]).name == T.DURATION:
@@ -241,8 +203,7 @@ class RuleCompiler:
             return exp.Case(ifs=[exp.If(this=left, true=exp.true())], default=right)
         lt, rt = _type(n.left), _type(n.right)
         if lt.name == T.STRING and rt.name == T.STRING:
-            from .text_sql import concat
-            return concat(self.val(n.left, scope), self.val(n.right, scope))
+            return X.concat(self.val(n.left, scope), self.val(n.right, scope))
         if lt.name == T.INT and rt.name == T.INT:
             cls = exp.Add if n.op == "+" else exp.Sub
             return _checked(cls(this=self.val(n.left, scope), expression=self.val(n.right, scope)))
@@ -262,8 +223,7 @@ class RuleCompiler:
         if n.op in ("in", "not in"):
             return self.membership(n, scope)
         if lt.name == T.DURATION and rt.name == T.DURATION:
-            from .durations_sql import compare
-            return compare(n.op, self.duration(n.left, scope), self.duration(n.right, scope))
+            return D.compare(n.op, self.duration(n.left, scope), self.duration(n.right, scope))
         if lt.name not in SCALAR + (T.NULL,) or rt.name not in SCALAR + (T.NULL,):
             if not (lt.name == T.RECORD and rt.name == T.NULL or lt.name == T.NULL and rt.name == T.RECORD):
                 raise Unsupported(_("comparing {left} with {right}").format(left=lt.name, right=rt.name))
@@ -303,8 +263,7 @@ class RuleCompiler:
 
     # ------------------------------------------------------------ aggregates
     def _aggregate(self, n, scope, field: str | None = None):
-        from .aggregates import AGGREGATES, over_known_items
-        unrolled = over_known_items(self, n, scope)
+        unrolled = G.over_known_items(self, n, scope)
         if unrolled is not None:
             return unrolled
         source = _type(n.source)
@@ -316,8 +275,7 @@ class RuleCompiler:
             table = exp.to_table(table_name(entity)).as_(x)
         elif source.name == T.LIST and source.elem is not None and source.elem.name in SCALAR:
             items = self.val(n.source, scope)
-            from .aggregates import over_array
-            folded = over_array(self, n, scope, items, x)
+            folded = G.over_array(self, n, scope, items, x)
             if folded is not None:
                 return folded
             if n.op in ("first", "list"):
@@ -334,24 +292,11 @@ class RuleCompiler:
         for term in conjuncts(n.where):
             test = self.pred(term, inner)
             where = test if where is None else exp.And(this=where, expression=test)
-        if n.op not in AGGREGATES:
+        if n.op not in G.AGGREGATES:
             raise Unsupported(_("the aggregate {op}").format(op=n.op))
         if field is not None:
-            from .aggregates import first_field
-            return first_field(binding, table, where, field)
-        return AGGREGATES[n.op](self, n, inner, binding, table, where)
-
-
-def _checked(value: exp.Expression) -> exp.Expression:
-    """+ and - refuse results of more than 18 digits, as evaluator.values.checked_arith does."""
-    return C.sql(f"CASE WHEN abs(:v) > {MAX_NUMBER} THEN {C.ERROR}('more than 18 digits') ELSE :v END",
-                 v=value)
-
-
-def _type(node: A.Node) -> T.Type:
-    if node.type is None:
-        raise AssertionError("the columnar compiler was given an expression that was not type-checked")
-    return node.type
+            return G.first_field(binding, table, where, field)
+        return G.AGGREGATES[n.op](self, n, inner, binding, table, where)
 
 
 _CALLS = {
@@ -362,13 +307,8 @@ _CALLS = {
     "end": C.semester_end,
     "days": C.count_days,
     "academic_year": C.academic_year,
-    "valid_national_id": lambda v: _text_sql().valid_national_id(v),
+    "valid_national_id": X.valid_national_id,
 }
-
-
-def _text_sql():
-    from . import text_sql
-    return text_sql
 
 _VALUE_FIELDS = {
     (T.SEMESTER, "id"): C.semester_id,

@@ -22,7 +22,7 @@ from ..dsl import ast as A
 from ..dsl import types as T
 from ..i18n import _
 from . import calendar_sql as C
-from .compile import Unsupported, _checked, _type
+from .sqlbase import Unsupported, _checked, _type
 
 
 @dataclass(frozen=True)

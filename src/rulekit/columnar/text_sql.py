@@ -14,7 +14,7 @@ from ..evaluator.values import MISSING
 from ..i18n import _
 from ..personal import _LETTER_CODES
 from . import calendar_sql as C
-from .compile import Unsupported
+from .sqlbase import Unsupported
 
 # full-width digits, capitals and small letters (and the ideographic space), folded as NFKC folds
 # them: an ID typed on a Chinese keyboard is the same number
