@@ -24,6 +24,10 @@ is made two-valued where it is produced (an ordering comparison with a null
 side is false, `==` is IS NOT DISTINCT FROM, a `bool?` counts as false), so
 `not`, `and` and `or` never see a null.
 
+Aggregates are built by aggregates.py, durations by durations_sql.py (a duration is
+not one column: days or months, and a date difference's two dates), texts and
+valid_national_id by text_sql.py; they read the AST through this compiler.
+
 Anything this module does not compile raises Unsupported; the rule is then run
 by the Python evaluator (columnar/run.py), so a construct added to the DSL later
 is evaluated correctly before it is compiled here.
@@ -35,52 +39,17 @@ from typing import Mapping
 
 from sqlglot import exp
 
-from ..calendar import AcademicYear, Duration, Semester
+from ..calendar import AcademicYear, Duration
 from ..dsl import ast as A
 from ..i18n import _
 from ..dsl import types as T
 from ..evaluator.aggregate import conjuncts
+from . import aggregates as G
 from . import calendar_sql as C
+from . import durations_sql as D
+from . import text_sql as X
+from .sqlbase import MAX_NUMBER, SCALAR, Binding, Unsupported, _checked, _type, literal  # noqa: F401 - shared names
 from .tables import POS, table_name
-
-MAX_NUMBER = 10 ** 18 - 1  # evaluator.values.MAX_NUMBER: what + and - may compute
-# DSL types held in a column, and how each is kept
-SCALAR = (T.INT, T.BOOL, T.STRING, T.DATE, T.SEMESTER, T.ACADEMIC_YEAR)
-
-
-class Unsupported(Exception):
-    """A construct the columnar compiler does not translate (the rule runs in Python)."""
-
-
-def literal(value) -> exp.Expression:
-    """A run-time value of the Python evaluator as an SQL literal."""
-    if value is None:
-        return exp.Null()
-    if isinstance(value, bool):
-        return exp.Boolean(this=value)
-    if isinstance(value, int):
-        return exp.Literal.number(value)
-    if isinstance(value, str):
-        return exp.Literal.string(value)
-    if isinstance(value, datetime.date):
-        return exp.cast(exp.Literal.string(value.isoformat()), "DATE")
-    if isinstance(value, Semester):
-        return exp.Literal.number(value.year * 10 + value.term)
-    if isinstance(value, AcademicYear):
-        return exp.Literal.number(value.year)
-    if isinstance(value, (list, tuple)) and value and all(not isinstance(v, (list, tuple, dict)) for v in value):
-        return exp.Array(expressions=[literal(v) for v in value])
-    raise Unsupported(_("value {value}").format(value=repr(value)))
-
-
-class Binding:
-    """What a name stands for in SQL: a row of an entity (fields are columns) or a value."""
-
-    def __init__(self, value: exp.Expression, entity: str | None = None, fields=None):
-        self.value = value  # the row number for a row, else the value itself
-        self.entity = entity
-        self.fields = fields  # field name -> column expression, for rows
-
 
 class RuleCompiler:
     def __init__(self, rule, params: Mapping, constants: Mapping, as_of: datetime.date):
@@ -110,6 +79,9 @@ class RuleCompiler:
         if t.name == T.LIST and (t.elem is None or t.elem.name not in SCALAR):
             raise Unsupported(_("lists of records or of lists"))
         return getattr(self, "_" + type(node).__name__.lower())(node, scope)
+
+    def duration(self, node: A.Node, scope: dict):
+        return D.duration(self, node, scope)
 
     def constant(self, node: A.Node):
         """The compile-time value of a literal, parameter or policy constant, else None."""
@@ -178,9 +150,16 @@ class RuleCompiler:
     def record_field(self, obj: A.Node, name: str, scope: dict) -> exp.Expression:
         if isinstance(obj, A.Var) and obj.name in scope and scope[obj.name].fields is not None:
             return scope[obj.name].fields[name]
-        entity = _type(obj).entity
+        if isinstance(obj, A.Aggregate) and obj.op == "first" and isinstance(obj.source, A.Var) \
+                and obj.source.name not in scope:  # over an entity
+            # the field read in the same subquery as the first row: a lookup by its number would put
+            # that subquery inside another, where Spark resolves no outer column
+            return self._aggregate(obj, scope, field=name)
+        return self.lookup(_type(obj).entity, self.val(obj, scope), name)
+
+    def lookup(self, entity: str, pos: exp.Expression, name: str) -> exp.Expression:
+        """Field `name` of the record numbered `pos` in its entity's table."""
         x = self.alias()
-        pos = self.val(obj, scope)
         # max over the one row with that number: an aggregate, as Spark wants of a scalar subquery
         return exp.select(exp.func("MAX", exp.column(name, x, quoted=True))) \
             .from_(exp.to_table(table_name(entity)).as_(x)) \
@@ -190,6 +169,14 @@ class RuleCompiler:
     def _call(self, n, scope):
         if n.func == "academic_year" and isinstance(n.args[0], A.IntLit):
             return literal(AcademicYear(n.args[0].value))
+        if n.func == "is_null" and _type(n.args[0]).name == T.DURATION:
+            return exp.Is(this=self.duration(n.args[0], scope).amount, expression=exp.Null())
+        if n.func in ("text", "len", "join"):
+            t = _type(n.args[0])
+            args = [self.val(a, scope) for a in n.args]
+            if n.func == "join":
+                return X.join(args[0], args[1], t.elem)
+            return (X.text_of if n.func == "text" else X.length)(args[0], t)
         if n.func not in _CALLS:
             raise Unsupported(_("function {name}").format(name=n.func))
         args = [self.val(a, scope) for a in n.args]
@@ -215,6 +202,8 @@ class RuleCompiler:
                 return exp.Case(ifs=[exp.If(this=left, true=right)], default=exp.false())
             return exp.Case(ifs=[exp.If(this=left, true=exp.true())], default=right)
         lt, rt = _type(n.left), _type(n.right)
+        if lt.name == T.STRING and rt.name == T.STRING:
+            return X.concat(self.val(n.left, scope), self.val(n.right, scope))
         if lt.name == T.INT and rt.name == T.INT:
             cls = exp.Add if n.op == "+" else exp.Sub
             return _checked(cls(this=self.val(n.left, scope), expression=self.val(n.right, scope)))
@@ -233,6 +222,8 @@ class RuleCompiler:
         lt, rt = _type(n.left), _type(n.right)
         if n.op in ("in", "not in"):
             return self.membership(n, scope)
+        if lt.name == T.DURATION and rt.name == T.DURATION:
+            return D.compare(n.op, self.duration(n.left, scope), self.duration(n.right, scope))
         if lt.name not in SCALAR + (T.NULL,) or rt.name not in SCALAR + (T.NULL,):
             if not (lt.name == T.RECORD and rt.name == T.NULL or lt.name == T.NULL and rt.name == T.RECORD):
                 raise Unsupported(_("comparing {left} with {right}").format(left=lt.name, right=rt.name))
@@ -271,7 +262,10 @@ class RuleCompiler:
                              for u in n.exceptions], default=self.val(n.base, scope))
 
     # ------------------------------------------------------------ aggregates
-    def _aggregate(self, n, scope):
+    def _aggregate(self, n, scope, field: str | None = None):
+        unrolled = G.over_known_items(self, n, scope)
+        if unrolled is not None:
+            return unrolled
         source = _type(n.source)
         x = self.alias()
         if isinstance(n.source, A.Var) and n.source.name not in scope and n.source.name != "as_of":
@@ -280,9 +274,12 @@ class RuleCompiler:
             binding = Binding(exp.column(POS, x, quoted=True), entity, fields)
             table = exp.to_table(table_name(entity)).as_(x)
         elif source.name == T.LIST and source.elem is not None and source.elem.name in SCALAR:
-            if n.op == "first":
-                raise Unsupported(_("first of a list (its order)"))
             items = self.val(n.source, scope)
+            folded = G.over_array(self, n, scope, items, x)
+            if folded is not None:
+                return folded
+            if n.op in ("first", "list"):
+                raise Unsupported(_("{op} of a list computed at run time (its order)").format(op=n.op))
             binding = Binding(exp.column("v", x))
             table = exp.select(exp.alias_(exp.Unnest(expressions=[items]), "v")).subquery(x)
         else:
@@ -295,61 +292,11 @@ class RuleCompiler:
         for term in conjuncts(n.where):
             test = self.pred(term, inner)
             where = test if where is None else exp.And(this=where, expression=test)
-        if n.op not in _AGGREGATES:  # e.g. list(...): a value per subject that SQL would build as an array
+        if n.op not in G.AGGREGATES:
             raise Unsupported(_("the aggregate {op}").format(op=n.op))
-        return _AGGREGATES[n.op](self, n, inner, binding, table, where)
-
-
-def _select(what, table, where):
-    q = exp.select(what).from_(table)
-    return q.where(where) if where is not None else q
-
-
-def _count(c, n, inner, b, table, where):
-    return exp.func("COALESCE", _select(exp.func("COUNT", exp.Star()), table, where).subquery(),
-                    exp.Literal.number(0))
-
-
-def _exists(c, n, inner, b, table, where):
-    return exp.Exists(this=_select(exp.Literal.number(1), table, where))
-
-
-def _first(c, n, inner, b, table, where):
-    return _select(exp.func("MIN", b.value), table, where).subquery()
-
-
-def _all(c, n, inner, b, table, where):
-    broken = exp.Not(this=exp.Paren(this=c.pred(n.body, inner)))
-    cond = broken if where is None else exp.And(this=where, expression=broken)
-    return exp.Not(this=exp.Exists(this=_select(exp.Literal.number(1), table, cond)))
-
-
-def _fold(op):
-    def fold(c, n, inner, b, table, where):
-        body_type = _type(n.body)
-        if body_type.name not in SCALAR or (op == "SUM" and body_type.name != T.INT):
-            raise Unsupported(_("{op} of {type}").format(op=op.lower(), type=body_type.name))
-        value = exp.func(op, c.val(n.body, inner))
-        if op == "SUM":
-            value = exp.cast(exp.func("COALESCE", value, exp.Literal.number(0)), "BIGINT")
-        return _select(value, table, where).subquery()
-    return fold
-
-
-_AGGREGATES = {"count": _count, "exists": _exists, "first": _first, "all": _all,
-               "sum": _fold("SUM"), "min": _fold("MIN"), "max": _fold("MAX")}
-
-
-def _checked(value: exp.Expression) -> exp.Expression:
-    """+ and - refuse results of more than 18 digits, as evaluator.values.checked_arith does."""
-    return C.sql(f"CASE WHEN abs(:v) > {MAX_NUMBER} THEN {C.ERROR}('more than 18 digits') ELSE :v END",
-                 v=value)
-
-
-def _type(node: A.Node) -> T.Type:
-    if node.type is None:
-        raise AssertionError("the columnar compiler was given an expression that was not type-checked")
-    return node.type
+        if field is not None:
+            return G.first_field(binding, table, where, field)
+        return G.AGGREGATES[n.op](self, n, inner, binding, table, where)
 
 
 _CALLS = {
@@ -359,8 +306,8 @@ _CALLS = {
     "start": C.semester_start,
     "end": C.semester_end,
     "days": C.count_days,
-    "len": lambda v: C.sql("CASE WHEN :v IS NULL THEN NULL ELSE array_length(:v) END", v=v),
     "academic_year": C.academic_year,
+    "valid_national_id": X.valid_national_id,
 }
 
 _VALUE_FIELDS = {

@@ -12,7 +12,7 @@ from .tables import POS, table_name
 STATUS = "status"
 INDEX = "__i"
 # lets the query returns beside the status (what a test compares with the Python values)
-SHOWN_LETS = (T.INT, T.BOOL, T.STRING, T.DATE, T.SEMESTER, T.ACADEMIC_YEAR)
+SHOWN_LETS = (T.INT, T.BOOL, T.STRING, T.DATE, T.SEMESTER, T.ACADEMIC_YEAR, T.LIST)
 
 
 def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: bool = False) -> exp.Expression:
@@ -29,9 +29,14 @@ def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: b
         t = node.type
         if t is None:
             raise AssertionError("a let that was not type-checked")
-        query = _layer(query, f"let.{name}", c.val(node, scope))
-        scope = {**scope, name: Binding(exp.column(f"let.{name}", "t", quoted=True),
-                                        t.entity if t.name == T.RECORD else None)}
+        if t.name == T.DURATION:
+            query, binding = _duration_let(c, query, name, c.duration(node, scope))
+        elif t.name == T.RECORD:
+            query, binding = _record_let(c, query, name, c.val(node, scope), t.entity, reads(rule).get(t.entity, ()))
+        else:
+            query = _layer(query, f"let.{name}", c.val(node, scope))
+            binding = Binding(exp.column(f"let.{name}", "t", quoted=True), t.entity if t.name == T.RECORD else None)
+        scope = {**scope, name: binding}
     status = exp.Case(ifs=[], default=exp.Literal.string("fail"))
     if when is not None:
         status = status.when(exp.Not(this=exp.Paren(this=when)), exp.Literal.string("not_applicable"))
@@ -48,6 +53,32 @@ def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: b
              if not with_lets or node.type.name in SHOWN_LETS]
     return exp.select(exp.column(INDEX, "t", quoted=True), exp.alias_(status, STATUS), *shown) \
         .from_(query.subquery("t")).order_by(exp.column(INDEX, "t", quoted=True))
+
+
+def _record_let(c, query, name: str, pos, entity: str, fields):
+    """A record let as its row number and, beside it, every field the rule reads of its entity:
+    an aggregate reading `window.start` then reads a column of the subject's row, not a lookup
+    inside its own subquery (Spark resolves no outer column two subqueries down)."""
+    column = f"let.{name}"
+    query = _layer(query, column, pos)
+    row = exp.column(column, "t", quoted=True)
+    columns = {}
+    for f in sorted(fields):
+        query = _layer(query, f"{column}.{f}", c.lookup(entity, row.copy(), f))
+        columns[f] = exp.column(f"{column}.{f}", "t", quoted=True)
+    return query, Binding(row, entity, columns)
+
+
+def _duration_let(c, query, name: str, dur):
+    """A duration let as columns: its amount (`let.x`), and a date difference's two dates."""
+    from .durations_sql import Dur
+    parts = {"": dur.amount, ".start": dur.start, ".end": dur.end}
+    columns = {}
+    for suffix, value in parts.items():
+        if value is not None:
+            query = _layer(query, f"let.{name}{suffix}", value)
+            columns[suffix] = exp.column(f"let.{name}{suffix}", "t", quoted=True)
+    return query, Binding(columns[""], dur=Dur(dur.kind, columns[""], columns.get(".start"), columns.get(".end")))
 
 
 def _layer(query, name, value, where=None) -> exp.Select:
