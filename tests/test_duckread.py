@@ -297,3 +297,23 @@ def test_jsonl_cases_read_alike(tmp_path, name):
     (tmp_path / "students.jsonl").write_text(JCASES[name], encoding="utf-8", newline="")
     python, duck, con = both(tmp_path)
     assert duck == python
+
+
+def test_auto_decides_by_bytes_on_disk_and_answers_alike(monkeypatch):
+    from click.testing import CliRunner
+    from rulekit.cli import main
+    from rulekit.evaluator import engine
+
+    school = ROOT / "examples" / "school"
+    assert engine.records_bytes(school) < engine.AUTO_BYTES
+    assert engine.engine_for_records("auto", school) == "python"
+    args = ["--lang", "en", "check", str(school), "--as-of", "2025-03-31", "--format", "json"]
+    small = CliRunner().invoke(main, args)
+    monkeypatch.setattr(engine, "AUTO_BYTES", 1)
+    assert engine.engine_for_records("auto", school) == "duckdb"
+    opened = []
+    real = engine.reader_for
+    monkeypatch.setattr(engine, "reader_for", lambda name: opened.append(name) or real(name))
+    large = CliRunner().invoke(main, args)
+    assert opened == ["duckdb"]
+    assert (large.exit_code, large.stdout) == (small.exit_code, small.stdout)

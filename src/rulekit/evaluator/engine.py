@@ -1,8 +1,10 @@
 """Which engine answers a check: `--engine auto|python|duckdb|spark`.
 
-auto keeps the Python evaluator below AUTO_RECORDS records, where starting an
-engine and handing it the records costs more than the rules themselves
-(docs/performance.md, "Which engine"), and uses DuckDB above it when installed.
+auto keeps the Python evaluator for small inputs, where starting an engine costs more
+than the rules themselves (docs/performance.md, "Which engine"), and uses DuckDB above
+that when installed: `rulekit check` decides by the records' bytes on disk before reading
+them (AUTO_BYTES; DuckDB then reads them itself), a library caller with records already
+read by Python by their number (AUTO_RECORDS; the engine must then be handed them).
 Spark is never picked by auto: it is for data that is already on a cluster.
 """
 from __future__ import annotations
@@ -14,10 +16,13 @@ from ..diagnostics import Diagnostic, Span, UsageError
 from ..i18n import _
 
 ENGINES = ("auto", "python", "duckdb", "spark")
-# measured crossover (docs/performance.md): the school preset (93k records) is faster in Python
+# records already read by Python: handing them to the engine costs more than DuckDB reading the
+# files itself, so the crossover is later than AUTO_BYTES' (not measured: a city's 928k records)
 AUTO_RECORDS = 1_000_000
-# the same crossover in bytes of CSV, for records not yet read (about 52 bytes a record)
-AUTO_BYTES = 50_000_000
+# records not yet read: by their bytes on disk. Measured (W8, docs/performance.md "Which engine"):
+# DuckDB and Python take the same time at 13.9 MB of CSV (three schools), DuckDB is 1.36x faster
+# at 48 MB (a city), 0.66x at one school's 4.7 MB
+AUTO_BYTES = 15_000_000
 _MODULES = {"duckdb": ("duckdb", "sqlglot"), "spark": ("pyspark", "sqlglot")}
 
 
