@@ -39,7 +39,9 @@ def rule_query(rule, domains: list[list], params, constants, as_of, with_lets: b
         scope = {**scope, name: binding}
     status = exp.Case(ifs=[], default=exp.Literal.string("fail"))
     if when is not None:
-        status = status.when(exp.Not(this=exp.Paren(this=when)), exp.Literal.string("not_applicable"))
+        # a `when` that is null (a function of a missing value) is not met, as in Python
+        met = exp.func("COALESCE", exp.Paren(this=when), exp.false())
+        status = status.when(exp.Not(this=met), exp.Literal.string("not_applicable"))
     status = status.when(c.pred(rule.assert_, scope), exp.Literal.string("pass"))
     if rule.due is not None:
         if rule.due.type is None or rule.due.type.name != T.DATE:

@@ -51,7 +51,8 @@ def join(items: exp.Expression, sep: exp.Expression, elem: T.Type | None) -> exp
     shown = exp.Transform(this=items, expression=exp.Lambda(
         this=exp.func("COALESCE", text_of(exp.column("j_"), elem), exp.Literal.string(MISSING)),
         expressions=[exp.to_identifier("j_")]))
-    return C.sql("CASE WHEN :l IS NULL OR :s IS NULL THEN NULL ELSE array_to_string(:shown, :s) END",
+    # COALESCE: an empty list joins to '' (some engine versions give null for it)
+    return C.sql("CASE WHEN :l IS NULL OR :s IS NULL THEN NULL ELSE COALESCE(array_to_string(:shown, :s), '') END",
                  l=items, s=sep, shown=shown)
 
 
