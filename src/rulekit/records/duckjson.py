@@ -12,14 +12,15 @@ from __future__ import annotations
 from ..diagnostics import Diagnostic
 from ..files import open_input
 from ..i18n import _
+from ..sourceyaml import MAX_NUMBER_DIGITS
 from . import jsonfile
-from .duckread import NotPlain, sql_type, sql_value
+from .duckread import NotPlain, mapped, sql_type
 from .keys import _odd, key_fields
 from .lenient import ignored_fields
 from .model import INT, LIST_STRING, SIZE, STRING, LineSpans, Table, entity_infos, entity_types, table_name
 from .validate import RawTable, _checks, _parser
 
-_LIMIT = 10 ** 18  # a longer number is a finding of the Python reader (MAX_NUMBER_DIGITS)
+_LIMIT = 10 ** MAX_NUMBER_DIGITS  # a longer number is a finding of the Python reader
 
 
 def read_jsonl_file(con, file: str, entity: str, decl) -> tuple[Table, list[Diagnostic]] | None:
@@ -123,14 +124,8 @@ def _engine_table(con, file: str, entity: str, memos: dict, infos, decl, n: int)
             exprs.append(f"r.{quoted} AS {quoted}")
             continue
         read[name] = "VARCHAR"  # a date, semester or year as written: mapped to its value
-        pairs = [(str(k), sql_value(v)) for k, v in memo.items() if k is not None]
-        if not pairs:
-            exprs.append(f"CAST(NULL AS {kind}) AS {quoted}")
-            continue
-        m = f"m{len(joins)}"
-        joins.append(f"LEFT JOIN (SELECT unnest(?) AS k, CAST(unnest(?) AS {kind}) AS v) {m} ON {m}.k = r.{quoted}")
-        params += [[k for k, _v in pairs], [v for _k, v in pairs]]
-        exprs.append(f"{m}.v AS {quoted}")
+        as_text = {str(k): v for k, v in memo.items() if k is not None}
+        exprs.append(mapped(f"r.{quoted}", as_text, kind, name.replace('"', '""'), joins, params))
     spec = "{" + ", ".join("'" + k.replace("'", "''") + "': '" + t + "'" for k, t in read.items()) + "}"
     path = file.replace("'", "''")
     try:

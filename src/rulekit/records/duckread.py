@@ -255,17 +255,22 @@ def _engine_table(con, raw: str, entity: str, column_of: dict, memos: dict, decl
         elif memos[name] is None:
             exprs.append(f'r.c{column - 1} AS "{_q(name)}"')
         else:
-            memo = {k: v for k, v in memos[name].items() if v is not None}
-            if not memo:
-                exprs.append(f'CAST(NULL AS {kind}) AS "{_q(name)}"')
-                continue
-            m = f"m{len(joins)}"
-            joins.append(f"LEFT JOIN (SELECT unnest(?) AS k, CAST(unnest(?) AS {kind}) AS v) {m} "
-                         f"ON {m}.k = r.c{column - 1}")
-            params += [list(memo), [sql_value(v) for v in memo.values()]]
-            exprs.append(f'{m}.v AS "{_q(name)}"')
+            exprs.append(mapped(f"r.c{column - 1}", memos[name], kind, _q(name), joins, params))
     con.execute(f'CREATE OR REPLACE TABLE "{table_name(entity)}" AS SELECT {", ".join(exprs)} '
                 f"FROM {raw} r {' '.join(joins)} ORDER BY r.rowid", params)
+
+
+def mapped(cell: str, memo: dict, kind: str, quoted: str, joins: list, params: list) -> str:
+    """The select item of a column whose cells become values through `memo` (cell -> converted
+    value, as the Python reader converts them): a join on a table made of the memo, added to
+    `joins` with its two lists in `params`."""
+    pairs = {k: v for k, v in memo.items() if k is not None and v is not None}
+    if not pairs:
+        return f'CAST(NULL AS {kind}) AS "{quoted}"'
+    m = f"m{len(joins)}"
+    joins.append(f"LEFT JOIN (SELECT unnest(?) AS k, CAST(unnest(?) AS {kind}) AS v) {m} ON {m}.k = {cell}")
+    params += [list(pairs), [sql_value(v) for v in pairs.values()]]
+    return f'{m}.v AS "{quoted}"'
 
 
 def _text_cells(text: str, n: int, column_of: dict) -> dict[str, tuple]:
